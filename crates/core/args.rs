@@ -1,0 +1,126 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "crosscase",
+    version,
+    about = "Cross-case comparison of coded field data, with workshop feedback packs."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Write an empty, valid project folder to fill in.
+    Init {
+        dir: PathBuf,
+        /// The project's name.
+        #[arg(long, default_value = "New project")]
+        name: String,
+        #[arg(long, value_enum, default_value_t = Lang::Sv)]
+        lang: Lang,
+    },
+    /// Check a project folder and report every problem with file, line and column.
+    Validate { dir: PathBuf },
+    /// Validate a project folder and store it in the database (replacing that project's earlier data).
+    Ingest {
+        dir: PathBuf,
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Prevalence of every code by municipality, from the database.
+    Compare {
+        #[arg(long)]
+        db: PathBuf,
+        /// The project to compare, when the database holds several.
+        #[arg(long)]
+        project: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+        /// Write to this file instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Heatmap and bar charts (PNG and SVG) for the research team.
+    Charts {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        project: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Feedback packs, one folder per municipality.
+    Feedback {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        project: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+        /// Only these municipalities (kommunkod); repeat for several.
+        #[arg(long = "municipality")]
+        municipalities: Vec<String>,
+        /// Language of the packs; the project's own by default.
+        #[arg(long, value_enum)]
+        lang: Option<Lang>,
+    },
+    /// Run the whole pipeline on the bundled demo project: ingest, compare, charts, feedback.
+    Demo {
+        /// The demo project folder.
+        #[arg(long, default_value = "data/demo")]
+        data: PathBuf,
+        /// Where everything is written.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+    },
+    /// Generate a synthetic project: the demo (`--demo`) or one of a given size.
+    Synth {
+        /// The folder to write the project into.
+        #[arg(long)]
+        out: PathBuf,
+        /// Write the bundled demo project.
+        #[arg(long)]
+        demo: bool,
+        #[arg(long, default_value_t = 290)]
+        municipalities: usize,
+        #[arg(long, default_value_t = 2_000)]
+        sources: usize,
+        #[arg(long, default_value_t = 50)]
+        codes: usize,
+        #[arg(long, default_value_t = 100_000)]
+        codings: usize,
+        /// Give sources texts that the codings' quotes are checked against.
+        #[arg(long)]
+        text: bool,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    Sv,
+    En,
+}
+
+impl From<Lang> for crosscase_model::Language {
+    fn from(l: Lang) -> Self {
+        match l {
+            Lang::Sv => crosscase_model::Language::Sv,
+            Lang::En => crosscase_model::Language::En,
+        }
+    }
+}

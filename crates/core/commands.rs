@@ -1,0 +1,296 @@
+//! What each subcommand does: open files, call the libraries, print.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result};
+use crosscase_ingest::{Diagnostics, LoadedProject};
+use crosscase_model::{KommunRegister, Language};
+use crosscase_report::{FeedbackConfig, WrittenPack};
+use crosscase_store::{ImportRecord, IngestOutcome, Store};
+
+use crate::args::{Cli, Command, Format};
+use crate::output;
+
+/// A problem in the user's data or files: exit code 1.
+#[derive(Debug)]
+pub struct UserError(pub String);
+
+impl std::fmt::Display for UserError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Init { dir, name, lang } => {
+            crosscase_ingest::init_project(&dir, &name, lang.into())
+                .with_context(|| format!("cannot write the project skeleton in {}", dir.display()))?;
+            eprintln!(
+                "Wrote an empty project in {}; fill in the CSV files and run `crosscase validate {}`.",
+                dir.display(),
+                dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate { dir } => {
+            let loaded = read(&dir)?;
+            let p = &loaded.project;
+            eprintln!(
+                "{}: no problems ({} municipalities, {} sources, {} codes, {} codings).",
+                dir.display(),
+                p.municipalities.len(),
+                p.sources.len(),
+                p.codes.len(),
+                p.codings.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Ingest { dir, db } => {
+            let loaded = read(&dir)?;
+            ingest(&loaded, &dir, &db)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Compare {
+            db,
+            project,
+            format,
+            out,
+        } => {
+            let store = Store::open_read_only(&db)?;
+            let corpus = store.load_corpus(project.as_deref())?;
+            let rows = crosscase_analysis::prevalence(&corpus)?;
+            match out {
+                Some(path) => {
+                    let file =
+                        std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+                    write_rows(std::io::BufWriter::new(file), &rows, format)?;
+                }
+                None => write_rows(std::io::stdout().lock(), &rows, format)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Charts { db, project, out } => {
+            let store = Store::open_read_only(&db)?;
+            let corpus = store.load_corpus(project.as_deref())?;
+            let rows = crosscase_analysis::prevalence(&corpus)?;
+            let charts = crosscase_report::write_overview_charts(&corpus, &rows, &out)?;
+            eprintln!(
+                "Wrote {} charts in {}.",
+                charts.heatmap.len() + charts.bars.len(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Feedback {
+            db,
+            project,
+            out,
+            municipalities,
+            lang,
+        } => {
+            let store = Store::open_read_only(&db)?;
+            let corpus = store.load_corpus(project.as_deref())?;
+            check_municipalities(&corpus, &municipalities)?;
+            let rows = crosscase_analysis::prevalence(&corpus)?;
+            let language = lang.map_or(corpus.settings.language, Language::from);
+            let packs = crosscase_report::write_feedback(
+                &corpus,
+                &rows,
+                &FeedbackConfig {
+                    out_dir: out.clone(),
+                    language,
+                    municipalities,
+                },
+            )?;
+            report_packs(&packs);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { data, out } => demo(&data, &out),
+        Command::Synth {
+            out,
+            demo,
+            municipalities,
+            sources,
+            codes,
+            codings,
+            text,
+            seed,
+        } => {
+            let project = if demo {
+                crosscase_synth::demo_project()
+            } else {
+                let cfg = crosscase_synth::ScaleConfig {
+                    municipalities,
+                    sources,
+                    codes,
+                    codings,
+                    with_text: text,
+                    seed,
+                };
+                crosscase_synth::scale_project(&cfg, &KommunRegister::sweden())
+            };
+            crosscase_ingest::write_project(&project, &out)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            eprintln!(
+                "Wrote {} ({} sources, {} codings) in {}.",
+                project.settings.name,
+                project.sources.len(),
+                project.codings.len(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Reads and validates a project; every problem is printed, and the error says nothing was written.
+fn read(dir: &Path) -> Result<LoadedProject> {
+    match crosscase_ingest::read_project(dir) {
+        Ok(loaded) => Ok(loaded),
+        Err(Diagnostics(diags)) => {
+            const SHOWN: usize = 200;
+            let mut err = std::io::stderr().lock();
+            for d in diags.iter().take(SHOWN) {
+                let _ = writeln!(err, "error: {d}");
+            }
+            if diags.len() > SHOWN {
+                let _ = writeln!(err, "… and {} more problems.", diags.len() - SHOWN);
+            }
+            Err(UserError(format!(
+                "{} problem{} found in {}; nothing was written",
+                diags.len(),
+                if diags.len() == 1 { "" } else { "s" },
+                dir.display()
+            ))
+            .into())
+        }
+    }
+}
+
+fn ingest(loaded: &LoadedProject, dir: &Path, db: &Path) -> Result<()> {
+    if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    let mut store = Store::open(db)?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let record = ImportRecord {
+        origin: dir.display().to_string(),
+        files: loaded.files.clone(),
+        content_hash: loaded.content_hash.clone(),
+        crosscase_version: env!("CARGO_PKG_VERSION").to_string(),
+        imported_at: crosscase_model::utc_timestamp(now),
+    };
+    let summary = store.ingest(&loaded.project, &record)?;
+    let what = match summary.outcome {
+        IngestOutcome::Created => "stored",
+        IngestOutcome::Replaced => "replaced its earlier data",
+        IngestOutcome::Unchanged => "unchanged since the last ingest; nothing written",
+    };
+    eprintln!(
+        "{}: {what} ({} municipalities, {} sources, {} codes, {} codings) in {}.",
+        loaded.project.settings.name,
+        summary.municipalities,
+        summary.sources,
+        summary.codes,
+        summary.codings,
+        db.display()
+    );
+    Ok(())
+}
+
+fn write_rows<T: serde::Serialize>(out: impl Write, rows: &[T], format: Format) -> Result<()> {
+    match format {
+        Format::Csv => output::write_csv(out, rows),
+        Format::Json => output::write_json_lines(out, rows),
+    }
+}
+
+fn check_municipalities(corpus: &crosscase_model::Corpus, wanted: &[String]) -> Result<()> {
+    let known: Vec<&str> = corpus.municipalities.iter().map(|m| m.code.as_str()).collect();
+    let unknown: Vec<&String> = wanted.iter().filter(|w| !known.contains(&w.as_str())).collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(UserError(format!(
+        "--municipality {} is not in the project; it has: {}",
+        unknown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+        known.join(", ")
+    ))
+    .into())
+}
+
+fn report_packs(packs: &[WrittenPack]) {
+    for p in packs {
+        eprintln!("  {} {}: {}", p.municipality, p.name, p.index.display());
+    }
+}
+
+/// The demo folder: as given, or beside the crosscase sources when run from elsewhere.
+fn demo_data(data: &Path) -> PathBuf {
+    if data.is_dir() || data.is_absolute() {
+        return data.to_path_buf();
+    }
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join(data);
+    if bundled.is_dir() { bundled } else { data.to_path_buf() }
+}
+
+fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
+    let data = demo_data(data);
+    let started = std::time::Instant::now();
+    let loaded = read(&data)?;
+    let db = out.join("crosscase.sqlite");
+    ingest(&loaded, &data, &db)?;
+
+    let store = Store::open_read_only(&db)?;
+    let corpus = store.load_corpus(Some(&loaded.project.settings.name))?;
+    let rows = crosscase_analysis::prevalence(&corpus)?;
+    let compare_dir = out.join("compare");
+    std::fs::create_dir_all(&compare_dir).with_context(|| format!("cannot create {}", compare_dir.display()))?;
+    let csv_path = compare_dir.join("prevalence.csv");
+    let file = std::fs::File::create(&csv_path).with_context(|| format!("cannot create {}", csv_path.display()))?;
+    output::write_csv(std::io::BufWriter::new(file), &rows)?;
+
+    let charts_dir = out.join("charts");
+    let charts = crosscase_report::write_overview_charts(&corpus, &rows, &charts_dir)?;
+    let feedback_dir = out.join("feedback");
+    let packs = crosscase_report::write_feedback(
+        &corpus,
+        &rows,
+        &FeedbackConfig {
+            out_dir: feedback_dir.clone(),
+            language: corpus.settings.language,
+            municipalities: Vec::new(),
+        },
+    )?;
+
+    let mut o = std::io::stdout().lock();
+    writeln!(o, "crosscase demo: done in {:.1} s", started.elapsed().as_secs_f64())?;
+    writeln!(o, "  database:   {}", db.display())?;
+    writeln!(o, "  comparison: {}", csv_path.display())?;
+    writeln!(
+        o,
+        "  charts:     {} ({} files)",
+        charts_dir.display(),
+        charts.heatmap.len() + charts.bars.len()
+    )?;
+    writeln!(o, "  feedback:   {}", feedback_dir.display())?;
+    for p in &packs {
+        writeln!(o, "    {} {}: {}", p.municipality, p.name, p.index.display())?;
+    }
+    if std::io::stdout().is_terminal() {
+        writeln!(
+            o,
+            "Open a feedback page in a browser, e.g. {}",
+            packs.first().map_or(String::new(), |p| p.index.display().to_string())
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,57 @@
+//! The `crosscase` command: glue that parses arguments, opens files, calls the libraries and prints.
+//!
+//! Exit codes: 0 success (also when stdout is closed early), 1 problems found in the user's data or files,
+//! 2 usage or internal error.
+
+mod args;
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {e:#}");
+            match e.downcast_ref::<commands::UserError>() {
+                Some(_) => ExitCode::from(1),
+                None if e
+                    .downcast_ref::<crosscase_store::StoreError>()
+                    .is_some_and(user_store_error) =>
+                {
+                    ExitCode::from(1)
+                }
+                None => ExitCode::from(2),
+            }
+        }
+    }
+}
+
+/// Store errors caused by what the user pointed at, rather than by crosscase.
+fn user_store_error(e: &crosscase_store::StoreError) -> bool {
+    use crosscase_store::StoreError::*;
+    matches!(
+        e,
+        NotADatabase { .. }
+            | Missing { .. }
+            | NewerSchema { .. }
+            | NeedsMigration { .. }
+            | UnknownProject { .. }
+            | AmbiguousProject { .. }
+            | NoProject
+    )
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,11 @@
+//! Comparisons of coded material across municipalities, computed with polars (and rayon where work splits by code).
+//!
+//! This crate does no file IO: it takes a [`crosscase_model::Corpus`] from the store and returns tables.
+
+mod disclosure;
+mod error;
+mod prevalence;
+
+pub use disclosure::{Cell, DisclosedPrevalence, disclose_prevalence};
+pub use error::AnalysisError;
+pub use prevalence::{PrevalenceRow, prevalence};

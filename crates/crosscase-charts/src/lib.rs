@@ -1,0 +1,13 @@
+//! Charts for comparisons and feedback material, drawn with plotters as SVG (for print) and PNG (for slides).
+//!
+//! This crate does no file IO: charts are returned as bytes. Text is drawn with DejaVu Sans, embedded from
+//! `data/fonts`, so that å, ä and ö render on a machine with no fonts installed, and the same input gives
+//! byte-identical output.
+
+mod bars;
+mod heatmap;
+mod style;
+
+pub use bars::{BarGroup, ComparisonBars, comparison_bars};
+pub use heatmap::{Heatmap, HeatmapCell, heatmap};
+pub use style::{ChartError, Rendered, SLIDE};

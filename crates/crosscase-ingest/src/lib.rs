@@ -1,0 +1,11 @@
+//! Readers of the formats crosscase takes in, and the writer of its own native project format.
+//!
+//! Only this crate parses input formats. Every reader collects all problems it can find and returns
+//! them as [`Diagnostic`]s that name file, line and column, what is wrong and what to do.
+
+mod diagnostic;
+pub mod native;
+mod text_file;
+
+pub use diagnostic::{Diagnostic, Diagnostics};
+pub use native::{LoadedProject, init_project, read_project, write_project};

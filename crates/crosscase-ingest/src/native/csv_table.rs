@@ -1,0 +1,203 @@
+//! Reading one CSV table of the native format: delimiter detection, header mapping and field access by column name.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crosscase_model::Table;
+
+use crate::diagnostic::Diagnostic;
+
+/// A CSV file read into memory, with its header mapped to the table's known columns.
+pub(crate) struct CsvTable {
+    /// For each known column, its index in the file's header.
+    index: HashMap<&'static str, usize>,
+}
+
+pub(crate) struct CsvRow {
+    pub(crate) line: u64,
+    pub(crate) fields: csv::StringRecord,
+}
+
+impl CsvTable {
+    /// Parses `text` (already decoded) as the file of `table`, handing each well-formed row to `on_row` and
+    /// collecting header and row-shape problems in `diags`. Rows are streamed, not kept, so large files stay cheap.
+    pub(crate) fn parse(
+        table: Table,
+        path: &Path,
+        text: &str,
+        diags: &mut Vec<Diagnostic>,
+        mut on_row: impl FnMut(&CsvTable, &CsvRow, &mut Vec<Diagnostic>),
+    ) -> Option<CsvTable> {
+        let Some(first_line) = text.lines().find(|l| !l.trim().is_empty()) else {
+            diags.push(Diagnostic::file(
+                path,
+                "the file is empty",
+                format!(
+                    "write the header line `{}`, even when there are no rows",
+                    table.columns().join(",")
+                ),
+            ));
+            return None;
+        };
+        let delimiter = sniff_delimiter(first_line);
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(text.as_bytes());
+        let header = match reader.headers() {
+            Ok(h) => h.clone(),
+            Err(e) => {
+                diags.push(csv_error(path, &e));
+                return None;
+            }
+        };
+
+        let before = diags.len();
+        let mut index = HashMap::new();
+        for (i, name) in header.iter().enumerate() {
+            let name = name.trim().trim_start_matches('\u{feff}').to_lowercase();
+            match table.columns().iter().find(|c| **c == name) {
+                Some(known) => {
+                    if index.insert(*known, i).is_some() {
+                        diags.push(
+                            Diagnostic::file(
+                                path,
+                                format!("column `{name}` appears twice in the header"),
+                                "remove one of them",
+                            )
+                            .at(1, Some(i as u64 + 1)),
+                        );
+                    }
+                }
+                None if name.is_empty() && header.len() > 1 => diags.push(
+                    Diagnostic::file(
+                        path,
+                        format!("column {} of the header has no name", i + 1),
+                        "name the column, or delete it (an empty column at the end is often left by Excel)",
+                    )
+                    .at(1, Some(i as u64 + 1)),
+                ),
+                None => {
+                    let help = if header.len() == 1 && (name.contains('\t') || name.contains('|')) {
+                        "the file seems to use tabs or `|` between fields; save it with commas or semicolons"
+                            .to_string()
+                    } else {
+                        format!(
+                            "the columns of {} are: {}",
+                            table.file_name(),
+                            table.columns().join(", ")
+                        )
+                    };
+                    diags.push(
+                        Diagnostic::file(path, format!("unknown column `{name}`"), help).at(1, Some(i as u64 + 1)),
+                    );
+                }
+            }
+        }
+        for required in table.required_columns() {
+            if !index.contains_key(required) && diags.len() == before {
+                diags.push(
+                    Diagnostic::file(
+                        path,
+                        format!("the required column `{required}` is missing"),
+                        format!("the header must name at least: {}", table.required_columns().join(", ")),
+                    )
+                    .at(1, None),
+                );
+            }
+        }
+        if diags.len() > before {
+            return None;
+        }
+
+        let this = CsvTable { index };
+        let mut row = CsvRow {
+            line: 0,
+            fields: csv::StringRecord::new(),
+        };
+        loop {
+            match reader.read_record(&mut row.fields) {
+                Ok(false) => break,
+                Ok(true) => {
+                    let record = &row.fields;
+                    let line = record.position().map_or(0, |p| p.line());
+                    if record.len() == 1 && record[0].trim().is_empty() {
+                        continue;
+                    }
+                    if record.len() != header.len() {
+                        diags.push(
+                            Diagnostic::file(
+                                path,
+                                format!("this row has {} fields but the header has {}", record.len(), header.len()),
+                                "put a text containing the delimiter in double quotes, and check that no field is missing or extra",
+                            )
+                            .at(line, None),
+                        );
+                        continue;
+                    }
+                    row.line = line;
+                    on_row(&this, &row, diags);
+                }
+                Err(e) => {
+                    diags.push(csv_error(path, &e));
+                    break;
+                }
+            }
+        }
+        Some(this)
+    }
+
+    /// The 1-based column number of a known column, for messages.
+    pub(crate) fn column_of(&self, field: &str) -> Option<u64> {
+        self.index.get(field).map(|&i| i as u64 + 1)
+    }
+
+    /// The trimmed value of `field` in `row`, or "" when the file lacks the column.
+    pub(crate) fn get<'r>(&self, row: &'r CsvRow, field: &str) -> &'r str {
+        self.index
+            .get(field)
+            .map_or("", |&i| row.fields.get(i).unwrap_or("").trim())
+    }
+
+    /// Like [`CsvTable::get`] but without trimming, for quotes whose spaces matter.
+    pub(crate) fn get_raw<'r>(&self, row: &'r CsvRow, field: &str) -> &'r str {
+        self.index.get(field).map_or("", |&i| row.fields.get(i).unwrap_or(""))
+    }
+
+    /// `None` for an empty field.
+    pub(crate) fn get_opt(&self, row: &CsvRow, field: &str) -> Option<String> {
+        let v = self.get(row, field);
+        (!v.is_empty()).then(|| v.to_string())
+    }
+
+    /// A diagnostic placed at `field` of `row`.
+    pub(crate) fn problem(
+        &self,
+        path: &Path,
+        line: u64,
+        field: &str,
+        message: String,
+        help: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic::file(path, message, help)
+            .at(line, self.column_of(field))
+            .field(field)
+    }
+}
+
+/// Swedish Excel writes semicolons, most other tools commas; the header line tells which.
+fn sniff_delimiter(header: &str) -> u8 {
+    let count = |c: char| header.chars().filter(|&x| x == c).count();
+    if count(';') > count(',') { b';' } else { b',' }
+}
+
+fn csv_error(path: &Path, e: &csv::Error) -> Diagnostic {
+    let line = e.position().map_or(0, |p| p.line());
+    Diagnostic::file(
+        path,
+        format!("the CSV cannot be read: {e}"),
+        "check the quoting around this line",
+    )
+    .at(line, None)
+}

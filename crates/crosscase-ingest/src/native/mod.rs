@@ -1,0 +1,18 @@
+//! The native project format: a folder with `project.toml`, one CSV file per table and source texts as `.txt`.
+//!
+//! The format is documented in `docs/project-format.md`.
+
+mod csv_table;
+mod read;
+mod write;
+
+pub use read::{LoadedProject, read_project};
+pub use write::{init_project, write_project};
+
+/// Separates the participant ids in the `participants` column of `sources.csv`.
+pub const LIST_SEPARATOR: char = '|';
+
+/// Where a source's text is looked for when `text_file` is empty.
+pub fn default_text_path(source_id: &str) -> String {
+    format!("texts/{source_id}.txt")
+}

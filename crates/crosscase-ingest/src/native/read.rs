@@ -1,0 +1,501 @@
+//! Reading a native project folder into a [`Project`], with every problem reported at file, line and column.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+
+use crosscase_model::{
+    Code, Coding, Date, InputFile, KommunRegister, Language, Municipality, Participant, Project, ProjectSettings, Role,
+    Source, SourceKind, Table, Unit, Wave,
+};
+use rayon::prelude::*;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::csv_table::{CsvRow, CsvTable};
+use super::{LIST_SEPARATOR, default_text_path};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::text_file::decode_utf8;
+
+/// A valid project and what it was read from.
+#[derive(Clone, Debug)]
+pub struct LoadedProject {
+    pub project: Project,
+    pub files: Vec<InputFile>,
+    /// SHA-256 over all files' paths and hashes: equal hashes mean an unchanged project.
+    pub content_hash: String,
+}
+
+/// The keys of `project.toml`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsFile {
+    name: String,
+    #[serde(default)]
+    language: Option<String>,
+    #[serde(default)]
+    disclosure_threshold: Option<i64>,
+    #[serde(default)]
+    free_site_ids: bool,
+    #[serde(default)]
+    primary_coder: Option<String>,
+}
+
+/// Reads and validates the project in `dir`. Returns every problem at once when there is any.
+pub fn read_project(dir: &Path) -> Result<LoadedProject, Diagnostics> {
+    let mut reader = Reader {
+        dir,
+        diags: Vec::new(),
+        files: Vec::new(),
+        bad_rows: HashSet::new(),
+        columns: HashMap::new(),
+        unreadable: false,
+    };
+    if !dir.is_dir() {
+        return Err(Diagnostics(vec![Diagnostic::file(
+            dir,
+            "no project folder here",
+            "give the folder that holds project.toml; `crosscase init DIR` makes a new one",
+        )]));
+    }
+    let settings = reader.settings();
+    reader.unreadable |= settings.is_none();
+    let mut project = Project::empty(settings.unwrap_or_else(|| ProjectSettings::new("")));
+    reader.tables(&mut project);
+    reader.texts(&mut project);
+
+    // Validation of references only makes sense when every file could be read as a whole.
+    if !reader.unreadable {
+        let register = KommunRegister::sweden();
+        for p in crosscase_model::validate(&project, &register) {
+            if reader.bad_rows.contains(&(p.table, p.line)) {
+                continue;
+            }
+            let column = p.field.and_then(|f| reader.columns.get(&(p.table, f)).copied());
+            let mut d = Diagnostic::file(dir.join(p.table.file_name()), p.message, p.help).at(p.line, column);
+            d.field = p.field.map(str::to_string);
+            reader.diags.push(d);
+        }
+    }
+    if !reader.diags.is_empty() {
+        return Err(Diagnostics(reader.diags));
+    }
+    crosscase_model::fill_quotes(&mut project);
+    reader.files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut hasher = Sha256::new();
+    for f in &reader.files {
+        hasher.update(f.path.as_bytes());
+        hasher.update([0]);
+        hasher.update(f.sha256.as_bytes());
+        hasher.update([b'\n']);
+    }
+    let content_hash = hex(&hasher.finalize());
+    Ok(LoadedProject {
+        project,
+        files: reader.files,
+        content_hash,
+    })
+}
+
+struct Reader<'a> {
+    dir: &'a Path,
+    diags: Vec<Diagnostic>,
+    files: Vec<InputFile>,
+    /// Rows that already have a parse problem; validation problems on them would only repeat it.
+    bad_rows: HashSet<(Table, u64)>,
+    /// 1-based column number of each known column, per table.
+    columns: HashMap<(Table, &'static str), u64>,
+    /// A file was missing, undecodable or had a broken header, so cross-references cannot be checked.
+    unreadable: bool,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn file_record(rel: &str, bytes: &[u8]) -> InputFile {
+    InputFile {
+        path: rel.to_string(),
+        sha256: hex(&Sha256::digest(bytes)),
+        bytes: bytes.len() as u64,
+    }
+}
+
+impl Reader<'_> {
+    /// Reads a file of the project, recording its hash; `None` (with a diagnostic) when it cannot be read.
+    fn read_text(&mut self, rel: &str, required: bool) -> Option<String> {
+        let path = self.dir.join(rel);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if required {
+                    self.unreadable = true;
+                    self.diags.push(Diagnostic::file(
+                        &path,
+                        "the file is missing",
+                        "every project has this file; `crosscase init` writes an empty one with its header",
+                    ));
+                }
+                return None;
+            }
+            Err(e) => {
+                self.unreadable = true;
+                self.diags.push(Diagnostic::file(
+                    &path,
+                    format!("the file cannot be read: {e}"),
+                    "check its permissions",
+                ));
+                return None;
+            }
+        };
+        self.files.push(file_record(rel, &bytes));
+        match decode_utf8(&path, bytes) {
+            Ok(text) => Some(text),
+            Err(d) => {
+                self.unreadable = true;
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+
+    fn settings(&mut self) -> Option<ProjectSettings> {
+        let rel = Table::Settings.file_name();
+        let path = self.dir.join(rel);
+        let text = self.read_text(rel, true)?;
+        let file: SettingsFile = match toml::from_str(&text) {
+            Ok(f) => f,
+            Err(e) => {
+                let (line, column) = e.span().map_or((0, None), |span| line_column(&text, span.start));
+                self.diags.push(
+                    Diagnostic::file(
+                        &path,
+                        format!("project.toml cannot be read: {}", e.message()),
+                        "the keys are name, language (sv or en), disclosure_threshold, free_site_ids and primary_coder; see docs/project-format.md",
+                    )
+                    .at(line, column),
+                );
+                return None;
+            }
+        };
+        let key_line = |key: &str| {
+            text.lines()
+                .position(|l| l.trim_start().starts_with(key))
+                .map_or(0, |i| i as u64 + 1)
+        };
+        let mut settings = ProjectSettings::new(file.name);
+        if let Some(lang) = file.language {
+            match lang.parse::<Language>() {
+                Ok(l) => settings.language = l,
+                Err(msg) => self.diags.push(
+                    Diagnostic::file(&path, msg, "write `language = \"sv\"` or `language = \"en\"`")
+                        .at(key_line("language"), None)
+                        .field("language"),
+                ),
+            }
+        }
+        if let Some(t) = file.disclosure_threshold {
+            match u32::try_from(t) {
+                Ok(t) if t >= 1 => settings.disclosure_threshold = t,
+                _ => self.diags.push(
+                    Diagnostic::file(
+                        &path,
+                        format!("disclosure_threshold = {t} is not a number of persons"),
+                        "use a whole number of at least 1; 5 is the default",
+                    )
+                    .at(key_line("disclosure_threshold"), None)
+                    .field("disclosure_threshold"),
+                ),
+            }
+        }
+        settings.free_site_ids = file.free_site_ids;
+        settings.primary_coder = file.primary_coder.filter(|c| !c.trim().is_empty());
+        Some(settings)
+    }
+
+    /// Reads one CSV table, handing each row to `on_row`; records the column map for later messages.
+    fn table(
+        &mut self,
+        table: Table,
+        required: bool,
+        mut on_row: impl FnMut(&CsvTable, &CsvRow, &Path, &mut RowProblems),
+    ) {
+        let rel = table.file_name();
+        let Some(text) = self.read_text(rel, required) else {
+            return;
+        };
+        let path = self.dir.join(rel);
+        let mut bad_lines = Vec::new();
+        let parsed = CsvTable::parse(table, &path, &text, &mut self.diags, |t, row, diags| {
+            let mut problems = RowProblems { diags, bad: false };
+            on_row(t, row, &path, &mut problems);
+            if problems.bad {
+                bad_lines.push(row.line);
+            }
+        });
+        self.bad_rows.extend(bad_lines.into_iter().map(|l| (table, l)));
+        let Some(parsed) = parsed else {
+            self.unreadable = true;
+            return;
+        };
+        {
+            for &c in table.columns() {
+                if let Some(col) = parsed.column_of(c) {
+                    self.columns.insert((table, c), col);
+                }
+            }
+        }
+    }
+
+    fn tables(&mut self, project: &mut Project) {
+        self.table(Table::Municipalities, true, |t, row, _, _| {
+            project.municipalities.push(Municipality {
+                code: t.get(row, "kommunkod").to_string(),
+                name: t.get(row, "name").to_string(),
+                line: row.line,
+            });
+        });
+        self.table(Table::Units, false, |t, row, _, _| {
+            project.units.push(Unit {
+                id: t.get(row, "unit_id").to_string(),
+                municipality: t.get(row, "kommunkod").to_string(),
+                name: t.get(row, "name").to_string(),
+                line: row.line,
+            });
+        });
+        self.table(Table::Participants, false, |t, row, path, problems| {
+            let role = match t.get(row, "role").parse::<Role>() {
+                Ok(r) => r,
+                Err(msg) => {
+                    problems.push(t.problem(
+                        path,
+                        row.line,
+                        "role",
+                        msg,
+                        "roles may also be written in Swedish, e.g. mellanchef",
+                    ));
+                    Role::Other
+                }
+            };
+            project.participants.push(Participant {
+                id: t.get(row, "participant_id").to_string(),
+                municipality: t.get(row, "kommunkod").to_string(),
+                unit: t.get_opt(row, "unit_id"),
+                role,
+                line: row.line,
+            });
+        });
+        self.table(Table::Waves, false, |t, row, path, problems| {
+            let start = parse_date(t, row, path, "start", problems);
+            let end = parse_date(t, row, path, "end", problems);
+            if let (Some(start), Some(end)) = (start, end) {
+                let id = t.get(row, "wave_id").to_string();
+                let name = t.get_opt(row, "name").unwrap_or_else(|| id.clone());
+                project.waves.push(Wave {
+                    id,
+                    name,
+                    start,
+                    end,
+                    line: row.line,
+                });
+            }
+        });
+        self.table(Table::Codebook, true, |t, row, _, _| {
+            let label_sv = t.get(row, "label_sv").to_string();
+            let label_en = t.get_opt(row, "label_en").unwrap_or_else(|| label_sv.clone());
+            project.codes.push(Code {
+                id: t.get(row, "code_id").to_string(),
+                parent: t.get_opt(row, "parent_id"),
+                label_sv,
+                label_en,
+                description: t.get_opt(row, "description"),
+                colour: t.get_opt(row, "colour"),
+                line: row.line,
+            });
+        });
+        self.table(Table::Sources, true, |t, row, path, problems| {
+            let kind = match t.get(row, "kind").parse::<SourceKind>() {
+                Ok(k) => k,
+                Err(msg) => {
+                    problems.push(t.problem(path, row.line, "kind", msg, ""));
+                    SourceKind::Document
+                }
+            };
+            let date = if t.get(row, "date").is_empty() {
+                None
+            } else {
+                parse_date(t, row, path, "date", problems)
+            };
+            let duration_minutes = match t.get(row, "duration_min") {
+                "" => None,
+                v => match v.parse::<u32>() {
+                    Ok(n) => Some(n),
+                    Err(_) => {
+                        problems.push(t.problem(
+                            path,
+                            row.line,
+                            "duration_min",
+                            format!("`{v}` is not a whole number of minutes"),
+                            "write the duration in minutes, e.g. 90",
+                        ));
+                        None
+                    }
+                },
+            };
+            let participants = t
+                .get(row, "participants")
+                .split(LIST_SEPARATOR)
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect();
+            project.sources.push(Source {
+                id: t.get(row, "source_id").to_string(),
+                kind,
+                municipality: t.get(row, "kommunkod").to_string(),
+                unit: t.get_opt(row, "unit_id"),
+                date,
+                wave: t.get_opt(row, "wave_id"),
+                participants,
+                setting: t.get_opt(row, "setting"),
+                duration_minutes,
+                title: t.get_opt(row, "title"),
+                // The text path is kept here until the texts are read.
+                text: t.get_opt(row, "text_file"),
+                line: row.line,
+            });
+        });
+        self.table(Table::Codings, true, |t, row, path, problems| {
+            let start = parse_offset(t, row, path, "start", problems);
+            let end = parse_offset(t, row, path, "end", problems);
+            project.codings.push(Coding {
+                source: t.get(row, "source_id").to_string(),
+                code: t.get(row, "code_id").to_string(),
+                coder: t.get(row, "coder").to_string(),
+                start: start.unwrap_or(0),
+                end: end.unwrap_or(0),
+                quote: t.get_raw(row, "quote").to_string(),
+                memo: t.get_opt(row, "memo"),
+                line: row.line,
+            });
+        });
+    }
+
+    /// Replaces each source's text path by the text itself, reading the files in parallel.
+    fn texts(&mut self, project: &mut Project) {
+        let dir = self.dir;
+        let column = self.columns.get(&(Table::Sources, "text_file")).copied();
+        let sources_path = dir.join(Table::Sources.file_name());
+        type TextRead = Result<Option<(String, InputFile)>, Diagnostic>;
+        let results: Vec<TextRead> = project
+            .sources
+            .par_iter()
+            .map(|s| {
+                let (rel, explicit) = match &s.text {
+                    Some(rel) => (rel.replace('\\', "/"), true),
+                    None => (default_text_path(&s.id), false),
+                };
+                if !is_safe_relative(&rel) {
+                    return Err(Diagnostic::file(
+                        &sources_path,
+                        format!("text_file `{rel}` points outside the project folder"),
+                        "give a path inside the project folder, such as texts/I001.txt",
+                    )
+                    .at(s.line, column)
+                    .field("text_file"));
+                }
+                let path = dir.join(&rel);
+                match std::fs::read(&path) {
+                    Ok(bytes) => {
+                        let record = file_record(&rel, &bytes);
+                        decode_utf8(&path, bytes).map(|text| Some((text, record)))
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(None),
+                    Err(e) => Err(Diagnostic::file(
+                        &sources_path,
+                        format!("the text file `{rel}` of source `{}` cannot be read: {e}", s.id),
+                        "check the path in text_file, or leave it empty if the source has no text",
+                    )
+                    .at(s.line, column)
+                    .field("text_file")),
+                }
+            })
+            .collect();
+        for (source, result) in project.sources.iter_mut().zip(results) {
+            source.text = match result {
+                Ok(Some((text, record))) => {
+                    self.files.push(record);
+                    Some(text)
+                }
+                Ok(None) => None,
+                Err(d) => {
+                    self.diags.push(d);
+                    self.bad_rows.insert((Table::Sources, source.line));
+                    None
+                }
+            };
+        }
+    }
+}
+
+/// Collects the problems of one row and remembers whether there were any.
+struct RowProblems<'d> {
+    diags: &'d mut Vec<Diagnostic>,
+    bad: bool,
+}
+
+impl RowProblems<'_> {
+    fn push(&mut self, d: Diagnostic) {
+        self.bad = true;
+        self.diags.push(d);
+    }
+}
+
+fn parse_date(t: &CsvTable, row: &CsvRow, path: &Path, field: &str, problems: &mut RowProblems) -> Option<Date> {
+    let v = t.get(row, field);
+    match v.parse::<Date>() {
+        Ok(d) => Some(d),
+        Err(e) => {
+            problems.push(t.problem(
+                path,
+                row.line,
+                field,
+                e.to_string(),
+                "Excel may have reformatted it; format the column as text",
+            ));
+            None
+        }
+    }
+}
+
+fn parse_offset(t: &CsvTable, row: &CsvRow, path: &Path, field: &str, problems: &mut RowProblems) -> Option<u64> {
+    let v = t.get(row, field);
+    match v.parse::<u64>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            problems.push(t.problem(
+                path,
+                row.line,
+                field,
+                format!("`{v}` is not an offset"),
+                "offsets are whole numbers of characters counted from 0 at the start of the text",
+            ));
+            None
+        }
+    }
+}
+
+/// A relative path that stays inside the project folder.
+fn is_safe_relative(rel: &str) -> bool {
+    let p = PathBuf::from(rel);
+    !rel.is_empty()
+        && p.components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+/// The 1-based line and column of a byte offset in `text`.
+fn line_column(text: &str, offset: usize) -> (u64, Option<u64>) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() as u64 + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+    (line, Some(column))
+}

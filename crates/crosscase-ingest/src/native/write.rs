@@ -1,0 +1,155 @@
+//! Writing a [`Project`] as a native project folder, and the empty skeleton of `crosscase init`.
+
+use std::io;
+use std::path::Path;
+
+use crosscase_model::{Language, Project, ProjectSettings, Table};
+
+use super::{LIST_SEPARATOR, default_text_path};
+
+/// Writes `project` into `dir` (created if needed): `project.toml`, the seven CSV files and `texts/`.
+/// Output is deterministic: the same project gives byte-identical files.
+pub fn write_project(project: &Project, dir: &Path) -> io::Result<()> {
+    std::fs::create_dir_all(dir.join("texts"))?;
+    std::fs::write(dir.join(Table::Settings.file_name()), settings_toml(&project.settings))?;
+
+    write_table(
+        dir,
+        Table::Municipalities,
+        project
+            .municipalities
+            .iter()
+            .map(|m| vec![m.code.clone(), m.name.clone()]),
+    )?;
+    write_table(
+        dir,
+        Table::Units,
+        project
+            .units
+            .iter()
+            .map(|u| vec![u.id.clone(), u.municipality.clone(), u.name.clone()]),
+    )?;
+    write_table(
+        dir,
+        Table::Participants,
+        project.participants.iter().map(|p| {
+            vec![
+                p.id.clone(),
+                p.municipality.clone(),
+                p.unit.clone().unwrap_or_default(),
+                p.role.as_str().to_string(),
+            ]
+        }),
+    )?;
+    write_table(
+        dir,
+        Table::Waves,
+        project
+            .waves
+            .iter()
+            .map(|w| vec![w.id.clone(), w.name.clone(), w.start.to_string(), w.end.to_string()]),
+    )?;
+    write_table(
+        dir,
+        Table::Codebook,
+        project.codes.iter().map(|c| {
+            vec![
+                c.id.clone(),
+                c.parent.clone().unwrap_or_default(),
+                c.label_sv.clone(),
+                c.label_en.clone(),
+                c.description.clone().unwrap_or_default(),
+                c.colour.clone().unwrap_or_default(),
+            ]
+        }),
+    )?;
+    for s in &project.sources {
+        if let Some(text) = &s.text {
+            std::fs::write(dir.join(default_text_path(&s.id)), text)?;
+        }
+    }
+    write_table(
+        dir,
+        Table::Sources,
+        project.sources.iter().map(|s| {
+            vec![
+                s.id.clone(),
+                s.kind.as_str().to_string(),
+                s.municipality.clone(),
+                s.unit.clone().unwrap_or_default(),
+                s.date.map(|d| d.to_string()).unwrap_or_default(),
+                s.wave.clone().unwrap_or_default(),
+                s.participants.join(&LIST_SEPARATOR.to_string()),
+                s.setting.clone().unwrap_or_default(),
+                s.duration_minutes.map(|d| d.to_string()).unwrap_or_default(),
+                s.title.clone().unwrap_or_default(),
+                if s.text.is_some() {
+                    default_text_path(&s.id)
+                } else {
+                    String::new()
+                },
+            ]
+        }),
+    )?;
+    write_table(
+        dir,
+        Table::Codings,
+        project.codings.iter().map(|c| {
+            vec![
+                c.source.clone(),
+                c.code.clone(),
+                c.coder.clone(),
+                c.start.to_string(),
+                c.end.to_string(),
+                c.quote.clone(),
+                c.memo.clone().unwrap_or_default(),
+            ]
+        }),
+    )?;
+    Ok(())
+}
+
+fn write_table(dir: &Path, table: Table, rows: impl Iterator<Item = Vec<String>>) -> io::Result<()> {
+    let file = std::fs::File::create(dir.join(table.file_name()))?;
+    let mut w = csv::WriterBuilder::new().from_writer(io::BufWriter::with_capacity(1 << 20, file));
+    w.write_record(table.columns())?;
+    for row in rows {
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn settings_toml(s: &ProjectSettings) -> String {
+    let mut out = String::new();
+    out.push_str("# crosscase project settings; see docs/project-format.md\n");
+    out.push_str(&format!("name = {}\n", toml_string(&s.name)));
+    out.push_str("# The language of feedback material: \"sv\" or \"en\".\n");
+    out.push_str(&format!("language = \"{}\"\n", s.language));
+    out.push_str("# No figure computed from fewer participants than this reaches feedback material.\n");
+    out.push_str(&format!("disclosure_threshold = {}\n", s.disclosure_threshold));
+    out.push_str("# true when sites are not Swedish municipalities and need no kommunkod.\n");
+    out.push_str(&format!("free_site_ids = {}\n", s.free_site_ids));
+    if let Some(coder) = &s.primary_coder {
+        out.push_str("# Where several coders coded a source, prevalence counts this coder's codings.\n");
+        out.push_str(&format!("primary_coder = {}\n", toml_string(coder)));
+    }
+    out
+}
+
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// Writes an empty, valid project skeleton into `dir`, which must not hold a project already.
+pub fn init_project(dir: &Path, name: &str, language: Language) -> io::Result<()> {
+    if dir.join(Table::Settings.file_name()).exists() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} already holds a project (project.toml exists)", dir.display()),
+        ));
+    }
+    let mut settings = ProjectSettings::new(name);
+    settings.language = language;
+    write_project(&Project::empty(settings), dir)
+}

@@ -1,0 +1,102 @@
+//! The indexed facts that analyses need, as integer columns: what the store hands to `crosscase-analysis`.
+//!
+//! Texts and quotes are left out so that a national project of millions of codings fits in memory.
+
+use crate::project::{Code, Municipality, ProjectSettings, Role, SourceKind};
+
+/// A source reduced to what comparisons group by.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceFacts {
+    pub id: String,
+    pub kind: SourceKind,
+    /// Index into [`Corpus::municipalities`].
+    pub municipality: u32,
+    pub unit: Option<String>,
+    /// Index into [`Corpus::waves`].
+    pub wave: Option<u32>,
+    /// Indices into [`Corpus::participants`].
+    pub participants: Vec<u32>,
+    /// Words in the text, 0 when there is none.
+    pub words: u64,
+}
+
+/// A participant reduced to what comparisons group by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParticipantFacts {
+    pub id: String,
+    /// Index into [`Corpus::municipalities`].
+    pub municipality: u32,
+    pub unit: Option<String>,
+    pub role: Role,
+}
+
+/// Codings as parallel columns; row `i` is one coding.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CodingColumns {
+    /// Index into [`Corpus::sources`].
+    pub source: Vec<u32>,
+    /// Index into [`Corpus::codes`].
+    pub code: Vec<u32>,
+    /// Index into [`Corpus::coders`].
+    pub coder: Vec<u32>,
+    pub start: Vec<u64>,
+    pub end: Vec<u64>,
+}
+
+impl CodingColumns {
+    pub fn len(&self) -> usize {
+        self.source.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.source.is_empty()
+    }
+}
+
+/// One project's coded material, indexed for analysis.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Corpus {
+    pub settings: ProjectSettings,
+    /// Ordered by kommunkod.
+    pub municipalities: Vec<Municipality>,
+    /// Wave ids, ordered by start date.
+    pub waves: Vec<String>,
+    /// In codebook order; `parent` holds the parent's code id.
+    pub codes: Vec<Code>,
+    pub participants: Vec<ParticipantFacts>,
+    pub sources: Vec<SourceFacts>,
+    pub coders: Vec<String>,
+    pub codings: CodingColumns,
+}
+
+impl Corpus {
+    /// For each code, the indices of itself and all its ancestors, so that counts roll up to parents.
+    pub fn code_ancestry(&self) -> Vec<Vec<u32>> {
+        let index: std::collections::HashMap<&str, u32> = self
+            .codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i as u32))
+            .collect();
+        self.codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut chain = vec![i as u32];
+                let mut parent = c.parent.as_deref();
+                // The codebook is validated to be a tree; the bound guards against a corrupted store.
+                while let Some(p) = parent.filter(|_| chain.len() <= self.codes.len()) {
+                    let Some(&pi) = index.get(p) else { break };
+                    chain.push(pi);
+                    parent = self.codes[pi as usize].parent.as_deref();
+                }
+                chain
+            })
+            .collect()
+    }
+
+    /// The depth of each code in the hierarchy, 0 for top-level codes.
+    pub fn code_depth(&self) -> Vec<usize> {
+        self.code_ancestry().iter().map(|a| a.len() - 1).collect()
+    }
+}

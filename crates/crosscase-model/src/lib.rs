@@ -1,0 +1,22 @@
+//! Domain types of crosscase and their validation: projects, municipalities, sources, codebooks and codings.
+//!
+//! This crate does no IO and knows nothing of SQLite, polars, plotters or clap.
+//! Readers (`crosscase-ingest`) build a [`Project`] from files; the store and the analyses take it from here.
+
+mod corpus;
+mod date;
+pub mod format;
+mod kommun;
+mod project;
+mod text;
+mod validate;
+
+pub use corpus::{CodingColumns, Corpus, ParticipantFacts, SourceFacts};
+pub use date::{Date, DateError, utc_timestamp};
+pub use kommun::{Kommun, KommunRegister};
+pub use project::{
+    Code, Coding, InputFile, Language, Municipality, Participant, Project, ProjectSettings, Role, Source, SourceKind,
+    Table, Unit, Wave,
+};
+pub use text::{CodePointIndex, slice_code_points};
+pub use validate::{Problem, fill_quotes, validate};

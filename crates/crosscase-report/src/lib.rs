@@ -1,0 +1,38 @@
+//! Feedback material for workshops: per-municipality pages with charts, in Swedish or English.
+//!
+//! This crate writes files (pages, charts); it never prints. Other municipalities appear only as anonymous
+//! letters, and every figure passes disclosure control first.
+
+mod html;
+mod overview;
+mod page;
+mod text;
+
+pub use overview::{OverviewCharts, write_overview_charts};
+pub use page::{FeedbackConfig, WrittenPack, pack_folder_name, write_feedback};
+
+/// Errors while writing feedback material.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Chart(#[from] crosscase_charts::ChartError),
+}
+
+pub(crate) fn write_file(path: &std::path::Path, bytes: impl AsRef<[u8]>) -> Result<(), ReportError> {
+    std::fs::write(path, bytes).map_err(|source| ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+pub(crate) fn create_dir(path: &std::path::Path) -> Result<(), ReportError> {
+    std::fs::create_dir_all(path).map_err(|source| ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}

@@ -1,0 +1,332 @@
+//! One feedback pack per municipality: `index.html` with its charts beside it.
+
+use std::path::PathBuf;
+
+use crosscase_analysis::{Cell, DisclosedPrevalence, PrevalenceRow, disclose_prevalence};
+use crosscase_charts::{BarGroup, ComparisonBars, Heatmap, HeatmapCell, comparison_bars, heatmap};
+use crosscase_model::{Corpus, Language, format};
+use rayon::prelude::*;
+
+use crate::html::escape;
+use crate::text::{Strings, strings};
+use crate::{ReportError, create_dir, write_file};
+
+/// What to write and where.
+#[derive(Clone, Debug)]
+pub struct FeedbackConfig {
+    /// Packs go to `<out_dir>/<kommunkod>-<name>/`.
+    pub out_dir: PathBuf,
+    pub language: Language,
+    /// Kommunkoder to write packs for; all municipalities when empty.
+    pub municipalities: Vec<String>,
+}
+
+/// A pack that was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WrittenPack {
+    pub municipality: String,
+    pub name: String,
+    pub index: PathBuf,
+    pub files: Vec<PathBuf>,
+}
+
+/// The folder name of a municipality's pack: kommunkod and name, reduced to letters, digits and `-` so that no name
+/// can reach outside the output folder.
+pub fn pack_folder_name(code: &str, name: &str) -> String {
+    let slug = |s: &str| -> String {
+        let mut out = String::new();
+        for ch in s.chars() {
+            let mapped = match ch {
+                'å' | 'ä' | 'à' | 'á' | 'â' => 'a',
+                'Å' | 'Ä' | 'À' | 'Á' | 'Â' => 'A',
+                'ö' | 'ø' | 'ó' | 'ò' => 'o',
+                'Ö' | 'Ø' | 'Ó' | 'Ò' => 'O',
+                'é' | 'è' | 'ë' => 'e',
+                'É' | 'È' | 'Ë' => 'E',
+                'ü' => 'u',
+                'Ü' => 'U',
+                c if c.is_ascii_alphanumeric() => c,
+                _ => '-',
+            };
+            if mapped != '-' || !out.ends_with('-') {
+                out.push(mapped);
+            }
+        }
+        out.trim_matches('-').to_string()
+    };
+    let code = slug(code);
+    let name = slug(name);
+    match (code.is_empty(), name.is_empty()) {
+        (false, false) => format!("{code}-{name}"),
+        (false, true) => code,
+        (true, false) => name,
+        (true, true) => "site".to_string(),
+    }
+}
+
+/// The labels of the codes as heatmap rows, indented by depth.
+pub(crate) fn code_rows(corpus: &Corpus, language: Language) -> Vec<(usize, String)> {
+    corpus
+        .code_depth()
+        .into_iter()
+        .zip(&corpus.codes)
+        .map(|(d, c)| (d, c.label(language).to_string()))
+        .collect()
+}
+
+pub(crate) fn disclosed(corpus: &Corpus, rows: &[PrevalenceRow]) -> DisclosedPrevalence {
+    let codes: Vec<String> = corpus.codes.iter().map(|c| c.id.clone()).collect();
+    let municipalities: Vec<String> = corpus.municipalities.iter().map(|m| m.code.clone()).collect();
+    disclose_prevalence(rows, &codes, &municipalities, corpus.settings.disclosure_threshold)
+}
+
+pub(crate) fn heatmap_cell(cell: Cell, language: Language) -> HeatmapCell {
+    match cell {
+        Cell::Shown(v) => HeatmapCell::Value(v, format::percent(v, language)),
+        Cell::Suppressed => HeatmapCell::Suppressed,
+        Cell::Missing => HeatmapCell::Missing,
+    }
+}
+
+/// A municipality's share beside the pooled share of all other municipalities, for each top-level theme.
+pub(crate) fn bar_groups(
+    corpus: &Corpus,
+    rows: &[PrevalenceRow],
+    disclosed: &DisclosedPrevalence,
+    municipality: usize,
+    s: &Strings,
+    language: Language,
+) -> Vec<BarGroup> {
+    let threshold = u64::from(corpus.settings.disclosure_threshold);
+    let code = &corpus.municipalities[municipality].code;
+    let depth = corpus.code_depth();
+    let mut groups = Vec::new();
+    for (ci, c) in corpus.codes.iter().enumerate() {
+        if depth[ci] != 0 {
+            continue;
+        }
+        let this = match disclosed.cells[ci][municipality] {
+            Cell::Shown(v) => Ok((v, format::percent(v, language))),
+            Cell::Suppressed => Err(s.suppressed.to_string()),
+            Cell::Missing => Err(s.missing.to_string()),
+        };
+        let (mut n, mut total, mut people, mut people_total) = (0, 0, 0, 0);
+        for r in rows.iter().filter(|r| r.code == c.id && &r.municipality != code) {
+            n += r.sources;
+            total += r.sources_total;
+            people += r.participants;
+            people_total += r.participants_total;
+        }
+        let others = if total == 0 {
+            Err(s.missing.to_string())
+        } else if people_total < threshold || (people > 0 && people < threshold) {
+            Err(s.suppressed.to_string())
+        } else {
+            let v = n as f64 / total as f64;
+            Ok((v, format::percent(v, language)))
+        };
+        groups.push(BarGroup {
+            label: c.label(language).to_string(),
+            this,
+            others,
+        });
+    }
+    groups
+}
+
+/// Writes one pack per municipality, in parallel.
+pub fn write_feedback(
+    corpus: &Corpus,
+    rows: &[PrevalenceRow],
+    config: &FeedbackConfig,
+) -> Result<Vec<WrittenPack>, ReportError> {
+    let disclosed = disclosed(corpus, rows);
+    let selected: Vec<usize> = (0..corpus.municipalities.len())
+        .filter(|&i| config.municipalities.is_empty() || config.municipalities.contains(&corpus.municipalities[i].code))
+        .collect();
+    create_dir(&config.out_dir)?;
+    selected
+        .par_iter()
+        .map(|&m| write_pack(corpus, rows, &disclosed, m, config))
+        .collect()
+}
+
+fn write_pack(
+    corpus: &Corpus,
+    rows: &[PrevalenceRow],
+    disclosed: &DisclosedPrevalence,
+    m: usize,
+    config: &FeedbackConfig,
+) -> Result<WrittenPack, ReportError> {
+    let language = config.language;
+    let s = strings(language);
+    let me = &corpus.municipalities[m];
+    let dir = config.out_dir.join(pack_folder_name(&me.code, &me.name));
+    create_dir(&dir)?;
+
+    // This municipality first, then the others as letters in kommunkod order.
+    let order: Vec<usize> = std::iter::once(m)
+        .chain((0..corpus.municipalities.len()).filter(|&i| i != m))
+        .collect();
+    let columns: Vec<String> = order
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| if i == m { me.name.clone() } else { letter(k - 1) })
+        .collect();
+    let cells = (0..corpus.codes.len())
+        .map(|ci| {
+            order
+                .iter()
+                .map(|&i| heatmap_cell(disclosed.cells[ci][i], language))
+                .collect()
+        })
+        .collect();
+    let heat = heatmap(&Heatmap {
+        title: s.heatmap_title.to_string(),
+        subtitle: s.heatmap_subtitle.to_string(),
+        rows: code_rows(corpus, language),
+        columns,
+        cells,
+        highlight: Some(0),
+        suppressed_label: s.suppressed.to_string(),
+        missing_label: s.missing.to_string(),
+    })?;
+    let groups = bar_groups(corpus, rows, disclosed, m, s, language);
+    let bars = comparison_bars(&ComparisonBars {
+        title: s.bars_title.to_string(),
+        subtitle: s.bars_subtitle.to_string(),
+        this_label: me.name.clone(),
+        others_label: s.others.to_string(),
+        groups: groups.clone(),
+    })?;
+
+    let mut files = Vec::new();
+    for (name, bytes) in [
+        ("heatmap.png", heat.png.as_slice()),
+        ("heatmap.svg", heat.svg.as_bytes()),
+        ("bars.png", bars.png.as_slice()),
+        ("bars.svg", bars.svg.as_bytes()),
+    ] {
+        let path = dir.join(name);
+        write_file(&path, bytes)?;
+        files.push(path);
+    }
+    let index = dir.join("index.html");
+    write_file(&index, page_html(corpus, &me.name, &groups, language))?;
+    files.push(index.clone());
+    Ok(WrittenPack {
+        municipality: me.code.clone(),
+        name: me.name.clone(),
+        index,
+        files,
+    })
+}
+
+/// `A`, `B`, … `Z`, `AA`, …
+fn letter(i: usize) -> String {
+    let mut n = i + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        n -= 1;
+        out.push(b'A' + (n % 26) as u8);
+        n /= 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+const CSS: &str = "
+:root { --ink: #222; --muted: #666; --blue: #0072b2; --orange: #e69f00; }
+* { box-sizing: border-box; }
+body { font-family: 'DejaVu Sans', 'Segoe UI', Arial, sans-serif; color: var(--ink); margin: 0 auto; max-width: 1100px; padding: 24px; line-height: 1.45; }
+h1 { font-size: 2rem; margin: 0 0 .2rem; }
+.project { color: var(--muted); margin: 0 0 1.5rem; }
+figure { margin: 1.5rem 0; }
+figure img { width: 100%; height: auto; border: 1px solid #ddd; }
+table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
+th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #ddd; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.how { background: #f4f8fb; border-left: 4px solid var(--blue); padding: .8rem 1.2rem; }
+.muted { color: var(--muted); }
+@page { size: A4; margin: 15mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  figure { break-inside: avoid; page-break-inside: avoid; }
+  table, .how { break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+  .screen-only { display: none; }
+}
+";
+
+fn page_html(corpus: &Corpus, name: &str, groups: &[BarGroup], language: Language) -> String {
+    let s = strings(language);
+    let mut h = String::new();
+    h.push_str(&format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{} {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        language.as_str(),
+        escape(s.feedback_title),
+        escape(name)
+    ));
+    h.push_str(&format!("<h1>{} {}</h1>\n", escape(s.feedback_title), escape(name)));
+    h.push_str(&format!("<p class=\"project\">{}</p>\n", escape(&corpus.settings.name)));
+    h.push_str(&format!(
+        "<section class=\"how\">\n<h2>{}</h2>\n<ul>\n",
+        escape(s.how_to_read_title)
+    ));
+    for line in s.how_to_read {
+        h.push_str(&format!("<li>{}</li>\n", escape(line)));
+    }
+    h.push_str("</ul>\n</section>\n");
+    for (img, title) in [("bars", s.bars_title), ("heatmap", s.heatmap_title)] {
+        h.push_str(&format!(
+            "<figure>\n<img src=\"{img}.png\" alt=\"{}\" width=\"1920\" height=\"1080\">\n</figure>\n",
+            escape(title)
+        ));
+    }
+    h.push_str(&format!(
+        "<h2>{}</h2>\n<table>\n<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead>\n<tbody>\n",
+        escape(s.table_title),
+        escape(s.theme),
+        escape(name),
+        escape(s.others)
+    ));
+    for g in groups {
+        let cell = |v: &Result<(f64, String), String>| match v {
+            Ok((_, text)) => escape(text),
+            Err(text) => format!("<span class=\"muted\">{}</span>", escape(text)),
+        };
+        h.push_str(&format!(
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+            escape(&g.label),
+            cell(&g.this),
+            cell(&g.others)
+        ));
+    }
+    h.push_str("</tbody>\n</table>\n");
+    h.push_str(&format!(
+        "<p class=\"screen-only muted\">{}: <a href=\"bars.svg\">bars.svg</a>, <a href=\"heatmap.svg\">heatmap.svg</a></p>\n",
+        escape(s.svg_link)
+    ));
+    h.push_str("</body>\n</html>\n");
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_names_stay_inside() {
+        assert_eq!(pack_folder_name("0580", "Linköping"), "0580-Linkoping");
+        assert_eq!(pack_folder_name("0687", "Tranås"), "0687-Tranas");
+        assert_eq!(pack_folder_name("../x", "a/b<script>"), "x-a-b-script");
+        assert_eq!(pack_folder_name("..", ".."), "site");
+    }
+
+    #[test]
+    fn letters_continue_past_z() {
+        assert_eq!(letter(0), "A");
+        assert_eq!(letter(25), "Z");
+        assert_eq!(letter(26), "AA");
+    }
+}

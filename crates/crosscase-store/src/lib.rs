@@ -1,0 +1,116 @@
+//! The crosscase project database: one SQLite file holding projects, their imports and their coded material.
+//!
+//! Only this crate speaks SQL. The schema version lives in `PRAGMA user_version` and is migrated forward on open;
+//! every ingest is one transaction, so a database holds either the old or the new data of a project, never a mix.
+
+mod error;
+mod ingest;
+mod load;
+mod schema;
+
+pub use error::StoreError;
+pub use ingest::{ImportRecord, IngestOutcome, IngestSummary};
+pub use schema::SCHEMA_VERSION;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+/// How long a writer waits for another writer before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// An open project database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path`, migrating an older schema forward.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let conn = Connection::open(path).map_err(|e| StoreError::open(path, e))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure()?;
+        schema::migrate(&mut store.conn, &store.path)?;
+        Ok(store)
+    }
+
+    /// Opens an existing database for reading only; it must already have the current schema.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|e| StoreError::open(path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| StoreError::open(path, e))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        schema::check_version(&store.conn, &store.path)?;
+        Ok(store)
+    }
+
+    fn configure(&mut self) -> Result<(), StoreError> {
+        let path = &self.path;
+        self.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| StoreError::open(path, e))?;
+        // WAL lets comparisons read while an ingest writes; synchronous=FULL makes a commit durable.
+        self.conn
+            .execute_batch(
+                "PRAGMA foreign_keys = ON;
+                 PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = FULL;
+                 PRAGMA cache_size = -65536;",
+            )
+            .map_err(|e| StoreError::open(path, e))?;
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The names of the projects in the database, sorted.
+    pub fn project_names(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT name FROM project ORDER BY name")?;
+        let names = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(names)
+    }
+
+    /// `PRAGMA integrity_check`: `ok`, or what is broken.
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        let rows: Vec<String> = self
+            .conn
+            .prepare("PRAGMA integrity_check")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows.join("\n"))
+    }
+
+    /// Row counts of every table, by name, for checks and summaries.
+    pub fn table_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let tables: Vec<String> = self
+            .conn
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        tables
+            .into_iter()
+            .map(|t| {
+                let n: i64 = self
+                    .conn
+                    .query_row(&format!("SELECT count(*) FROM \"{t}\""), [], |r| r.get(0))?;
+                Ok((t, n as u64))
+            })
+            .collect()
+    }
+}

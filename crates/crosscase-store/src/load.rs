@@ -1,0 +1,200 @@
+//! Reading a project's coded material back out of the database, for analyses.
+
+use std::collections::HashMap;
+
+use crosscase_model::{
+    Code, CodingColumns, Corpus, Language, Municipality, ParticipantFacts, ProjectSettings, Role, SourceFacts,
+    SourceKind,
+};
+
+use crate::Store;
+use crate::error::StoreError;
+
+impl Store {
+    /// Resolves a project by name, or the only project when no name is given.
+    pub fn project_id(&self, name: Option<&str>) -> Result<(i64, String), StoreError> {
+        let names = self.project_names()?;
+        let available = || {
+            if names.is_empty() {
+                "no project".to_string()
+            } else {
+                names.join(", ")
+            }
+        };
+        let name = match name {
+            Some(n) => n.to_string(),
+            None => match names.as_slice() {
+                [] => return Err(StoreError::NoProject),
+                [only] => only.clone(),
+                _ => return Err(StoreError::AmbiguousProject { available: available() }),
+            },
+        };
+        match self
+            .conn
+            .query_row("SELECT id FROM project WHERE name = ?1", [&name], |r| r.get(0))
+        {
+            Ok(id) => Ok((id, name)),
+            Err(rusqlite::Error::QueryReturnedNoRows) => Err(StoreError::UnknownProject {
+                name,
+                available: available(),
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Loads the indexed facts of a project for analysis (no texts, no quotes).
+    pub fn load_corpus(&self, project: Option<&str>) -> Result<Corpus, StoreError> {
+        let (pid, _) = self.project_id(project)?;
+        let settings = self.conn.query_row(
+            "SELECT name, language, disclosure_threshold, free_site_ids, primary_coder FROM project WHERE id = ?1",
+            [pid],
+            |r| {
+                let mut s = ProjectSettings::new(r.get::<_, String>(0)?);
+                s.language = if r.get::<_, String>(1)? == "en" {
+                    Language::En
+                } else {
+                    Language::Sv
+                };
+                s.disclosure_threshold = r.get(2)?;
+                s.free_site_ids = r.get(3)?;
+                s.primary_coder = r.get(4)?;
+                Ok(s)
+            },
+        )?;
+
+        let mut municipality_index = HashMap::new();
+        let mut municipalities = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, kommunkod, name FROM municipality WHERE project_id = ?1 ORDER BY kommunkod")?;
+        let mut rows = stmt.query([pid])?;
+        while let Some(r) = rows.next()? {
+            municipality_index.insert(r.get::<_, i64>(0)?, municipalities.len() as u32);
+            municipalities.push(Municipality {
+                code: r.get(1)?,
+                name: r.get(2)?,
+                line: 0,
+            });
+        }
+
+        let mut wave_index = HashMap::new();
+        let mut waves = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, wave_id FROM wave WHERE project_id = ?1 ORDER BY start_date, wave_id")?;
+        let mut rows = stmt.query([pid])?;
+        while let Some(r) = rows.next()? {
+            wave_index.insert(r.get::<_, i64>(0)?, waves.len() as u32);
+            waves.push(r.get(1)?);
+        }
+
+        let mut code_index = HashMap::new();
+        let mut codes = Vec::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT c.id, c.code_id, p.code_id, c.label_sv, c.label_en, c.description, c.colour
+             FROM code c LEFT JOIN code p ON p.id = c.parent_id WHERE c.project_id = ?1 ORDER BY c.position",
+        )?;
+        let mut rows = stmt.query([pid])?;
+        while let Some(r) = rows.next()? {
+            code_index.insert(r.get::<_, i64>(0)?, codes.len() as u32);
+            codes.push(Code {
+                id: r.get(1)?,
+                parent: r.get(2)?,
+                label_sv: r.get(3)?,
+                label_en: r.get(4)?,
+                description: r.get(5)?,
+                colour: r.get(6)?,
+                line: 0,
+            });
+        }
+
+        let mut participant_index = HashMap::new();
+        let mut participants = Vec::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT p.id, p.participant_id, p.municipality_id, u.unit_id, p.role
+             FROM participant p LEFT JOIN unit u ON u.id = p.unit_id WHERE p.project_id = ?1 ORDER BY p.participant_id",
+        )?;
+        let mut rows = stmt.query([pid])?;
+        while let Some(r) = rows.next()? {
+            participant_index.insert(r.get::<_, i64>(0)?, participants.len() as u32);
+            let role: String = r.get(4)?;
+            participants.push(ParticipantFacts {
+                id: r.get(1)?,
+                municipality: municipality_index[&r.get::<_, i64>(2)?],
+                unit: r.get(3)?,
+                role: role.parse::<Role>().unwrap_or(Role::Other),
+            });
+        }
+
+        let mut source_index = HashMap::new();
+        let mut sources = Vec::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT s.id, s.source_id, s.kind, s.municipality_id, u.unit_id, s.wave_id, s.words
+             FROM source s LEFT JOIN unit u ON u.id = s.unit_id WHERE s.project_id = ?1 ORDER BY s.id",
+        )?;
+        let mut rows = stmt.query([pid])?;
+        while let Some(r) = rows.next()? {
+            source_index.insert(r.get::<_, i64>(0)?, sources.len() as u32);
+            let kind: String = r.get(2)?;
+            sources.push(SourceFacts {
+                id: r.get(1)?,
+                kind: kind.parse::<SourceKind>().unwrap_or(SourceKind::Document),
+                municipality: municipality_index[&r.get::<_, i64>(3)?],
+                unit: r.get(4)?,
+                wave: r.get::<_, Option<i64>>(5)?.map(|w| wave_index[&w]),
+                participants: Vec::new(),
+                words: r.get::<_, i64>(6)? as u64,
+            });
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT sp.source_id, sp.participant_id FROM source_participant sp JOIN source s ON s.id = sp.source_id
+             WHERE s.project_id = ?1 ORDER BY sp.source_id, sp.participant_id",
+        )?;
+        let mut rows = stmt.query([pid])?;
+        while let Some(r) = rows.next()? {
+            let s = source_index[&r.get::<_, i64>(0)?];
+            let p = participant_index[&r.get::<_, i64>(1)?];
+            sources[s as usize].participants.push(p);
+        }
+
+        let mut coder_index: HashMap<String, u32> = HashMap::new();
+        let mut coders = Vec::new();
+        let mut codings = CodingColumns::default();
+        let mut stmt = self.conn.prepare(
+            "SELECT c.source_id, c.code_id, c.coder, c.start, c.end FROM coding c JOIN source s ON s.id = c.source_id
+             WHERE s.project_id = ?1 ORDER BY c.id",
+        )?;
+        let mut rows = stmt.query([pid])?;
+        while let Some(r) = rows.next()? {
+            codings.source.push(source_index[&r.get::<_, i64>(0)?]);
+            codings.code.push(code_index[&r.get::<_, i64>(1)?]);
+            let coder = r
+                .get_ref(2)?
+                .as_str()
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e)))?;
+            let ci = match coder_index.get(coder) {
+                Some(&i) => i,
+                None => {
+                    let i = coders.len() as u32;
+                    coders.push(coder.to_string());
+                    coder_index.insert(coder.to_string(), i);
+                    i
+                }
+            };
+            codings.coder.push(ci);
+            codings.start.push(r.get::<_, i64>(3)? as u64);
+            codings.end.push(r.get::<_, i64>(4)? as u64);
+        }
+
+        Ok(Corpus {
+            settings,
+            municipalities,
+            waves,
+            codes,
+            participants,
+            sources,
+            coders,
+            codings,
+        })
+    }
+}

@@ -1,0 +1,194 @@
+//! The schema and its forward migrations; the version is kept in `PRAGMA user_version`.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::error::StoreError;
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Migration `i` takes a database from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[V1];
+
+const V1: &str = "
+CREATE TABLE project (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    language TEXT NOT NULL CHECK (language IN ('sv', 'en')),
+    disclosure_threshold INTEGER NOT NULL CHECK (disclosure_threshold >= 1),
+    free_site_ids INTEGER NOT NULL,
+    primary_coder TEXT,
+    content_hash TEXT NOT NULL
+);
+-- Imports outlive the data they brought: a replaced project keeps its history.
+CREATE TABLE import (
+    id INTEGER PRIMARY KEY,
+    project_name TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    crosscase_version TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    content_hash TEXT NOT NULL
+);
+CREATE TABLE import_file (
+    import_id INTEGER NOT NULL REFERENCES import(id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    PRIMARY KEY (import_id, path)
+) WITHOUT ROWID;
+CREATE TABLE municipality (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES project(id),
+    kommunkod TEXT NOT NULL,
+    name TEXT NOT NULL,
+    UNIQUE (project_id, kommunkod)
+);
+CREATE TABLE unit (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES project(id),
+    unit_id TEXT NOT NULL,
+    municipality_id INTEGER NOT NULL REFERENCES municipality(id),
+    name TEXT NOT NULL,
+    UNIQUE (project_id, unit_id)
+);
+CREATE INDEX unit_municipality ON unit(municipality_id);
+CREATE TABLE participant (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES project(id),
+    participant_id TEXT NOT NULL,
+    municipality_id INTEGER NOT NULL REFERENCES municipality(id),
+    unit_id INTEGER REFERENCES unit(id),
+    role TEXT NOT NULL,
+    UNIQUE (project_id, participant_id)
+);
+CREATE INDEX participant_municipality ON participant(municipality_id);
+CREATE INDEX participant_unit ON participant(unit_id);
+CREATE TABLE wave (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES project(id),
+    wave_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL,
+    UNIQUE (project_id, wave_id)
+);
+CREATE TABLE code (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES project(id),
+    code_id TEXT NOT NULL,
+    parent_id INTEGER REFERENCES code(id),
+    label_sv TEXT NOT NULL,
+    label_en TEXT NOT NULL,
+    description TEXT,
+    colour TEXT,
+    position INTEGER NOT NULL,
+    UNIQUE (project_id, code_id)
+);
+CREATE INDEX code_parent ON code(parent_id);
+CREATE TABLE source (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES project(id),
+    source_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    municipality_id INTEGER NOT NULL REFERENCES municipality(id),
+    unit_id INTEGER REFERENCES unit(id),
+    date TEXT,
+    wave_id INTEGER REFERENCES wave(id),
+    setting TEXT,
+    duration_min INTEGER,
+    title TEXT,
+    text TEXT,
+    words INTEGER NOT NULL,
+    UNIQUE (project_id, source_id)
+);
+CREATE INDEX source_municipality ON source(municipality_id);
+CREATE INDEX source_unit ON source(unit_id);
+CREATE INDEX source_wave ON source(wave_id);
+CREATE TABLE source_participant (
+    source_id INTEGER NOT NULL REFERENCES source(id),
+    participant_id INTEGER NOT NULL REFERENCES participant(id),
+    PRIMARY KEY (source_id, participant_id)
+) WITHOUT ROWID;
+CREATE INDEX source_participant_participant ON source_participant(participant_id);
+-- Offsets are Unicode code points, half-open.
+CREATE TABLE coding (
+    id INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES source(id),
+    code_id INTEGER NOT NULL REFERENCES code(id),
+    coder TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    quote TEXT NOT NULL,
+    memo TEXT,
+    CHECK (0 <= start AND start < end)
+);
+CREATE INDEX coding_source ON coding(source_id);
+CREATE INDEX coding_code ON coding(code_id);
+";
+
+fn version(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+fn newer(path: &Path, found: i64) -> StoreError {
+    StoreError::NewerSchema {
+        path: path.to_path_buf(),
+        found,
+        supported: SCHEMA_VERSION,
+        needed: format!("with schema version {found}"),
+    }
+}
+
+/// Refuses a database whose schema is not the current one (for read-only use).
+pub(crate) fn check_version(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let found = version(conn).map_err(|e| match e {
+        StoreError::Sqlite(e) => StoreError::open(path, e),
+        other => other,
+    })?;
+    match found {
+        v if v > SCHEMA_VERSION => Err(newer(path, v)),
+        v if v < SCHEMA_VERSION => Err(StoreError::NeedsMigration {
+            path: path.to_path_buf(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Brings the schema to [`SCHEMA_VERSION`]. An existing database with data is copied aside first.
+pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let found = version(conn).map_err(|e| match e {
+        StoreError::Sqlite(e) => StoreError::open(path, e),
+        other => other,
+    })?;
+    if found > SCHEMA_VERSION {
+        return Err(newer(path, found));
+    }
+    if found == SCHEMA_VERSION {
+        return Ok(());
+    }
+    if found > 0 {
+        backup(conn, path, found)?;
+    }
+    for (from, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", from as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Copies the database to `<name>.v<version>.bak` with `VACUUM INTO`, which gives a consistent copy even in WAL mode.
+fn backup(conn: &Connection, path: &Path, found: i64) -> Result<(), StoreError> {
+    let backup = path.with_extension(format!("v{found}.bak"));
+    if backup.exists() {
+        std::fs::remove_file(&backup).map_err(|source| StoreError::Backup {
+            backup: backup.clone(),
+            source,
+        })?;
+    }
+    conn.execute("VACUUM INTO ?1", [backup.to_string_lossy()])?;
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! Synthetic projects, generated deterministically from a seed: the bundled demo (`data/demo`) and projects of
+//! any size for benchmarks and scale tests. No real persons occur in them.
+//!
+//! Generators return model values; writing them to files is `crosscase-ingest`'s job.
+
+mod demo;
+mod phrases;
+mod rng;
+mod scale;
+
+pub use demo::demo_project;
+pub use rng::Rng;
+pub use scale::{ScaleConfig, scale_project};
