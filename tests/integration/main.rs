@@ -1,1 +1,8 @@
+//! End-to-end tests: the real `crosscase` binary on real project folders and a real SQLite file on disk.
+//!
+//! One test binary for the whole package, since every test binary links polars.
 
+mod cli;
+mod demo;
+mod support;
+mod tidy;

@@ -9,3 +9,6 @@ mod prevalence;
 pub use disclosure::{Cell, DisclosedPrevalence, disclose_prevalence};
 pub use error::AnalysisError;
 pub use prevalence::{PrevalenceRow, prevalence};
+
+#[cfg(test)]
+mod tests;

@@ -500,14 +500,13 @@ fn check_codings(
                     Table::Codings,
                     line,
                     "quote",
-                    format!(
-                        "the quote differs from the text of source `{}` at {}..{}: the quote reads \"{}\", the text reads \"{}\"",
-                        c.source,
-                        c.start,
-                        c.end,
-                        abbreviate(&c.quote),
-                        abbreviate(at)
-                    ),
+                    {
+                        let (quote, text) = around_difference(&c.quote, at);
+                        format!(
+                            "the quote differs from the text of source `{}` at {}..{}: the quote reads \"{quote}\", the text reads \"{text}\"",
+                            c.source, c.start, c.end
+                        )
+                    },
                     "the text may have changed after coding: correct the offsets, or re-export the codings",
                 )),
                 Some(_) => {}
@@ -517,15 +516,26 @@ fn check_codings(
     }
 }
 
-/// Shortens a quoted string for an error message.
-fn abbreviate(s: &str) -> String {
-    const MAX: usize = 60;
-    if s.chars().count() <= MAX {
-        s.to_string()
-    } else {
-        let head: String = s.chars().take(MAX).collect();
-        format!("{head}…")
-    }
+/// Two strings cut to a window around their first difference, so that a message shows what differs.
+fn around_difference(a: &str, b: &str) -> (String, String) {
+    const BEFORE: usize = 20;
+    const WIDTH: usize = 60;
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let first = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let from = first.saturating_sub(BEFORE);
+    let cut = |s: &[char]| {
+        let end = (from + WIDTH).min(s.len());
+        let mut out = String::new();
+        if from > 0 {
+            out.push('…');
+        }
+        out.extend(&s[from.min(s.len())..end]);
+        if end < s.len() {
+            out.push('…');
+        }
+        out
+    };
+    (cut(&a), cut(&b))
 }
 
 /// Fills empty quotes from the source texts, for files that leave the quote column empty.

@@ -114,3 +114,6 @@ impl Store {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -16,3 +16,6 @@ pub const LIST_SEPARATOR: char = '|';
 pub fn default_text_path(source_id: &str) -> String {
     format!("texts/{source_id}.txt")
 }
+
+#[cfg(test)]
+mod tests;

@@ -77,6 +77,15 @@ pub fn read_project(dir: &Path) -> Result<LoadedProject, Diagnostics> {
         }
     }
     if !reader.diags.is_empty() {
+        // In reading order: settings, then the tables as the format lists them, each by line and column.
+        let rank = |d: &Diagnostic| {
+            let name = d.file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let table = std::iter::once(Table::Settings)
+                .chain(Table::CSV)
+                .position(|t| t.file_name() == name);
+            (table.unwrap_or(usize::MAX), d.file.clone(), d.line, d.column)
+        };
+        reader.diags.sort_by_key(rank);
         return Err(Diagnostics(reader.diags));
     }
     crosscase_model::fill_quotes(&mut project);

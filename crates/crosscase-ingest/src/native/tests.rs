@@ -1,0 +1,229 @@
+//! Reading small native projects, each checked against the exact problems expected.
+
+use super::*;
+
+const TOML: &str = "name = \"t\"\n";
+const MUNICIPALITIES: &str = "kommunkod,name\n0583,Motala\n0687,Tranås\n";
+const WAVES: &str = "wave_id,name,start,end\nv1,Våg 1,2018-01-01,2018-12-31\n";
+const CODEBOOK: &str = "code_id,parent_id,label_sv,label_en\nkultur,,Kultur,Culture\nkultur.risk,kultur,Risk,Risk\n";
+const PARTICIPANTS: &str = "participant_id,kommunkod,unit_id,role\nP1,0583,,mellanchef\nP2,0687,,employee\n";
+const SOURCES: &str = "source_id,kind,kommunkod,date,wave_id,participants\nS1,interview,0583,2018-03-01,v1,P1\nS2,intervju,0687,2018-04-01,v1,P2\n";
+const CODINGS: &str = "source_id,code_id,coder,start,end,quote\nS1,kultur.risk,AL,0,6,Tranås\n";
+
+/// Writes a project from the defaults above with `overrides` (file name, content; `None` deletes the file), reads
+/// it, and compares the problems (with the folder written as `P`) to `expected`.
+fn check(overrides: &[(&str, Option<&str>)], expected: &[&str]) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let mut files: Vec<(&str, Option<&str>)> = vec![
+        ("project.toml", Some(TOML)),
+        ("municipalities.csv", Some(MUNICIPALITIES)),
+        ("waves.csv", Some(WAVES)),
+        ("codebook.csv", Some(CODEBOOK)),
+        ("participants.csv", Some(PARTICIPANTS)),
+        ("sources.csv", Some(SOURCES)),
+        ("codings.csv", Some(CODINGS)),
+        ("texts/S1.txt", Some("Tranås är en kommun.")),
+    ];
+    for (name, content) in overrides {
+        match files.iter_mut().find(|(n, _)| n == name) {
+            Some(f) => f.1 = *content,
+            None => files.push((name, *content)),
+        }
+    }
+    std::fs::create_dir_all(dir.join("texts")).unwrap();
+    for (name, content) in files {
+        if let Some(c) = content {
+            std::fs::write(dir.join(name), c).unwrap();
+        }
+    }
+    let got: Vec<String> = match read_project(dir) {
+        Ok(_) => vec![],
+        Err(d) => {
+            d.0.iter()
+                .map(|d| d.to_string().replace(&dir.display().to_string(), "P"))
+                .collect()
+        }
+    };
+    let got: Vec<&str> = got.iter().map(String::as_str).collect();
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn a_valid_project_reads() {
+    check(&[], &[]);
+}
+
+#[test]
+fn reads_semicolons_bom_and_swedish_values() {
+    let sources = "\u{feff}source_id;kind;kommunkod;date;wave_id;participants\nS1;intervju;0583;2018-03-01;v1;P1\nS2;interview;0687;;v1;P2\n";
+    check(&[("sources.csv", Some(sources))], &[]);
+}
+
+#[test]
+fn quote_may_be_left_empty_and_is_filled_from_the_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let _ = tmp;
+    check(
+        &[(
+            "codings.csv",
+            Some("source_id,code_id,coder,start,end,quote\nS1,kultur,AL,7,9,\n"),
+        )],
+        &[],
+    );
+}
+
+#[test]
+fn reports_bad_references_and_offsets() {
+    let codings = "source_id,code_id,coder,start,end,quote\n\
+                   S1,kultur.risk,AL,0,6,Tranås\n\
+                   S9,kultur,AL,0,6,Tranås\n\
+                   S1,okänd,AL,0,6,Tranås\n\
+                   S1,kultur,AL,6,2,\n\
+                   S1,kultur,AL,0,60,\n\
+                   S1,kultur,AL,0,6,Tranas\n\
+                   S1,kultur,AL,x,6,\n";
+    check(
+        &[("codings.csv", Some(codings))],
+        &[
+            "P/codings.csv:3:1 (source_id): source `S9` is not in sources.csv\n  help: add `S9` to sources.csv, or correct the source id",
+            "P/codings.csv:4:2 (code_id): code `okänd` is not in codebook.csv\n  help: add `okänd` to codebook.csv, or correct the code id",
+            "P/codings.csv:5:5 (end): the selection ends (end = 2) before it starts (start = 6)\n  help: swap start and end, or correct them",
+            "P/codings.csv:6:5 (end): the selection 0..60 lies outside the text of source `S1`, which has 20 characters\n  help: offsets count Unicode characters from 0; check them, or whether the text file was shortened after coding",
+            "P/codings.csv:7:6 (quote): the quote differs from the text of source `S1` at 0..6: the quote reads \"Tranas\", the text reads \"Tranås\"\n  help: the text may have changed after coding: correct the offsets, or re-export the codings",
+            "P/codings.csv:8:4 (start): `x` is not an offset\n  help: offsets are whole numbers of characters counted from 0 at the start of the text",
+        ],
+    );
+}
+
+#[test]
+fn reports_municipality_problems_with_hints() {
+    check(
+        &[(
+            "municipalities.csv",
+            Some("kommunkod,name\n0583,Motala\n0687,Tranås\n583,Motala\n0580,Motala\n0583,Motala\n"),
+        )],
+        &[
+            "P/municipalities.csv:4:1 (kommunkod): `583` is not a Swedish kommunkod\n  help: did you mean `0583` (Motala)? Spreadsheets drop the leading zero; format the column as text",
+            "P/municipalities.csv:5:2 (name): kommunkod `0580` is Linköping, not `Motala`\n  help: check the kommunkod; if it is right, write the name as `Linköping`",
+            "P/municipalities.csv:6:1 (kommunkod): `0583` is listed twice (first on line 2)\n  help: give every row its own id, or remove the repeated row",
+        ],
+    );
+}
+
+#[test]
+fn free_site_ids_are_an_explicit_opt_in() {
+    let m = "kommunkod,name\n0583,Motala\n0687,Tranås\nSITE-A,Sjukhuset\n";
+    check(
+        &[
+            ("municipalities.csv", Some(m)),
+            ("project.toml", Some("name = \"t\"\nfree_site_ids = true\n")),
+        ],
+        &[],
+    );
+    assert!(std::panic::catch_unwind(|| check(&[("municipalities.csv", Some(m))], &[])).is_err());
+}
+
+#[test]
+fn reports_sources_outside_their_wave_and_foreign_participants() {
+    let sources = "source_id,kind,kommunkod,date,wave_id,participants\nS1,interview,0583,2019-03-01,v1,P1|P2\nS2,memo,0687,2018-04-01,v2,P2\n";
+    check(
+        &[("sources.csv", Some(sources))],
+        &[
+            "P/sources.csv:2:4 (date): source `S1` is dated 2019-03-01, outside wave `v1` (2018-01-01 to 2018-12-31)\n  help: correct the date or the wave, or widen the wave in waves.csv",
+            "P/sources.csv:2:6 (participants): participant `P2` belongs to municipality `0687`, but source `S1` is in `0583`\n  help: correct the participant list or the source's kommunkod",
+            "P/sources.csv:3:2 (kind): `memo` is not a kind of source: use one of interview, observation, workshop, document",
+        ],
+    );
+}
+
+#[test]
+fn reports_whole_file_problems() {
+    check(
+        &[("codings.csv", None)],
+        &[
+            "P/codings.csv: the file is missing\n  help: every project has this file; `crosscase init` writes an empty one with its header",
+        ],
+    );
+    check(
+        &[("codebook.csv", Some(""))],
+        &[
+            "P/codebook.csv: the file is empty\n  help: write the header line `code_id,parent_id,label_sv,label_en,description,colour`, even when there are no rows",
+        ],
+    );
+    check(
+        &[(
+            "waves.csv",
+            Some("wave_id,name,start,slut\nv1,a,2018-01-01,2018-12-31\n"),
+        )],
+        &["P/waves.csv:1:4: unknown column `slut`\n  help: the columns of waves.csv are: wave_id, name, start, end"],
+    );
+    check(
+        &[("project.toml", Some("name = \"t\"\nlanguge = \"sv\"\n"))],
+        &[
+            "P/project.toml:2:1: project.toml cannot be read: unknown field `languge`, expected one of `name`, `language`, `disclosure_threshold`, `free_site_ids`, `primary_coder`\n  help: the keys are name, language (sv or en), disclosure_threshold, free_site_ids and primary_coder; see docs/project-format.md",
+        ],
+    );
+}
+
+#[test]
+fn reports_rows_of_the_wrong_width() {
+    check(
+        &[(
+            "participants.csv",
+            Some("participant_id,kommunkod,unit_id,role\nP1,0583,,mellanchef,extra\nP2,0687,,employee\n"),
+        )],
+        &[
+            "P/participants.csv:2: this row has 5 fields but the header has 4\n  help: put a text containing the delimiter in double quotes, and check that no field is missing or extra",
+            "P/sources.csv:2:6 (participants): participant `P1` is not in participants.csv\n  help: add `P1` to participants.csv, or correct the id",
+        ],
+    );
+}
+
+#[test]
+fn refuses_text_paths_outside_the_project() {
+    let sources = "source_id,kind,kommunkod,date,wave_id,participants,text_file\nS1,interview,0583,2018-03-01,v1,P1,../secret.txt\nS2,interview,0687,2018-04-01,v1,P2,\n";
+    check(
+        &[
+            ("sources.csv", Some(sources)),
+            ("codings.csv", Some("source_id,code_id,coder,start,end\n")),
+        ],
+        &[
+            "P/sources.csv:2:7 (text_file): text_file `../secret.txt` points outside the project folder\n  help: give a path inside the project folder, such as texts/I001.txt",
+        ],
+    );
+}
+
+#[test]
+fn write_then_read_gives_the_same_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    check(&[], &[]);
+    std::fs::create_dir_all(tmp.path().join("texts")).unwrap();
+    for (name, content) in [
+        ("project.toml", TOML),
+        ("municipalities.csv", MUNICIPALITIES),
+        ("waves.csv", WAVES),
+        ("codebook.csv", CODEBOOK),
+        ("participants.csv", PARTICIPANTS),
+        ("sources.csv", SOURCES),
+        ("codings.csv", CODINGS),
+        ("texts/S1.txt", "Tranås är en kommun."),
+    ] {
+        std::fs::write(tmp.path().join(name), content).unwrap();
+    }
+    let first = read_project(tmp.path()).unwrap();
+    let out = tmp.path().join("copy");
+    write_project(&first.project, &out).unwrap();
+    let second = read_project(&out).unwrap();
+    let strip = |mut p: crosscase_model::Project| {
+        // Line numbers differ where the writer adds columns; everything else must survive.
+        p.municipalities.iter_mut().for_each(|x| x.line = 0);
+        p.waves.iter_mut().for_each(|x| x.line = 0);
+        p.codes.iter_mut().for_each(|x| x.line = 0);
+        p.participants.iter_mut().for_each(|x| x.line = 0);
+        p.sources.iter_mut().for_each(|x| x.line = 0);
+        p.codings.iter_mut().for_each(|x| x.line = 0);
+        p
+    };
+    assert_eq!(strip(first.project), strip(second.project));
+}

@@ -1,0 +1,164 @@
+//! The store against real SQLite files in a temporary folder.
+
+use crosscase_model::{Code, Coding, Municipality, Participant, Project, ProjectSettings, Role, Source, SourceKind};
+
+use crate::{ImportRecord, IngestOutcome, SCHEMA_VERSION, Store, StoreError};
+
+fn project(codings: usize) -> Project {
+    let mut p = Project::empty(ProjectSettings::new("t"));
+    p.municipalities.push(Municipality {
+        code: "0583".into(),
+        name: "Motala".into(),
+        line: 2,
+    });
+    p.participants.push(Participant {
+        id: "P1".into(),
+        municipality: "0583".into(),
+        unit: None,
+        role: Role::Employee,
+        line: 2,
+    });
+    for (id, parent) in [("a", None), ("a.b", Some("a"))] {
+        p.codes.push(Code {
+            id: id.into(),
+            parent: parent.map(str::to_string),
+            label_sv: id.into(),
+            label_en: id.into(),
+            description: None,
+            colour: None,
+            line: 2,
+        });
+    }
+    p.sources.push(Source {
+        id: "S1".into(),
+        kind: SourceKind::Interview,
+        municipality: "0583".into(),
+        unit: None,
+        date: None,
+        wave: None,
+        participants: vec!["P1".into()],
+        setting: None,
+        duration_minutes: None,
+        title: None,
+        text: Some("ett två tre fyra".into()),
+        line: 2,
+    });
+    for i in 0..codings {
+        p.codings.push(Coding {
+            source: "S1".into(),
+            code: "a.b".into(),
+            coder: "AL".into(),
+            start: i as u64,
+            end: i as u64 + 1,
+            quote: "x".into(),
+            memo: None,
+            line: 2,
+        });
+    }
+    p
+}
+
+fn record(hash: &str) -> ImportRecord {
+    ImportRecord {
+        origin: "test".into(),
+        files: vec![],
+        content_hash: hash.into(),
+        crosscase_version: "test".into(),
+        imported_at: "2026-01-01T00:00:00Z".into(),
+    }
+}
+
+fn count(store: &Store, table: &str) -> u64 {
+    store
+        .table_counts()
+        .unwrap()
+        .into_iter()
+        .find(|(t, _)| t == table)
+        .unwrap()
+        .1
+}
+
+#[test]
+fn ingest_creates_skips_unchanged_and_replaces() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&tmp.path().join("db.sqlite")).unwrap();
+    assert_eq!(
+        store.ingest(&project(3), &record("h1")).unwrap().outcome,
+        IngestOutcome::Created
+    );
+    assert_eq!(
+        store.ingest(&project(3), &record("h1")).unwrap().outcome,
+        IngestOutcome::Unchanged
+    );
+    assert_eq!(count(&store, "import"), 1);
+    assert_eq!(
+        store.ingest(&project(2), &record("h2")).unwrap().outcome,
+        IngestOutcome::Replaced
+    );
+    assert_eq!(count(&store, "coding"), 2);
+    assert_eq!(count(&store, "code"), 2);
+    assert_eq!(count(&store, "import"), 2);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+
+    let corpus = store.load_corpus(None).unwrap();
+    assert_eq!(corpus.codings.len(), 2);
+    assert_eq!(corpus.codes[1].parent.as_deref(), Some("a"));
+    assert_eq!(corpus.sources[0].words, 4);
+    assert_eq!(corpus.sources[0].participants, vec![0]);
+}
+
+#[test]
+fn a_newer_schema_is_refused_with_the_version_needed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("db.sqlite");
+    drop(Store::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    drop(conn);
+    let e = Store::open(&path).err().unwrap();
+    assert!(
+        matches!(e, StoreError::NewerSchema { found, .. } if found == SCHEMA_VERSION + 1),
+        "{e}"
+    );
+    assert!(
+        e.to_string()
+            .contains(&format!("schema version {}", SCHEMA_VERSION + 1)),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_sqlite_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("notes.txt");
+    std::fs::write(
+        &path,
+        "Det här är inte en databas utan anteckningar från ett möte i Motala.",
+    )
+    .unwrap();
+    let e = Store::open(&path).err().unwrap();
+    assert!(matches!(e, StoreError::NotADatabase { .. }), "{e}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "Det här är inte en databas utan anteckningar från ett möte i Motala."
+    );
+}
+
+#[test]
+fn several_projects_need_a_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&tmp.path().join("db.sqlite")).unwrap();
+    store.ingest(&project(1), &record("h1")).unwrap();
+    let mut other = project(1);
+    other.settings.name = "u".into();
+    store.ingest(&other, &record("h2")).unwrap();
+    assert!(matches!(
+        store.load_corpus(None),
+        Err(StoreError::AmbiguousProject { .. })
+    ));
+    assert!(matches!(
+        store.load_corpus(Some("v")),
+        Err(StoreError::UnknownProject { .. })
+    ));
+    assert_eq!(store.load_corpus(Some("u")).unwrap().settings.name, "u");
+}

@@ -1,0 +1,230 @@
+//! The commands on good and broken projects: validate, ingest, compare, init.
+
+use std::path::Path;
+
+use crate::support::*;
+
+/// Rewrites a CSV file of the project record by record; lines stay where they were (the demo has no multi-line fields).
+fn edit_csv(file: &Path, edit: impl Fn(usize, &mut Vec<String>)) {
+    let mut r = csv::Reader::from_path(file).unwrap();
+    let header = r.headers().unwrap().clone();
+    let mut w = csv::Writer::from_writer(vec![]);
+    w.write_record(&header).unwrap();
+    for (i, rec) in r.records().enumerate() {
+        let mut fields: Vec<String> = rec.unwrap().iter().map(str::to_string).collect();
+        // Record i is on line i + 2.
+        edit(i + 2, &mut fields);
+        w.write_record(&fields).unwrap();
+    }
+    std::fs::write(file, w.into_inner().unwrap()).unwrap();
+}
+
+/// A copy of the demo with one planted error of each kind the foundation names.
+fn plant_errors(dir: &Path) {
+    copy_demo(dir);
+    edit_csv(&dir.join("codings.csv"), |line, f| match line {
+        2 => f[1] = "okand.kod".into(),    // unknown code
+        3 => f[0] = "0580-I99".into(),     // unknown source
+        4 => f[3] = "5000".into(),         // end before start
+        5 => f[4] = "99999".into(),        // outside the text
+        6 => f[5] = format!("{}!", &f[5]), // quote differs from the text
+        _ => {}
+    });
+    edit_csv(&dir.join("sources.csv"), |line, f| match line {
+        3 => f[4] = "2017-05-05".into(), // date outside wave v2016
+        4 => f[0] = "0580-I01".into(),   // duplicate id
+        _ => {}
+    });
+    let m = dir.join("municipalities.csv");
+    let mut text = std::fs::read_to_string(&m).unwrap();
+    text.push_str("9999,Atlantis\n"); // not a kommunkod
+    std::fs::write(m, text).unwrap();
+}
+
+#[test]
+fn validate_lists_every_planted_error_with_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("broken");
+    plant_errors(&dir);
+    let run = crosscase(tmp.path(), &["validate", "broken"]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(redact(&run.stderr, tmp.path()));
+}
+
+#[test]
+fn ingest_of_a_broken_project_leaves_the_database_byte_for_byte_unchanged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("store.sqlite");
+    let ok = crosscase(
+        tmp.path(),
+        &[
+            "ingest",
+            repo().join("data/demo").to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    let before = std::fs::read(&db).unwrap();
+
+    plant_errors(&tmp.path().join("broken"));
+    let run = crosscase(tmp.path(), &["ingest", "broken", "--db", db.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("problems found in broken; nothing was written"),
+        "{}",
+        run.stderr
+    );
+    assert!(std::fs::read(&db).unwrap() == before, "the database changed");
+    assert_eq!(integrity(&db), "ok");
+
+    // And a broken project never creates a database.
+    let fresh = tmp.path().join("fresh.sqlite");
+    assert_eq!(
+        crosscase(tmp.path(), &["ingest", "broken", "--db", fresh.to_str().unwrap()]).code,
+        1
+    );
+    assert!(!fresh.exists());
+}
+
+#[test]
+fn second_ingest_of_an_unchanged_project_changes_no_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("store.sqlite");
+    let demo = repo().join("data/demo");
+    let args = ["ingest", demo.to_str().unwrap(), "--db", db.to_str().unwrap()];
+    assert_eq!(crosscase(tmp.path(), &args).code, 0);
+    let first = table_counts(&db);
+    let again = crosscase(tmp.path(), &args);
+    assert_eq!(again.code, 0);
+    assert!(
+        again
+            .stderr
+            .contains("unchanged since the last ingest; nothing written"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(table_counts(&db), first);
+}
+
+#[test]
+fn a_changed_project_replaces_its_data_atomically() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    copy_demo(&dir);
+    let db = tmp.path().join("store.sqlite");
+    let args = ["ingest", "p", "--db", db.to_str().unwrap()];
+    assert_eq!(crosscase(tmp.path(), &args).code, 0);
+    let before: std::collections::HashMap<_, _> = table_counts(&db).into_iter().collect();
+
+    // Drop the last coding: the project is replaced, not appended to.
+    let codings = dir.join("codings.csv");
+    let text = std::fs::read_to_string(&codings).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.pop();
+    std::fs::write(&codings, lines.join("\n") + "\n").unwrap();
+    let run = crosscase(tmp.path(), &args);
+    assert!(run.stderr.contains("replaced its earlier data"), "{}", run.stderr);
+    let after: std::collections::HashMap<_, _> = table_counts(&db).into_iter().collect();
+    assert_eq!(after["coding"], before["coding"] - 1);
+    assert_eq!(after["source"], before["source"]);
+    assert_eq!(after["project"], 1);
+    assert_eq!(after["import"], 2);
+    assert_eq!(integrity(&db), "ok");
+}
+
+#[test]
+fn compare_prints_one_json_object_per_row() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("store.sqlite");
+    assert_eq!(
+        crosscase(
+            tmp.path(),
+            &[
+                "ingest",
+                repo().join("data/demo").to_str().unwrap(),
+                "--db",
+                db.to_str().unwrap()
+            ]
+        )
+        .code,
+        0
+    );
+    let run = crosscase(
+        tmp.path(),
+        &["compare", "--db", db.to_str().unwrap(), "--format", "json"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows: Vec<serde_json::Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 24 * 5);
+    let row = rows
+        .iter()
+        .find(|r| r["code"] == "idehantering" && r["municipality"] == "0583")
+        .unwrap();
+    for key in [
+        "segments",
+        "sources",
+        "source_share",
+        "participants",
+        "participant_share",
+    ] {
+        assert!(row.get(key).is_some(), "missing {key}: {row}");
+    }
+    // Motala's planted idea sluice: idea handling is more common there than anywhere else.
+    let share = |m: &str| {
+        rows.iter()
+            .find(|r| r["code"] == "idehantering" && r["municipality"] == m)
+            .unwrap()["source_share"]
+            .as_f64()
+            .unwrap()
+    };
+    for other in ["0580", "0581", "0586", "0687"] {
+        assert!(
+            share("0583") > share(other),
+            "Motala {} vs {other} {}",
+            share("0583"),
+            share(other)
+        );
+    }
+}
+
+#[test]
+fn init_writes_a_project_that_validates() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(crosscase(tmp.path(), &["init", "p", "--name", "Mitt projekt"]).code, 0);
+    let run = crosscase(tmp.path(), &["validate", "p"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // A second init refuses to overwrite.
+    assert_eq!(crosscase(tmp.path(), &["init", "p"]).code, 2);
+}
+
+#[test]
+fn errors_name_the_file_and_exit_with_the_documented_codes() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("not.sqlite"),
+        "this is not a database, just text that is long enough to matter",
+    )
+    .unwrap();
+    let run = crosscase(tmp.path(), &["compare", "--db", "not.sqlite"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not.sqlite is not a crosscase database"),
+        "{}",
+        run.stderr
+    );
+
+    let run = crosscase(tmp.path(), &["compare", "--db", "missing.sqlite"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("does not exist; run `crosscase ingest"),
+        "{}",
+        run.stderr
+    );
+
+    let run = crosscase(tmp.path(), &["validate", "nowhere"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("nowhere: no project folder here"), "{}", run.stderr);
+
+    assert_eq!(crosscase(tmp.path(), &["frobnicate"]).code, 2);
+}

@@ -1,0 +1,119 @@
+//! The main job on the bundled demo, and the demo files against their generator.
+
+use crate::support::*;
+
+#[test]
+fn demo_runs_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let run = crosscase(&repo(), &["demo", "--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("crosscase.sqlite"), "{}", run.stdout);
+
+    let db = out.join("crosscase.sqlite");
+    assert_eq!(integrity(&db), "ok");
+    let counts: std::collections::HashMap<String, i64> = table_counts(&db).into_iter().collect();
+    assert_eq!(counts["municipality"], 5);
+    assert_eq!(counts["wave"], 3);
+    assert_eq!(counts["import"], 1);
+    assert!(counts["source"] >= 80 && counts["coding"] > 300, "{counts:?}");
+
+    for f in ["heatmap.png", "heatmap.svg", "bars-0583.png", "bars-0583.svg"] {
+        let meta = std::fs::metadata(out.join("charts").join(f)).unwrap();
+        assert!(meta.len() > 1000, "{f} is {} bytes", meta.len());
+    }
+    let packs: Vec<_> = std::fs::read_dir(out.join("feedback"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(packs.len(), 5, "{packs:?}");
+    let page = std::fs::read_to_string(out.join("feedback/0687-Tranas/index.html")).unwrap();
+    assert!(page.contains("<h1>Återkoppling till Tranås</h1>"), "{page}");
+    assert!(page.contains("<img src=\"heatmap.png\""));
+    // Other municipalities are letters in a pack; no participant id reaches it.
+    assert!(!page.contains("Linköping") && !page.contains("Motala"));
+    assert!(!page.contains("P0687-"));
+    let svg = std::fs::read_to_string(out.join("feedback/0687-Tranas/heatmap.svg")).unwrap();
+    assert!(
+        svg.contains("Tranås") && !svg.contains("Mjölby"),
+        "peers must be anonymous"
+    );
+
+    // The comparison table agrees with the database: 5 municipalities × 24 codes.
+    let csv = std::fs::read_to_string(out.join("compare/prevalence.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 5 * 24);
+    assert!(csv.starts_with("code,municipality,segments,sources,source_share,participants,participant_share"));
+}
+
+#[test]
+fn same_input_gives_byte_identical_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for out in [&a, &b] {
+        let run = crosscase(&repo(), &["demo", "--out", out.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    for f in [
+        "feedback/0583-Motala/heatmap.png",
+        "feedback/0583-Motala/bars.svg",
+        "feedback/0583-Motala/index.html",
+    ] {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+}
+
+#[test]
+fn committed_demo_matches_its_generator() {
+    let tmp = tempfile::tempdir().unwrap();
+    crosscase_ingest::write_project(&crosscase_synth::demo_project(), tmp.path()).unwrap();
+    let committed = repo().join("data/demo");
+    let mut files = vec![];
+    collect(tmp.path(), tmp.path(), &mut files);
+    assert!(files.len() > 100);
+    for rel in files {
+        let fresh = std::fs::read(tmp.path().join(&rel)).unwrap();
+        let kept = std::fs::read(committed.join(&rel)).unwrap_or_default();
+        assert!(
+            fresh == kept,
+            "data/demo/{rel} differs from the generator: run `crosscase synth --demo --out data/demo`"
+        );
+    }
+}
+
+fn collect(base: &std::path::Path, dir: &std::path::Path, out: &mut Vec<String>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            collect(base, &p, out);
+        } else {
+            out.push(p.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/"));
+        }
+    }
+}
+
+#[test]
+fn demo_project_reads_back_as_generated() {
+    let loaded = crosscase_ingest::read_project(&repo().join("data/demo")).unwrap();
+    assert_eq!(loaded.project, crosscase_synth::demo_project());
+    let p = &loaded.project;
+    let interviews = p
+        .sources
+        .iter()
+        .filter(|s| s.kind == crosscase_model::SourceKind::Interview)
+        .count();
+    let observations = p
+        .sources
+        .iter()
+        .filter(|s| s.kind == crosscase_model::SourceKind::Observation)
+        .count();
+    assert!(
+        interviews >= 60 && observations >= 20,
+        "{interviews} interviews, {observations} observations"
+    );
+    let coders: std::collections::BTreeSet<&str> = p.codings.iter().map(|c| c.coder.as_str()).collect();
+    assert_eq!(coders.len(), 2);
+}

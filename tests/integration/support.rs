@@ -1,0 +1,99 @@
+//! Helpers: running the binary, copying the demo, reading the database.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `crosscase` with `args` in `cwd`.
+pub fn crosscase(cwd: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_crosscase"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run crosscase");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Copies the bundled demo project into `dest`.
+pub fn copy_demo(dest: &Path) {
+    copy_dir(&repo().join("data/demo"), dest);
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// Replaces the first occurrence of `from` on line `line` (1-based) of `file`.
+pub fn edit_line(file: &Path, line: usize, from: &str, to: &str) {
+    let text = std::fs::read_to_string(file).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    assert!(
+        lines[line - 1].contains(from),
+        "line {line} of {} lacks {from:?}: {}",
+        file.display(),
+        lines[line - 1]
+    );
+    lines[line - 1] = lines[line - 1].replacen(from, to, 1);
+    std::fs::write(file, lines.join("\n") + "\n").unwrap();
+}
+
+pub fn line_of(file: &Path, needle: &str) -> usize {
+    let text = std::fs::read_to_string(file).unwrap();
+    text.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} not in {}", file.display()))
+        + 1
+}
+
+/// Row counts of every table.
+pub fn table_counts(db: &Path) -> Vec<(String, i64)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    tables
+        .into_iter()
+        .map(|t| {
+            let n = conn
+                .query_row(&format!("SELECT count(*) FROM \"{t}\""), [], |r| r.get(0))
+                .unwrap();
+            (t, n)
+        })
+        .collect()
+}
+
+pub fn integrity(db: &Path) -> String {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap()
+}
+
+/// Replaces the temporary folder in output so snapshots are stable.
+pub fn redact(s: &str, dir: &Path) -> String {
+    s.replace(&dir.display().to_string(), "[TMP]")
+}

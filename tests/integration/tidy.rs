@@ -1,0 +1,118 @@
+//! Architecture invariants that are checked rather than hoped for (rust-analyzer keeps such "tidy" tests).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+
+/// The allowed dependency edges between crosscase's own crates: a DAG with the model at the bottom.
+const ALLOWED: &[(&str, &[&str])] = &[
+    ("crosscase-model", &[]),
+    ("crosscase-synth", &["crosscase-model"]),
+    ("crosscase-store", &["crosscase-model"]),
+    ("crosscase-ingest", &["crosscase-model"]),
+    ("crosscase-analysis", &["crosscase-model"]),
+    ("crosscase-charts", &["crosscase-model"]),
+    (
+        "crosscase-report",
+        &["crosscase-model", "crosscase-charts", "crosscase-analysis"],
+    ),
+];
+
+#[test]
+fn crate_dependencies_form_the_documented_dag() {
+    let out = Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut actual: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for pkg in meta["packages"].as_array().unwrap() {
+        let name = pkg["name"].as_str().unwrap().to_string();
+        let deps = pkg["dependencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["kind"].is_null())
+            .map(|d| d["name"].as_str().unwrap().to_string())
+            .filter(|d| d.starts_with("crosscase"))
+            .collect();
+        actual.insert(name, deps);
+    }
+    for (krate, allowed) in ALLOWED {
+        let deps = actual
+            .get(*krate)
+            .unwrap_or_else(|| panic!("{krate} is not in the workspace"));
+        let allowed: BTreeSet<String> = allowed.iter().map(|s| s.to_string()).collect();
+        assert!(
+            deps.is_subset(&allowed),
+            "{krate} depends on {deps:?}; allowed: {allowed:?}"
+        );
+    }
+    // Every library is listed here: a new crate is a decision to write down.
+    let libraries: BTreeSet<&String> = actual.keys().filter(|k| k.as_str() != "crosscase").collect();
+    assert_eq!(libraries.len(), ALLOWED.len(), "{libraries:?}");
+}
+
+/// Only the store speaks SQL, only the binary prints, and analysis and charts do no file IO.
+#[test]
+fn crate_boundaries_hold_in_the_sources() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates");
+    let rules: &[(&str, &[&str])] = &[
+        (
+            "crosscase-model",
+            &[
+                "rusqlite",
+                "polars",
+                "plotters",
+                "clap",
+                "std::fs",
+                "println!",
+                "eprintln!",
+            ],
+        ),
+        (
+            "crosscase-analysis",
+            &["rusqlite", "std::fs", "File::", "println!", "eprintln!"],
+        ),
+        (
+            "crosscase-charts",
+            &["rusqlite", "std::fs", "File::", "println!", "eprintln!"],
+        ),
+        ("crosscase-ingest", &["rusqlite", "println!", "eprintln!"]),
+        ("crosscase-report", &["rusqlite", "println!", "eprintln!"]),
+        ("crosscase-synth", &["rusqlite", "std::fs", "println!", "eprintln!"]),
+        ("crosscase-store", &["polars", "plotters", "println!", "eprintln!"]),
+    ];
+    for (krate, banned) in rules {
+        for file in rust_files(&root.join(krate).join("src")) {
+            // Comments may name what a crate stays away from; code may not use it.
+            let text: String = std::fs::read_to_string(&file)
+                .unwrap()
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            for b in *banned {
+                assert!(
+                    !text.contains(b),
+                    "{} uses `{b}`, which is not {krate}'s business",
+                    file.display()
+                );
+            }
+        }
+    }
+}
+
+fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(rust_files(&p));
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            out.push(p);
+        }
+    }
+    out
+}
