@@ -228,3 +228,48 @@ fn errors_name_the_file_and_exit_with_the_documented_codes() {
 
     assert_eq!(crosscase(tmp.path(), &["frobnicate"]).code, 2);
 }
+
+/// The complete example in docs/project-format.md is a valid project: each "`file`:" line is followed by its content.
+#[test]
+fn the_documented_example_project_validates() {
+    let doc = std::fs::read_to_string(repo().join("docs/project-format.md")).unwrap();
+    let example = doc
+        .split("## A complete small example")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("example");
+    let mut lines = example.lines();
+    let mut written = 0;
+    while let Some(line) = lines.next() {
+        let Some(name) = line
+            .strip_prefix('`')
+            .and_then(|l| l.split('`').next())
+            .filter(|_| line.ends_with(':') || line.contains("` ("))
+        else {
+            continue;
+        };
+        let fence = lines.by_ref().find(|l| !l.trim().is_empty()).unwrap();
+        assert!(fence.starts_with("```"), "{name}: {fence}");
+        let body: Vec<&str> = lines.by_ref().take_while(|l| !l.starts_with("```")).collect();
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let mut content = body.join("\n");
+        if !name.ends_with(".txt") {
+            content.push('\n');
+        }
+        std::fs::write(path, content).unwrap();
+        written += 1;
+    }
+    assert_eq!(written, 9);
+    let run = crosscase(tmp.path(), &["validate", "example"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("2 municipalities, 2 sources, 2 codes, 1 codings"),
+        "{}",
+        run.stderr
+    );
+}

@@ -1,0 +1,26 @@
+# crosscase tasks. Each recipe is a thin, commented wrapper: the logic lives in Rust code.
+
+# The whole pipeline on the bundled demo project, written to out/.
+demo:
+    cargo run --release -- demo
+
+# Every test in the workspace.
+test:
+    cargo test --workspace
+
+# Benchmarks; they print their figures (ingest: codings per second into a durable WAL database).
+bench:
+    cargo bench --bench ingest
+
+# Formatting and lints, as CI checks them.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Regenerate the committed demo project from its generator (a test checks they agree).
+demo-data:
+    cargo run --release -- synth --demo --out data/demo
+
+# What CI runs on a fresh clone.
+ci:
+    bash .ci/run
