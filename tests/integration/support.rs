@@ -45,28 +45,6 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Replaces the first occurrence of `from` on line `line` (1-based) of `file`.
-pub fn edit_line(file: &Path, line: usize, from: &str, to: &str) {
-    let text = std::fs::read_to_string(file).unwrap();
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    assert!(
-        lines[line - 1].contains(from),
-        "line {line} of {} lacks {from:?}: {}",
-        file.display(),
-        lines[line - 1]
-    );
-    lines[line - 1] = lines[line - 1].replacen(from, to, 1);
-    std::fs::write(file, lines.join("\n") + "\n").unwrap();
-}
-
-pub fn line_of(file: &Path, needle: &str) -> usize {
-    let text = std::fs::read_to_string(file).unwrap();
-    text.lines()
-        .position(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("{needle} not in {}", file.display()))
-        + 1
-}
-
 /// Row counts of every table.
 pub fn table_counts(db: &Path) -> Vec<(String, i64)> {
     let conn = rusqlite::Connection::open(db).unwrap();

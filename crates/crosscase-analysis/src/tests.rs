@@ -83,10 +83,13 @@ fn corpus() -> Corpus {
     }
 }
 
+/// code, municipality, segments, sources, source share, participants, participant share.
+type Counts = (String, String, u64, u64, Option<f64>, u64, Option<f64>);
+
 #[test]
 fn counts_roll_up_and_follow_the_primary_coder() {
     let rows = prevalence(&corpus()).unwrap();
-    let got: Vec<(String, String, u64, u64, Option<f64>, u64, Option<f64>)> = rows
+    let got: Vec<Counts> = rows
         .iter()
         .map(|r| {
             (

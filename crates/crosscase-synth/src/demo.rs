@@ -229,7 +229,7 @@ fn interviews(p: &mut Project, rng: &mut Rng, code: &str) {
             ));
             let mut placed: Vec<Placed> = Vec::new();
             t.push("I: Kan du börja med att berätta om din roll?\n");
-            t.push(&format!("IP: {} {}\n\n", rng.pick(FILLER), rng.pick(FILLER)));
+            t.push(&format!("IP: {} {}\n\n", rng.phrase(FILLER), rng.phrase(FILLER)));
             for (ti, theme) in THEMES.iter().enumerate() {
                 if !rng.chance(propensity(code, w, theme.id)) {
                     continue;
@@ -237,13 +237,13 @@ fn interviews(p: &mut Project, rng: &mut Rng, code: &str) {
                 t.push(&format!("I: {}\n", theme.question));
                 t.push("IP: ");
                 if rng.chance(0.5) {
-                    t.push(*rng.pick(FILLER));
+                    t.push(rng.phrase(FILLER));
                     t.push(" ");
                 }
                 let k = if rng.chance(0.3) { 2 } else { 1 };
                 for j in 0..k {
                     let si = rng.below(theme.subcodes.len() as u64) as usize;
-                    let (s, e) = t.push(*rng.pick(theme.subcodes[si].sentences));
+                    let (s, e) = t.push(rng.phrase(theme.subcodes[si].sentences));
                     placed.push((si, ti, s, e));
                     if j + 1 < k {
                         t.push(" ");
@@ -301,11 +301,11 @@ fn observations(p: &mut Project, rng: &mut Rng, code: &str) {
                     "En {} säger: ”",
                     ROLES[who].label(crosscase_model::Language::Sv)
                 ));
-                let (s, e) = t.push(*rng.pick(theme.subcodes[si].sentences));
+                let (s, e) = t.push(rng.phrase(theme.subcodes[si].sentences));
                 placed.push((si, ti, s, e));
                 t.push("”\n");
             }
-            t.push(*rng.pick(OBSERVER_REMARKS));
+            t.push(rng.phrase(OBSERVER_REMARKS));
             t.push("\n");
         }
         participants.sort();
@@ -337,7 +337,7 @@ fn workshops(p: &mut Project, rng: &mut Rng, code: &str) {
             if rng.chance(propensity(code, w, theme.id)) {
                 let si = rng.below(theme.subcodes.len() as u64) as usize;
                 t.push("- ");
-                let (s, e) = t.push(*rng.pick(theme.subcodes[si].sentences));
+                let (s, e) = t.push(rng.phrase(theme.subcodes[si].sentences));
                 placed.push((si, ti, s, e));
                 t.push("\n");
             }

@@ -35,6 +35,11 @@ impl Rng {
         &items[self.below(items.len() as u64) as usize]
     }
 
+    /// A phrase from a list of phrases.
+    pub fn phrase<'a>(&mut self, phrases: &[&'a str]) -> &'a str {
+        phrases[self.below(phrases.len() as u64) as usize]
+    }
+
     pub fn range(&mut self, lo: u64, hi_inclusive: u64) -> u64 {
         lo + self.below(hi_inclusive - lo + 1)
     }

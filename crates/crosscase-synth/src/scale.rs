@@ -104,7 +104,7 @@ pub fn scale_project(cfg: &ScaleConfig, register: &crosscase_model::KommunRegist
                 if w > 0 {
                     sentence.push(' ');
                 }
-                sentence.push_str(*rng.pick(WORDS));
+                sentence.push_str(rng.phrase(WORDS));
             }
             sentence.push('.');
             let slen = sentence.chars().count() as u64;
