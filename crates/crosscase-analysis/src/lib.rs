@@ -5,6 +5,7 @@
 mod disclosure;
 mod error;
 mod prevalence;
+pub mod stats;
 
 pub use disclosure::{Cell, DisclosedPrevalence, disclose_prevalence};
 pub use error::AnalysisError;

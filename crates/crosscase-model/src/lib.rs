@@ -8,6 +8,7 @@ mod date;
 pub mod format;
 mod kommun;
 mod project;
+mod random;
 mod text;
 mod validate;
 
@@ -18,5 +19,6 @@ pub use project::{
     Code, Coding, InputFile, Language, Municipality, Participant, Project, ProjectSettings, Role, Source, SourceKind,
     Table, Unit, Wave,
 };
+pub use random::Rng;
 pub use text::{CodePointIndex, slice_code_points};
 pub use validate::{Problem, fill_quotes, validate};

@@ -9,7 +9,7 @@ use crosscase_model::{
 };
 
 use crate::phrases::{FILLER, OBSERVER_REMARKS, SETTINGS, THEMES};
-use crate::rng::Rng;
+use crosscase_model::Rng;
 
 const SEED: u64 = 20_161_018;
 const PRIMARY_CODER: &str = "AL";

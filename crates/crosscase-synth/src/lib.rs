@@ -5,9 +5,7 @@
 
 mod demo;
 mod phrases;
-mod rng;
 mod scale;
 
 pub use demo::demo_project;
-pub use rng::Rng;
 pub use scale::{ScaleConfig, scale_project};

@@ -2,7 +2,7 @@
 
 use crosscase_model::{Code, Coding, Municipality, Participant, Project, ProjectSettings, Role, Source, SourceKind};
 
-use crate::rng::Rng;
+use crosscase_model::Rng;
 
 /// The shape of a generated project.
 #[derive(Clone, Debug)]

@@ -1,12 +1,21 @@
-//! A small seeded random number generator (SplitMix64), so that generated projects are identical on every machine
-//! and with every version of every dependency.
+//! A small seeded random number generator (SplitMix64), shared by the synthetic projects and the permutation tests,
+//! so that generated files and p-values are identical on every machine and with every version of every dependency.
 
 #[derive(Clone, Debug)]
 pub struct Rng(u64);
 
+// A stream per (seed, key) lets parallel work draw independent numbers in any order with the same result.
+
 impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed)
+    }
+
+    /// A generator for one independent piece of work (e.g. one code), whatever thread it runs on.
+    pub fn stream(seed: u64, key: u64) -> Rng {
+        let mut r = Rng(seed ^ key.wrapping_mul(0xD1B5_4A32_D192_ED03));
+        r.next_u64();
+        r
     }
 
     pub fn next_u64(&mut self) -> u64 {

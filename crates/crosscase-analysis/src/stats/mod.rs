@@ -1,0 +1,19 @@
+//! Statistical building blocks, written to match the conventions of the common statistics packages
+//! (documented per function) and checked against published known answers in `known_answers.rs`.
+
+mod agreement;
+mod contingency;
+mod distributions;
+mod hypergeometric;
+mod intervals;
+mod multiple;
+
+pub use agreement::{AgreementStats, brennan_prediger, cohen_kappa, krippendorff_alpha_nominal, nominal_agreement};
+pub use contingency::{ChiSquare, chi_square_independence, cramers_v, fisher_exact_2x2};
+pub use distributions::{chi_square_sf, ln_gamma, normal_quantile, regularized_gamma_q};
+pub use hypergeometric::{LnFactorials, hypergeometric};
+pub use intervals::{newcombe_difference, wilson};
+pub use multiple::benjamini_hochberg;
+
+#[cfg(test)]
+mod known_answers;
