@@ -2,11 +2,15 @@
 //!
 //! This crate does no file IO: it takes a [`crosscase_model::Corpus`] from the store and returns tables.
 
+mod differences;
 mod disclosure;
 mod error;
 mod prevalence;
 pub mod stats;
 
+pub use differences::{
+    ContrastRow, CountingUnit, DifferenceConfig, DifferenceRow, Differences, differences, permutation_p,
+};
 pub use disclosure::{Cell, DisclosedPrevalence, disclose_prevalence};
 pub use error::AnalysisError;
 pub use prevalence::{PrevalenceRow, prevalence};

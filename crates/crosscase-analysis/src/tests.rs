@@ -150,3 +150,143 @@ fn small_groups_are_suppressed() {
     let d = disclose_prevalence(&rows, &codes, &ms, 4);
     assert_eq!(d.cells[0], vec![Cell::Suppressed, Cell::Suppressed]);
 }
+
+mod differences {
+    use crate::stats::LnFactorials;
+    use crate::{CountingUnit, DifferenceConfig, PrevalenceRow, differences, permutation_p};
+
+    fn rows(code: &str, with: &[u64], total: &[u64]) -> Vec<PrevalenceRow> {
+        with.iter()
+            .zip(total)
+            .enumerate()
+            .map(|(i, (&w, &t))| PrevalenceRow {
+                code: code.into(),
+                municipality: format!("{:04}", i + 1),
+                segments: w,
+                sources: w,
+                source_share: (t > 0).then(|| w as f64 / t as f64),
+                participants: w,
+                participant_share: (t > 0).then(|| w as f64 / t as f64),
+                sources_total: t,
+                participants_total: t,
+            })
+            .collect()
+    }
+
+    /// The exact permutation p-value by enumerating every table with the same margins.
+    fn exact_p(totals: &[u64; 3], with: &[u64; 3]) -> f64 {
+        let n: u64 = totals.iter().sum();
+        let k: u64 = with.iter().sum();
+        let lf = LnFactorials::new(n as usize);
+        let t = |x: &[u64; 3]| (0..3).map(|i| (x[i] * x[i]) as f64 / totals[i] as f64).sum::<f64>();
+        let observed = t(with);
+        let mut p = 0.0;
+        for x1 in 0..=totals[0] {
+            for x2 in 0..=totals[1] {
+                let Some(x3) = k.checked_sub(x1 + x2).filter(|&x3| x3 <= totals[2]) else {
+                    continue;
+                };
+                let prob = (lf.ln_choose(totals[0], x1) + lf.ln_choose(totals[1], x2) + lf.ln_choose(totals[2], x3)
+                    - lf.ln_choose(n, k))
+                .exp();
+                if t(&[x1, x2, x3]) >= observed - 1e-9 {
+                    p += prob;
+                }
+            }
+        }
+        p
+    }
+
+    #[test]
+    fn permutation_p_agrees_with_exact_enumeration_within_monte_carlo_error() {
+        for (totals, with) in [
+            ([6u64, 8, 10], [5u64, 2, 1]),
+            ([12, 12, 12], [4, 6, 5]),
+            ([3, 4, 30], [3, 0, 5]),
+        ] {
+            let exact = exact_p(&totals, &with);
+            let lf = LnFactorials::new(100);
+            let (p, se) = permutation_p(&totals, &with, 200_000, crosscase_model::Rng::new(11), &lf);
+            assert!(
+                (p - exact).abs() < 4.0 * se + 1e-5,
+                "{totals:?} {with:?}: {p} ± {se} vs exact {exact}"
+            );
+        }
+    }
+
+    #[test]
+    fn picks_fisher_for_a_small_2x2_table_and_says_why() {
+        let d = differences(
+            &rows("c", &[3, 1], &[4, 4]),
+            &DifferenceConfig {
+                permutations: 999,
+                ..Default::default()
+            },
+        );
+        let fisher = &d.tests[0];
+        assert_eq!(fisher.test, "fisher");
+        // Fisher's tea-tasting table [[3,1],[1,3]]: two-sided p = 34/70.
+        assert!((fisher.p_value.unwrap() - 34.0 / 70.0).abs() < 1e-12);
+        assert!(fisher.reason.contains("below 5"), "{}", fisher.reason);
+        assert_eq!(d.tests[1].test, "permutation");
+        assert_eq!(d.contrasts.len(), 2);
+        assert!((d.contrasts[0].difference.unwrap() - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn uses_chi_square_with_yates_on_a_large_2x2_table() {
+        let d = differences(
+            &rows("c", &[10, 30], &[30, 70]),
+            &DifferenceConfig {
+                permutations: 0,
+                ..Default::default()
+            },
+        );
+        assert_eq!(d.tests.len(), 1);
+        assert_eq!(d.tests[0].test, "chi_square");
+        assert!((d.tests[0].statistic.unwrap() - 0.446_428_571_428_571_4).abs() < 1e-12);
+        assert!(d.tests[0].reason.contains("Yates"));
+    }
+
+    #[test]
+    fn degenerate_tables_get_a_defined_answer_and_a_reason() {
+        let cfg = DifferenceConfig {
+            permutations: 99,
+            ..Default::default()
+        };
+        let none = |with: &[u64], total: &[u64]| differences(&rows("c", with, total), &cfg).tests;
+        let t = none(&[0, 0, 0], &[5, 6, 7]);
+        assert_eq!((t.len(), t[0].test, t[0].p_value), (1, "none", None));
+        assert!(t[0].reason.contains("no source has the code"));
+        assert!(none(&[5, 6], &[5, 6])[0].reason.contains("every source has the code"));
+        assert!(
+            none(&[2, 0], &[5, 0])[0]
+                .reason
+                .contains("fewer than two municipalities")
+        );
+        // A municipality without sources has no share and no interval, rather than NaN.
+        let d = differences(&rows("c", &[2, 3, 0], &[5, 6, 0]), &cfg);
+        assert_eq!((d.contrasts[2].share, d.contrasts[2].ci_low), (None, None));
+        assert_eq!(d.tests[0].municipalities, 2);
+    }
+
+    #[test]
+    fn results_are_the_same_whatever_the_order_codes_run_in() {
+        let mut all = rows("a", &[9, 2, 4], &[20, 20, 20]);
+        all.extend(rows("b", &[1, 8, 4], &[20, 20, 20]));
+        let cfg = DifferenceConfig {
+            permutations: 2_000,
+            seed: 5,
+            unit: CountingUnit::Source,
+            confidence: 0.95,
+        };
+        let first = differences(&all, &cfg);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let single = pool.install(|| differences(&all, &cfg));
+        assert_eq!(first, single);
+        // q-values are the BH adjustment of the two codes' p-values within each family.
+        let perm: Vec<_> = first.tests.iter().filter(|t| t.test == "permutation").collect();
+        assert_eq!(perm.len(), 2);
+        assert!(perm.iter().all(|t| t.q_value.unwrap() >= t.p_value.unwrap()));
+    }
+}

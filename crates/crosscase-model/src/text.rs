@@ -1,48 +1,70 @@
 //! Offsets into source texts, counted in Unicode code points as the REFI-QDA standard and crosscase do.
 
-/// Maps code-point offsets of one text to byte offsets, in constant time per lookup.
+/// Every this many code points the index records a byte offset; a lookup walks at most this many characters.
+const STRIDE: usize = 32;
+
+/// Maps code-point offsets of one text to byte offsets. ASCII texts map directly; other texts keep a sparse table
+/// (one entry per 32 code points), so indexing a large corpus costs a fraction of its size.
 #[derive(Clone, Debug)]
 pub struct CodePointIndex<'a> {
     text: &'a str,
-    /// Byte offset of each code point, plus the text's length; empty when the text is ASCII.
-    byte_of: Vec<u32>,
+    /// Byte offset of code point `i · STRIDE`; empty when the text is ASCII.
+    checkpoints: Vec<u32>,
+    len: u64,
 }
 
 impl<'a> CodePointIndex<'a> {
     pub fn new(text: &'a str) -> CodePointIndex<'a> {
-        let byte_of = if text.is_ascii() {
-            Vec::new()
-        } else {
-            let mut v: Vec<u32> = text.char_indices().map(|(b, _)| b as u32).collect();
-            v.push(text.len() as u32);
-            v
-        };
-        CodePointIndex { text, byte_of }
+        if text.is_ascii() {
+            return CodePointIndex {
+                text,
+                checkpoints: Vec::new(),
+                len: text.len() as u64,
+            };
+        }
+        let mut checkpoints = Vec::with_capacity(text.len() / STRIDE + 1);
+        let mut len = 0u64;
+        for (i, (b, _)) in text.char_indices().enumerate() {
+            if i % STRIDE == 0 {
+                checkpoints.push(b as u32);
+            }
+            len += 1;
+        }
+        CodePointIndex { text, checkpoints, len }
     }
 
     /// The number of code points in the text.
     pub fn len(&self) -> u64 {
-        if self.byte_of.is_empty() {
-            self.text.len() as u64
-        } else {
-            (self.byte_of.len() - 1) as u64
-        }
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.text.is_empty()
+        self.len == 0
+    }
+
+    /// The byte offset of code point `cp` (`cp <= len`).
+    fn byte(&self, cp: u64) -> usize {
+        if self.checkpoints.is_empty() {
+            return cp as usize;
+        }
+        if cp == self.len {
+            return self.text.len();
+        }
+        let cp = cp as usize;
+        let start = self.checkpoints[cp / STRIDE] as usize;
+        let skip = cp % STRIDE;
+        self.text[start..]
+            .char_indices()
+            .nth(skip)
+            .map_or(self.text.len(), |(b, _)| start + b)
     }
 
     /// The text between code points `start` and `end` (half-open), or `None` when the range is outside the text.
     pub fn slice(&self, start: u64, end: u64) -> Option<&'a str> {
-        if start > end || end > self.len() {
+        if start > end || end > self.len {
             return None;
         }
-        if self.byte_of.is_empty() {
-            return Some(&self.text[start as usize..end as usize]);
-        }
-        let (s, e) = (self.byte_of[start as usize], self.byte_of[end as usize]);
-        Some(&self.text[s as usize..e as usize])
+        Some(&self.text[self.byte(start)..self.byte(end)])
     }
 }
 
@@ -77,5 +99,24 @@ mod tests {
         check("a😀b", 1, 2, Some("😀"));
         check("a😀b", 2, 3, Some("b"));
         assert_eq!(CodePointIndex::new("a😀b").len(), 3);
+    }
+
+    #[test]
+    fn agrees_with_char_iteration_across_checkpoints() {
+        let text: String = (0..500).map(|i| ['a', 'å', 'ö', '😀', ' '][i % 5]).collect();
+        let chars: Vec<char> = text.chars().collect();
+        let idx = CodePointIndex::new(&text);
+        for (s, e) in [
+            (0, 500),
+            (31, 33),
+            (32, 64),
+            (63, 65),
+            (100, 101),
+            (499, 500),
+            (250, 250),
+        ] {
+            let expected: String = chars[s..e].iter().collect();
+            assert_eq!(idx.slice(s as u64, e as u64), Some(expected.as_str()), "{s}..{e}");
+        }
     }
 }

@@ -112,7 +112,8 @@ CREATE TABLE source_participant (
     PRIMARY KEY (source_id, participant_id)
 ) WITHOUT ROWID;
 CREATE INDEX source_participant_participant ON source_participant(participant_id);
--- Offsets are Unicode code points, half-open.
+-- Offsets are Unicode code points, half-open. The quote is stored only for sources without text: otherwise it is
+-- derived from the text (see the view coding_quote), so that it is never stored twice and cannot disagree.
 CREATE TABLE coding (
     id INTEGER PRIMARY KEY,
     source_id INTEGER NOT NULL REFERENCES source(id),
@@ -120,12 +121,16 @@ CREATE TABLE coding (
     coder TEXT NOT NULL,
     start INTEGER NOT NULL,
     end INTEGER NOT NULL,
-    quote TEXT NOT NULL,
+    quote TEXT,
     memo TEXT,
     CHECK (0 <= start AND start < end)
 );
 CREATE INDEX coding_source ON coding(source_id);
 CREATE INDEX coding_code ON coding(code_id);
+-- SQLite's substr counts characters (code points) in text, as coding offsets do.
+CREATE VIEW coding_quote AS
+    SELECT c.id AS coding_id, COALESCE(c.quote, substr(s.text, c.start + 1, c.end - c.start)) AS quote
+    FROM coding c JOIN source s ON s.id = c.source_id;
 ";
 
 fn version(conn: &Connection) -> Result<i64, StoreError> {

@@ -162,3 +162,43 @@ fn several_projects_need_a_name() {
     ));
     assert_eq!(store.load_corpus(Some("u")).unwrap().settings.name, "u");
 }
+
+#[test]
+fn quotes_are_derived_from_the_text_by_code_points() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("db.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    let mut p = project(0);
+    p.sources[0].text = Some("Idéslussen i Tranås 😀 fungerar".into());
+    for (s, e, q) in [
+        (0, 10, "Idéslussen"),
+        (13, 19, "Tranås"),
+        (20, 21, "😀"),
+        (22, 30, "fungerar"),
+    ] {
+        p.codings.push(Coding {
+            source: "S1".into(),
+            code: "a".into(),
+            coder: "AL".into(),
+            start: s,
+            end: e,
+            quote: q.into(),
+            memo: None,
+            line: 2,
+        });
+    }
+    store.ingest(&p, &record("h")).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let stored: Option<String> = conn
+        .query_row("SELECT quote FROM coding LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, None, "a quote derivable from the text is not stored twice");
+    let quotes: Vec<String> = conn
+        .prepare("SELECT quote FROM coding_quote ORDER BY coding_id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(quotes, ["Idéslussen", "Tranås", "😀", "fungerar"]);
+}

@@ -373,10 +373,14 @@ impl Reader<'_> {
                 line: row.line,
             });
         });
+    }
+
+    /// Parses codings.csv; runs while the texts are read on other threads.
+    fn codings(&mut self, codings: &mut Vec<Coding>) {
         self.table(Table::Codings, true, |t, row, path, problems| {
             let start = parse_offset(t, row, path, "start", problems);
             let end = parse_offset(t, row, path, "end", problems);
-            project.codings.push(Coding {
+            codings.push(Coding {
                 source: t.get(row, "source_id").to_string(),
                 code: t.get(row, "code_id").to_string(),
                 coder: t.get(row, "coder").to_string(),
@@ -393,42 +397,10 @@ impl Reader<'_> {
     fn texts(&mut self, project: &mut Project) {
         let dir = self.dir;
         let column = self.columns.get(&(Table::Sources, "text_file")).copied();
-        let sources_path = dir.join(Table::Sources.file_name());
-        type TextRead = Result<Option<(String, InputFile)>, Diagnostic>;
-        let results: Vec<TextRead> = project
-            .sources
-            .par_iter()
-            .map(|s| {
-                let (rel, explicit) = match &s.text {
-                    Some(rel) => (rel.replace('\\', "/"), true),
-                    None => (default_text_path(&s.id), false),
-                };
-                if !is_safe_relative(&rel) {
-                    return Err(Diagnostic::file(
-                        &sources_path,
-                        format!("text_file `{rel}` points outside the project folder"),
-                        "give a path inside the project folder, such as texts/I001.txt",
-                    )
-                    .at(s.line, column)
-                    .field("text_file"));
-                }
-                let path = dir.join(&rel);
-                match std::fs::read(&path) {
-                    Ok(bytes) => {
-                        let record = file_record(&rel, &bytes);
-                        decode_utf8(&path, bytes).map(|text| Some((text, record)))
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(None),
-                    Err(e) => Err(Diagnostic::file(
-                        &sources_path,
-                        format!("the text file `{rel}` of source `{}` cannot be read: {e}", s.id),
-                        "check the path in text_file, or leave it empty if the source has no text",
-                    )
-                    .at(s.line, column)
-                    .field("text_file")),
-                }
-            })
-            .collect();
+        let (results, ()) = rayon::join(
+            || read_texts(dir, &project.sources, column),
+            || self.codings(&mut project.codings),
+        );
         for (source, result) in project.sources.iter_mut().zip(results) {
             source.text = match result {
                 Ok(Some((text, record))) => {
@@ -444,6 +416,46 @@ impl Reader<'_> {
             };
         }
     }
+}
+
+type TextRead = Result<Option<(String, InputFile)>, Diagnostic>;
+
+/// Reads the text of every source, in parallel; the `text` field holds the path until then.
+fn read_texts(dir: &Path, sources: &[Source], column: Option<u64>) -> Vec<TextRead> {
+    let sources_path = dir.join(Table::Sources.file_name());
+    sources
+        .par_iter()
+        .map(|s| {
+            let (rel, explicit) = match &s.text {
+                Some(rel) => (rel.replace('\\', "/"), true),
+                None => (default_text_path(&s.id), false),
+            };
+            if !is_safe_relative(&rel) {
+                return Err(Diagnostic::file(
+                    &sources_path,
+                    format!("text_file `{rel}` points outside the project folder"),
+                    "give a path inside the project folder, such as texts/I001.txt",
+                )
+                .at(s.line, column)
+                .field("text_file"));
+            }
+            let path = dir.join(&rel);
+            match std::fs::read(&path) {
+                Ok(bytes) => {
+                    let record = file_record(&rel, &bytes);
+                    decode_utf8(&path, bytes).map(|text| Some((text, record)))
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(None),
+                Err(e) => Err(Diagnostic::file(
+                    &sources_path,
+                    format!("the text file `{rel}` of source `{}` cannot be read: {e}", s.id),
+                    "check the path in text_file, or leave it empty if the source has no text",
+                )
+                .at(s.line, column)
+                .field("text_file")),
+            }
+        })
+        .collect()
 }
 
 /// Collects the problems of one row and remembers whether there were any.
