@@ -1,12 +1,13 @@
-//! Ingest benchmark: a generated project of 1,000,000 codings (with texts, so every quote is checked) is read,
-//! validated and stored in a durable WAL database. Prints codings per second; the target is 500,000/s on 2 cores.
+//! Ingest benchmark: `crosscase ingest` on a generated project of 1,000,000 codings (with texts, so every quote is
+//! checked against its source), into a durable WAL database (synchronous=FULL). Prints codings per second; the
+//! target is 500,000/s on 2 cores. The project is written before the clock starts.
 //!
 //! Run with `just bench` (or `cargo bench --bench ingest`). Set `CROSSCASE_BENCH_CODINGS` for another size.
 
+use std::process::Command;
 use std::time::Instant;
 
 use crosscase_model::KommunRegister;
-use crosscase_store::{ImportRecord, Store};
 use crosscase_synth::{ScaleConfig, scale_project};
 
 fn main() {
@@ -35,31 +36,22 @@ fn main() {
     );
 
     let db = dir.path().join("bench.sqlite");
-    let t0 = Instant::now();
-    let loaded = crosscase_ingest::read_project(&project_dir).expect("the generated project is valid");
-    let read = t0.elapsed();
-    let mut store = Store::open(&db).expect("open database");
-    let record = ImportRecord {
-        origin: project_dir.display().to_string(),
-        files: loaded.files.clone(),
-        content_hash: loaded.content_hash.clone(),
-        crosscase_version: "bench".into(),
-        imported_at: "1970-01-01T00:00:00Z".into(),
-    };
-    let t1 = Instant::now();
-    let summary = store.ingest(&loaded.project, &record).expect("ingest");
-    let write = t1.elapsed();
-    let total = t0.elapsed();
-    assert_eq!(summary.codings as usize, codings);
-    println!("  read + validate: {:>6.2} s", read.as_secs_f64());
+    let mut best = f64::INFINITY;
+    for run in 1..=3 {
+        let _ = std::fs::remove_file(&db);
+        let t = Instant::now();
+        let out = Command::new(env!("CARGO_BIN_EXE_crosscase"))
+            .args(["ingest", project_dir.to_str().unwrap(), "--db", db.to_str().unwrap()])
+            .output()
+            .expect("run crosscase ingest");
+        let secs = t.elapsed().as_secs_f64();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        println!("  run {run}: {secs:.2} s, {:.0} codings/s", codings as f64 / secs);
+        best = best.min(secs);
+    }
     println!(
-        "  store (WAL, synchronous=FULL, one transaction): {:>6.2} s",
-        write.as_secs_f64()
-    );
-    println!("  total: {:>6.2} s", total.as_secs_f64());
-    println!(
-        "  codings per second: {:.0} (target 500000)",
-        codings as f64 / total.as_secs_f64()
+        "  best: {best:.2} s, {:.0} codings per second (target 500000)",
+        codings as f64 / best
     );
 }
 

@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
-use crosscase_ingest::{Diagnostics, LoadedProject};
-use crosscase_model::{KommunRegister, Language};
+use crosscase_ingest::{CODING_BATCH, Diagnostics, LoadedProject, OpenedProject};
+use crosscase_model::{KommunRegister, Language, QuoteKeeping};
 use crosscase_report::{FeedbackConfig, WrittenPack};
-use crosscase_store::{ImportRecord, IngestOutcome, Store};
+use crosscase_store::{ImportRecord, Ingest, IngestOutcome, IngestSummary, Store};
 
 use crate::args::{Cli, Command, Format};
 use crate::output;
@@ -52,8 +52,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Ingest { dir, db } => {
-            let loaded = read(&dir)?;
-            ingest(&loaded, &dir, &db)?;
+            ingest(&dir, &db)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Compare {
@@ -151,59 +150,120 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 
 /// Reads and validates a project; every problem is printed, and the error says nothing was written.
 fn read(dir: &Path) -> Result<LoadedProject> {
-    match crosscase_ingest::read_project(dir) {
-        Ok(loaded) => Ok(loaded),
-        Err(Diagnostics(diags)) => {
-            const SHOWN: usize = 200;
-            let mut err = std::io::stderr().lock();
-            for d in diags.iter().take(SHOWN) {
-                let _ = writeln!(err, "error: {d}");
-            }
-            if diags.len() > SHOWN {
-                let _ = writeln!(err, "… and {} more problems.", diags.len() - SHOWN);
-            }
-            Err(UserError(format!(
-                "{} problem{} found in {}; nothing was written",
-                diags.len(),
-                if diags.len() == 1 { "" } else { "s" },
-                dir.display()
-            ))
-            .into())
-        }
-    }
+    crosscase_ingest::read_project(dir).map_err(|d| problems(dir, d))
 }
 
-fn ingest(loaded: &LoadedProject, dir: &Path, db: &Path) -> Result<()> {
+/// Prints every problem and returns the error that ends the command with exit code 1.
+fn problems(dir: &Path, Diagnostics(diags): Diagnostics) -> anyhow::Error {
+    const SHOWN: usize = 200;
+    let mut err = std::io::stderr().lock();
+    for d in diags.iter().take(SHOWN) {
+        let _ = writeln!(err, "error: {d}");
+    }
+    if diags.len() > SHOWN {
+        let _ = writeln!(err, "… and {} more problems.", diags.len() - SHOWN);
+    }
+    UserError(format!(
+        "{} problem{} found in {}; nothing was written",
+        diags.len(),
+        if diags.len() == 1 { "" } else { "s" },
+        dir.display()
+    ))
+    .into()
+}
+
+/// Validates and stores the project in `dir`. Codings are parsed and checked on one thread while the store writes
+/// them on this one, inside one transaction that commits only when every coding passed: a project with a problem
+/// leaves the database as it was (and a database this command created is removed again).
+fn ingest(dir: &Path, db: &Path) -> Result<String> {
+    let opened = crosscase_ingest::open_project(dir).map_err(|d| problems(dir, d))?;
     if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     }
+    let existed = db.exists();
     let mut store = Store::open(db)?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
     let record = ImportRecord {
         origin: dir.display().to_string(),
-        files: loaded.files.clone(),
-        content_hash: loaded.content_hash.clone(),
+        files: opened.files().to_vec(),
+        content_hash: opened.content_hash().to_string(),
         crosscase_version: env!("CARGO_PKG_VERSION").to_string(),
         imported_at: crosscase_model::utc_timestamp(now),
     };
-    let summary = store.ingest(&loaded.project, &record)?;
+    let written = write_streaming(&mut store, &opened, &record).map_err(|e| match e {
+        Streamed::Problems(d) => problems(dir, d),
+        Streamed::Store(e) => e.into(),
+    });
+    drop(store);
+    if written.is_err() && !existed {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut path = db.as_os_str().to_owned();
+            path.push(suffix);
+            let _ = std::fs::remove_file(path);
+        }
+    }
+    let summary = written?;
     let what = match summary.outcome {
         IngestOutcome::Created => "stored",
         IngestOutcome::Replaced => "replaced its earlier data",
         IngestOutcome::Unchanged => "unchanged since the last ingest; nothing written",
     };
+    let name = opened.project().settings.name.clone();
     eprintln!(
-        "{}: {what} ({} municipalities, {} sources, {} codes, {} codings) in {}.",
-        loaded.project.settings.name,
+        "{name}: {what} ({} municipalities, {} sources, {} codes, {} codings) in {}.",
         summary.municipalities,
         summary.sources,
         summary.codes,
         summary.codings,
         db.display()
     );
-    Ok(())
+    Ok(name)
+}
+
+enum Streamed {
+    Problems(Diagnostics),
+    Store(crosscase_store::StoreError),
+}
+
+fn write_streaming(
+    store: &mut Store,
+    opened: &OpenedProject,
+    record: &ImportRecord,
+) -> Result<IngestSummary, Streamed> {
+    // The reader starts first and runs ahead (up to 16 batches) while the store writes the sources.
+    let (send, receive) = std::sync::mpsc::sync_channel(16);
+    std::thread::scope(|scope| {
+        let reading = scope
+            .spawn(move || opened.read_codings(CODING_BATCH, QuoteKeeping::Empty, |batch| send.send(batch).is_ok()));
+        let writer = store.begin_ingest(opened.project(), record, opened.coding_rows());
+        let mut writer = match writer {
+            Ok(Ingest::Writing(writer)) => writer,
+            // Hanging up stops the reader: an unchanged project was valid when it was stored.
+            Ok(Ingest::Unchanged(summary)) => {
+                drop(receive);
+                let _ = reading.join();
+                return Ok(summary);
+            }
+            Err(e) => {
+                drop(receive);
+                let _ = reading.join();
+                return Err(Streamed::Store(e));
+            }
+        };
+        let mut written = Ok(());
+        for batch in receive {
+            if written.is_ok() {
+                written = writer.add_codings(&batch);
+            }
+        }
+        // A panic in the reader is a bug; resume it here rather than hide it.
+        let read = reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        read.map_err(Streamed::Problems)?;
+        written.map_err(Streamed::Store)?;
+        writer.commit().map_err(Streamed::Store)
+    })
 }
 
 fn write_rows<T: serde::Serialize>(out: impl Write, rows: &[T], format: Format) -> Result<()> {
@@ -245,12 +305,11 @@ fn demo_data(data: &Path) -> PathBuf {
 fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
     let data = demo_data(data);
     let started = std::time::Instant::now();
-    let loaded = read(&data)?;
     let db = out.join("crosscase.sqlite");
-    ingest(&loaded, &data, &db)?;
+    let name = ingest(&data, &db)?;
 
     let store = Store::open_read_only(&db)?;
-    let corpus = store.load_corpus(Some(&loaded.project.settings.name))?;
+    let corpus = store.load_corpus(Some(&name))?;
     let rows = crosscase_analysis::prevalence(&corpus)?;
     let compare_dir = out.join("compare");
     std::fs::create_dir_all(&compare_dir).with_context(|| format!("cannot create {}", compare_dir.display()))?;

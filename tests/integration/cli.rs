@@ -273,3 +273,62 @@ fn the_documented_example_project_validates() {
         run.stderr
     );
 }
+
+/// A project whose only problem is in codings.csv is found out while the store is already writing (codings stream
+/// into an open transaction): the transaction is rolled back, an existing database stays byte-for-byte the same,
+/// and a database the command created is removed.
+#[test]
+fn a_problem_found_while_streaming_codings_rolls_everything_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    copy_demo(&dir);
+    let db = tmp.path().join("store.sqlite");
+    let demo = repo().join("data/demo");
+    assert_eq!(
+        crosscase(
+            tmp.path(),
+            &["ingest", demo.to_str().unwrap(), "--db", db.to_str().unwrap()]
+        )
+        .code,
+        0
+    );
+    let before = std::fs::read(&db).unwrap();
+
+    // The last coding's quote no longer matches its text; rename the project so that it would be a new one.
+    edit_csv(&dir.join("codings.csv"), |_, f| {
+        if f[0] == "0687-W03" {
+            f[5] = format!("{}?", f[5]);
+        }
+    });
+    let toml = std::fs::read_to_string(dir.join("project.toml"))
+        .unwrap()
+        .replace("(demo)", "(kopia)");
+    std::fs::write(dir.join("project.toml"), toml).unwrap();
+
+    let run = crosscase(tmp.path(), &["ingest", "p", "--db", db.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("codings.csv") && run.stderr.contains("the quote differs"),
+        "{}",
+        run.stderr
+    );
+    assert!(std::fs::read(&db).unwrap() == before, "the database changed");
+    assert_eq!(
+        table_counts(&db).into_iter().find(|(t, _)| t == "project").unwrap().1,
+        1
+    );
+
+    let fresh = tmp.path().join("fresh.sqlite");
+    assert_eq!(
+        crosscase(tmp.path(), &["ingest", "p", "--db", fresh.to_str().unwrap()]).code,
+        1
+    );
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        !left.iter().any(|n| n.to_string_lossy().starts_with("fresh")),
+        "{left:?}"
+    );
+}

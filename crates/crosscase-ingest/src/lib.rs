@@ -8,4 +8,4 @@ pub mod native;
 mod text_file;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
-pub use native::{LoadedProject, init_project, read_project, write_project};
+pub use native::{CODING_BATCH, LoadedProject, OpenedProject, init_project, open_project, read_project, write_project};

@@ -21,4 +21,4 @@ pub use project::{
 };
 pub use random::Rng;
 pub use text::{CodePointIndex, slice_code_points};
-pub use validate::{Problem, fill_quotes, validate};
+pub use validate::{CodingChecker, Problem, QuoteKeeping, validate};

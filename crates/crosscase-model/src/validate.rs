@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::kommun::KommunRegister;
-use crate::project::{Project, Table};
+use crate::project::{Coding, Project, Table};
 use crate::text::CodePointIndex;
 
 /// One problem in a user's project, placed at a table row and field so that readers can name file, line and column.
@@ -59,9 +59,14 @@ pub fn validate(project: &Project, register: &KommunRegister) -> Vec<Problem> {
     let units = check_units(project, &municipalities, &mut problems);
     let participants = check_participants(project, &municipalities, &units, &mut problems);
     let waves = check_waves(project, &mut problems);
-    let codes = check_codebook(project, &mut problems);
-    let texts = check_sources(project, &municipalities, &units, &participants, &waves, &mut problems);
-    check_codings(project, &texts, &codes, &mut problems);
+    check_codebook(project, &mut problems);
+    check_sources(project, &municipalities, &units, &participants, &waves, &mut problems);
+    if !project.codings.is_empty() {
+        let mut checker = CodingChecker::new(project);
+        for c in &project.codings {
+            checker.check(&mut c.clone(), &mut problems);
+        }
+    }
 
     problems.sort_by_key(|p| (p.table, p.line));
     problems
@@ -253,7 +258,7 @@ fn check_waves<'a>(project: &'a Project, problems: &mut Vec<Problem>) -> HashMap
     waves
 }
 
-fn check_codebook<'a>(project: &'a Project, problems: &mut Vec<Problem>) -> HashSet<&'a str> {
+fn check_codebook(project: &Project, problems: &mut Vec<Problem>) {
     let ids = index_ids(
         Table::Codebook,
         "code_id",
@@ -315,7 +320,6 @@ fn check_codebook<'a>(project: &'a Project, problems: &mut Vec<Problem>) -> Hash
             steps += 1;
         }
     }
-    ids.into_keys().collect()
 }
 
 fn is_hex_colour(s: &str) -> bool {
@@ -323,22 +327,20 @@ fn is_hex_colour(s: &str) -> bool {
     (hex.len() == 6 || hex.len() == 3) && hex.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Returns, for each source id, its text's code-point index when the source has a text.
-fn check_sources<'a>(
-    project: &'a Project,
+fn check_sources(
+    project: &Project,
     municipalities: &HashSet<&str>,
     units: &HashMap<&str, &str>,
     participants: &HashMap<&str, &str>,
     waves: &HashMap<&str, &crate::Wave>,
     problems: &mut Vec<Problem>,
-) -> HashMap<&'a str, Option<CodePointIndex<'a>>> {
+) {
     index_ids(
         Table::Sources,
         "source_id",
         project.sources.iter().map(|s| (s.id.as_str(), s.line)),
         problems,
     );
-    let mut texts = HashMap::with_capacity(project.sources.len());
     for s in &project.sources {
         let line = s.line;
         if !municipalities.contains(s.municipality.as_str()) {
@@ -407,23 +409,62 @@ fn check_sources<'a>(
                 Some(_) => {}
             }
         }
-        texts
-            .entry(s.id.as_str())
-            .or_insert_with(|| s.text.as_deref().map(CodePointIndex::new));
     }
-    texts
 }
 
-fn check_codings(
-    project: &Project,
-    texts: &HashMap<&str, Option<CodePointIndex<'_>>>,
-    codes: &HashSet<&str>,
-    problems: &mut Vec<Problem>,
-) {
-    let mut seen: HashMap<(&str, &str, &str, u64, u64), u64> = HashMap::with_capacity(project.codings.len());
-    for c in &project.codings {
+/// Checks codings one at a time against a project's sources and codebook, so that codings can be validated as they
+/// stream in. Remembers what it has seen, to find repeated codings.
+pub struct CodingChecker<'p> {
+    /// Source id → (index, text when there is one).
+    sources: HashMap<&'p str, (u32, Option<&'p str>)>,
+    /// Code-point indexes of texts, built when a source's first coding comes (so checking starts at once).
+    texts: Vec<Option<CodePointIndex<'p>>>,
+    codes: HashMap<&'p str, u32>,
+    coders: HashMap<String, u32>,
+    seen: HashMap<(u32, u32, u32, u64, u64), u64>,
+}
+
+impl<'p> CodingChecker<'p> {
+    /// A checker for codings of `project` (its own `codings` are not looked at).
+    pub fn new(project: &'p Project) -> CodingChecker<'p> {
+        let mut sources = HashMap::with_capacity(project.sources.len());
+        for (i, s) in project.sources.iter().enumerate() {
+            sources.entry(s.id.as_str()).or_insert((i as u32, s.text.as_deref()));
+        }
+        let mut codes = HashMap::with_capacity(project.codes.len());
+        for (i, c) in project.codes.iter().enumerate() {
+            codes.entry(c.id.as_str()).or_insert(i as u32);
+        }
+        CodingChecker {
+            sources,
+            texts: vec![None; project.sources.len()],
+            codes,
+            coders: HashMap::new(),
+            seen: HashMap::new(),
+        }
+    }
+
+    /// Checks one coding, pushing its problems; an empty quote is filled in from the text when the offsets are valid.
+    /// Returns whether the coding had no problem.
+    pub fn check(&mut self, c: &mut Coding, problems: &mut Vec<Problem>) -> bool {
+        let quote = std::mem::take(&mut c.quote);
+        self.check_quoted(c, quote.as_bytes(), QuoteKeeping::Fill, problems)
+    }
+
+    /// Like [`CodingChecker::check`], with the quote given apart from the coding, as the UTF-8 bytes of the file, so
+    /// that it need be neither checked nor copied: `keep` says what ends up in `c.quote` for a source with a text (for
+    /// one without, the quote is kept).
+    pub fn check_quoted(
+        &mut self,
+        c: &mut Coding,
+        quote: &[u8],
+        keep: QuoteKeeping,
+        problems: &mut Vec<Problem>,
+    ) -> bool {
+        let before = problems.len();
         let line = c.line;
-        if !codes.contains(c.code.as_str()) {
+        let code = self.codes.get(c.code.as_str()).copied();
+        if code.is_none() {
             problems.push(Problem::new(
                 Table::Codings,
                 line,
@@ -461,28 +502,43 @@ fn check_codings(
                 "a coding must cover at least one character",
             ));
         }
-        let key = (c.source.as_str(), c.code.as_str(), c.coder.as_str(), c.start, c.end);
-        if let Some(&first) = seen.get(&key) {
+        let Some(&(source, text)) = self.sources.get(c.source.as_str()) else {
             problems.push(Problem::new(
-                Table::Codings,
-                line,
-                "code_id",
-                format!("the same coding is listed twice (first on line {first})"),
-                "remove the repeated row",
-            ));
-        } else {
-            seen.insert(key, line);
-        }
-        match texts.get(c.source.as_str()) {
-            None => problems.push(Problem::new(
                 Table::Codings,
                 line,
                 "source_id",
                 format!("source `{}` is not in sources.csv", c.source),
                 format!("add `{}` to sources.csv, or correct the source id", c.source),
-            )),
-            Some(None) => {}
-            Some(Some(text)) if c.start < c.end => match text.slice(c.start, c.end) {
+            ));
+            return false;
+        };
+        if let Some(code) = code {
+            let next = self.coders.len() as u32;
+            let coder = match self.coders.get(c.coder.as_str()) {
+                Some(&i) => i,
+                None => {
+                    self.coders.insert(c.coder.clone(), next);
+                    next
+                }
+            };
+            match self.seen.entry((source, code, coder, c.start, c.end)) {
+                std::collections::hash_map::Entry::Occupied(first) => problems.push(Problem::new(
+                    Table::Codings,
+                    line,
+                    "code_id",
+                    format!("the same coding is listed twice (first on line {})", first.get()),
+                    "remove the repeated row",
+                )),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(line);
+                }
+            }
+        }
+        if let Some(raw) = text
+            && c.start < c.end
+        {
+            let text = self.texts[source as usize].get_or_insert_with(|| CodePointIndex::new(raw));
+            match text.slice(c.start, c.end) {
                 None => problems.push(Problem::new(
                     Table::Codings,
                     line,
@@ -496,12 +552,17 @@ fn check_codings(
                     ),
                     "offsets count Unicode characters from 0; check them, or whether the text file was shortened after coding",
                 )),
-                Some(at) if !c.quote.is_empty() && at != c.quote => problems.push(Problem::new(
+                Some(at) if quote.is_empty() || at.as_bytes() == quote => {
+                    if keep == QuoteKeeping::Fill {
+                        c.quote = at.to_string();
+                    }
+                }
+                Some(at) => problems.push(Problem::new(
                     Table::Codings,
                     line,
                     "quote",
                     {
-                        let (quote, text) = around_difference(&c.quote, at);
+                        let (quote, text) = around_difference(&String::from_utf8_lossy(quote), at);
                         format!(
                             "the quote differs from the text of source `{}` at {}..{}: the quote reads \"{quote}\", the text reads \"{text}\"",
                             c.source, c.start, c.end
@@ -509,11 +570,21 @@ fn check_codings(
                     },
                     "the text may have changed after coding: correct the offsets, or re-export the codings",
                 )),
-                Some(_) => {}
-            },
-            Some(Some(_)) => {}
+            }
+        } else if text.is_none() {
+            c.quote = String::from_utf8_lossy(quote).into_owned();
         }
+        problems.len() == before
     }
+}
+
+/// What a checked coding keeps as its quote when its source has a text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuoteKeeping {
+    /// The text at the coding's offsets (also when the file left the quote empty).
+    Fill,
+    /// Nothing: the store derives quotes from texts, so copying each one would be wasted.
+    Empty,
 }
 
 /// Two strings cut to a window around their first difference, so that a message shows what differs.
@@ -536,25 +607,4 @@ fn around_difference(a: &str, b: &str) -> (String, String) {
         out
     };
     (cut(&a), cut(&b))
-}
-
-/// Fills empty quotes from the source texts, for files that leave the quote column empty.
-pub fn fill_quotes(project: &mut Project) {
-    let texts: HashMap<&str, CodePointIndex<'_>> = project
-        .sources
-        .iter()
-        .filter_map(|s| s.text.as_deref().map(|t| (s.id.as_str(), CodePointIndex::new(t))))
-        .collect();
-    let mut filled = Vec::new();
-    for (i, c) in project.codings.iter().enumerate() {
-        if c.quote.is_empty()
-            && let Some(at) = texts.get(c.source.as_str()).and_then(|t| t.slice(c.start, c.end))
-        {
-            filled.push((i, at.to_string()));
-        }
-    }
-    drop(texts);
-    for (i, quote) in filled {
-        project.codings[i].quote = quote;
-    }
 }

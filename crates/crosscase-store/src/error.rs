@@ -31,6 +31,8 @@ pub enum StoreError {
     NoProject,
     #[error("cannot back up the database before migrating it to {}: {source}", backup.display())]
     Backup { backup: PathBuf, source: std::io::Error },
+    #[error("the project cannot be stored: {message}; validate it first with `crosscase validate`")]
+    Invalid { message: String },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }

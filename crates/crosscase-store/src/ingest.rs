@@ -41,18 +41,54 @@ pub struct IngestSummary {
     pub codings: u64,
 }
 
+/// A project being written: its transaction is open, its codings arrive in batches.
+/// Dropping the writer without [`IngestWriter::commit`] rolls everything back.
+pub struct IngestWriter<'s> {
+    tx: Transaction<'s>,
+    summary: IngestSummary,
+    /// Source id → (row id, whether the source has a text, so that quotes are derived rather than stored).
+    sources: HashMap<String, (i64, bool)>,
+    codes: HashMap<String, i64>,
+    /// The code index is rebuilt after a bulk load instead of being maintained row by row.
+    rebuild_code_index: bool,
+}
+
+/// What [`Store::begin_ingest`] found.
+pub enum Ingest<'s> {
+    /// The same content was ingested before; nothing was written.
+    Unchanged(IngestSummary),
+    Writing(IngestWriter<'s>),
+}
+
 impl Store {
     /// Stores `project`, replacing any earlier data of the project with the same name, atomically.
     /// A project whose content hash equals the stored one is left as it is.
     pub fn ingest(&mut self, project: &Project, record: &ImportRecord) -> Result<IngestSummary, StoreError> {
+        match self.begin_ingest(project, record, project.codings.len() as u64)? {
+            Ingest::Unchanged(summary) => Ok(summary),
+            Ingest::Writing(mut writer) => {
+                writer.add_codings(&project.codings)?;
+                writer.commit()
+            }
+        }
+    }
+
+    /// Starts storing `project` (its codings, if any, are ignored: they come through
+    /// [`IngestWriter::add_codings`]). `expected_codings` sizes the load.
+    pub fn begin_ingest(
+        &mut self,
+        project: &Project,
+        record: &ImportRecord,
+        expected_codings: u64,
+    ) -> Result<Ingest<'_>, StoreError> {
         // IMMEDIATE takes the write lock up front, so a concurrent writer waits (busy timeout) instead of failing later.
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let summary = |outcome| IngestSummary {
-            outcome,
+        let summary = IngestSummary {
+            outcome: IngestOutcome::Created,
             municipalities: project.municipalities.len() as u64,
             sources: project.sources.len() as u64,
             codes: project.codes.len() as u64,
-            codings: project.codings.len() as u64,
+            codings: 0,
         };
         let existing: Option<(i64, String)> = tx
             .query_row(
@@ -69,17 +105,92 @@ impl Store {
                 }
             })?;
         let outcome = match &existing {
-            Some((_, hash)) if *hash == record.content_hash => return Ok(summary(IngestOutcome::Unchanged)),
+            Some((id, hash)) if *hash == record.content_hash => {
+                let codings: i64 = tx.query_row(
+                    "SELECT count(*) FROM coding c JOIN source s ON s.id = c.source_id WHERE s.project_id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )?;
+                return Ok(Ingest::Unchanged(IngestSummary {
+                    outcome: IngestOutcome::Unchanged,
+                    codings: codings as u64,
+                    ..summary
+                }));
+            }
             Some((id, _)) => {
                 delete_project(&tx, *id)?;
                 IngestOutcome::Replaced
             }
             None => IngestOutcome::Created,
         };
-        insert_project(&tx, project, &record.content_hash)?;
+        let (sources, codes) = insert_project(&tx, project, &record.content_hash)?;
         insert_import(&tx, &project.settings.name, record)?;
-        tx.commit()?;
-        Ok(summary(outcome))
+        // A bulk load that dwarfs what the table holds is faster with the code index built afterwards, by one sort.
+        // The index stays: deleting a code must find its codings without a table scan.
+        let held: i64 = tx.query_row("SELECT count(*) FROM coding", [], |r| r.get(0))?;
+        let rebuild_code_index = expected_codings > 4 * held as u64 && expected_codings > 10_000;
+        if rebuild_code_index {
+            tx.execute_batch("DROP INDEX coding_code")?;
+        }
+        Ok(Ingest::Writing(IngestWriter {
+            tx,
+            summary: IngestSummary { outcome, ..summary },
+            sources,
+            codes,
+            rebuild_code_index,
+        }))
+    }
+}
+
+impl IngestWriter<'_> {
+    /// Writes a batch of codings. A coding naming a source or code that is not in the project is an error
+    /// (validation catches these before; this guards the database against a caller that skipped it).
+    pub fn add_codings(&mut self, codings: &[crosscase_model::Coding]) -> Result<(), StoreError> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO coding (source_id, code_id, coder, start, end, quote, memo) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        // Codings come grouped by source, so the last source looked up is usually the next one too.
+        let mut last: Option<(&str, (i64, bool))> = None;
+        for c in codings {
+            let unknown = |what: &str, id: &str| StoreError::Invalid {
+                message: format!(
+                    "the coding on line {} names {what} `{id}`, which is not in the project",
+                    c.line
+                ),
+            };
+            let (source_id, has_text) = match last {
+                Some((id, row)) if id == c.source => row,
+                _ => {
+                    let row = *self
+                        .sources
+                        .get(&c.source)
+                        .ok_or_else(|| unknown("source", &c.source))?;
+                    last = Some((c.source.as_str(), row));
+                    row
+                }
+            };
+            let code_id = *self.codes.get(&c.code).ok_or_else(|| unknown("code", &c.code))?;
+            let quote = if has_text { None } else { Some(c.quote.as_str()) };
+            stmt.raw_bind_parameter(1, source_id)?;
+            stmt.raw_bind_parameter(2, code_id)?;
+            stmt.raw_bind_parameter(3, &c.coder)?;
+            stmt.raw_bind_parameter(4, c.start as i64)?;
+            stmt.raw_bind_parameter(5, c.end as i64)?;
+            stmt.raw_bind_parameter(6, quote)?;
+            stmt.raw_bind_parameter(7, &c.memo)?;
+            stmt.raw_execute()?;
+        }
+        self.summary.codings += codings.len() as u64;
+        Ok(())
+    }
+
+    /// Makes the project's new data durable.
+    pub fn commit(self) -> Result<IngestSummary, StoreError> {
+        if self.rebuild_code_index {
+            self.tx.execute_batch("CREATE INDEX coding_code ON coding(code_id)")?;
+        }
+        self.tx.commit()?;
+        Ok(self.summary)
     }
 }
 
@@ -113,11 +224,29 @@ fn insert_import(tx: &Transaction<'_>, name: &str, r: &ImportRecord) -> Result<(
     Ok(())
 }
 
-fn insert_project(tx: &Transaction<'_>, p: &Project, content_hash: &str) -> Result<(), StoreError> {
+/// The row id of `id` in `map`, or an error naming it: a project that skipped validation must not panic the store.
+fn row_id<K: std::borrow::Borrow<str> + std::hash::Hash + Eq>(
+    map: &HashMap<K, i64>,
+    id: &str,
+    what: &str,
+) -> Result<i64, StoreError> {
+    map.get(id).copied().ok_or_else(|| StoreError::Invalid {
+        message: format!("{what} `{id}` is referred to but not defined"),
+    })
+}
+
+/// Row ids of the project's sources (with whether each has a text) and codes, by id.
+type RowIds = (HashMap<String, (i64, bool)>, HashMap<String, i64>);
+
+/// Inserts everything of the project but its codings.
+fn insert_project(tx: &Transaction<'_>, p: &Project, content_hash: &str) -> Result<RowIds, StoreError> {
     // Counting words reads every text; it runs on all cores while nothing else can use them.
     let words: Vec<i64> = {
         use rayon::prelude::*;
-        p.sources.par_iter().map(|s| s.text.as_deref().map_or(0, |t| t.split_whitespace().count() as i64)).collect()
+        p.sources
+            .par_iter()
+            .map(|s| s.text.as_deref().map_or(0, |t| t.split_whitespace().count() as i64))
+            .collect()
     };
     let s = &p.settings;
     tx.execute(
@@ -145,7 +274,12 @@ fn insert_project(tx: &Transaction<'_>, p: &Project, content_hash: &str) -> Resu
     let mut stmt =
         tx.prepare("INSERT INTO unit (project_id, unit_id, municipality_id, name) VALUES (?1, ?2, ?3, ?4)")?;
     for u in &p.units {
-        stmt.execute(params![project_id, u.id, municipality[u.municipality.as_str()], u.name])?;
+        stmt.execute(params![
+            project_id,
+            u.id,
+            row_id(&municipality, &u.municipality, "municipality")?,
+            u.name
+        ])?;
         unit.insert(u.id.as_str(), tx.last_insert_rowid());
     }
 
@@ -154,11 +288,11 @@ fn insert_project(tx: &Transaction<'_>, p: &Project, content_hash: &str) -> Resu
         "INSERT INTO participant (project_id, participant_id, municipality_id, unit_id, role) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for x in &p.participants {
-        let unit_id = x.unit.as_deref().map(|u| unit[u]);
+        let unit_id = x.unit.as_deref().map(|u| row_id(&unit, u, "unit")).transpose()?;
         stmt.execute(params![
             project_id,
             x.id,
-            municipality[x.municipality.as_str()],
+            row_id(&municipality, &x.municipality, "municipality")?,
             unit_id,
             x.role.as_str()
         ])?;
@@ -194,13 +328,13 @@ fn insert_project(tx: &Transaction<'_>, p: &Project, content_hash: &str) -> Resu
             c.colour,
             position as i64
         ])?;
-        code.insert(c.id.as_str(), tx.last_insert_rowid());
+        code.insert(c.id.clone(), tx.last_insert_rowid());
     }
     // Parents may come after their children in the file, so they are linked once all codes exist.
     let mut stmt = tx.prepare("UPDATE code SET parent_id = ?1 WHERE id = ?2")?;
     for c in &p.codes {
         if let Some(parent) = &c.parent {
-            stmt.execute(params![code[parent.as_str()], code[c.id.as_str()]])?;
+            stmt.execute(params![row_id(&code, parent, "code")?, row_id(&code, &c.id, "code")?])?;
         }
     }
 
@@ -217,10 +351,10 @@ fn insert_project(tx: &Transaction<'_>, p: &Project, content_hash: &str) -> Resu
             project_id,
             s.id,
             s.kind.as_str(),
-            municipality[s.municipality.as_str()],
-            s.unit.as_deref().map(|u| unit[u]),
+            row_id(&municipality, &s.municipality, "municipality")?,
+            s.unit.as_deref().map(|u| row_id(&unit, u, "unit")).transpose()?,
             s.date.map(|d| d.to_string()),
-            s.wave.as_deref().map(|w| wave[w]),
+            s.wave.as_deref().map(|w| row_id(&wave, w, "wave")).transpose()?,
             s.setting,
             s.duration_minutes,
             s.title,
@@ -228,37 +362,11 @@ fn insert_project(tx: &Transaction<'_>, p: &Project, content_hash: &str) -> Resu
             words,
         ])?;
         let id = tx.last_insert_rowid();
-        source.insert(s.id.as_str(), (id, s.text.is_some()));
+        source.insert(s.id.clone(), (id, s.text.is_some()));
         for x in &s.participants {
-            link.execute(params![id, participant[x.as_str()]])?;
+            link.execute(params![id, row_id(&participant, x, "participant")?])?;
         }
     }
 
-    // A bulk load that dwarfs what the table holds is faster with the code index built afterwards, by one sort,
-    // than maintained row by row. The index stays: deleting a code must find its codings without a table scan.
-    let held: i64 = tx.query_row("SELECT count(*) FROM coding", [], |r| r.get(0))?;
-    let rebuild_index = p.codings.len() as i64 > 4 * held && p.codings.len() > 10_000;
-    if rebuild_index {
-        tx.execute_batch("DROP INDEX coding_code")?;
-    }
-    let mut stmt = tx.prepare(
-        "INSERT INTO coding (source_id, code_id, coder, start, end, quote, memo) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    for c in &p.codings {
-        let (source_id, has_text) = source[c.source.as_str()];
-        let quote = if has_text { None } else { Some(c.quote.as_str()) };
-        stmt.execute(params![
-            source_id,
-            code[c.code.as_str()],
-            c.coder,
-            c.start as i64,
-            c.end as i64,
-            quote,
-            c.memo,
-        ])?;
-    }
-    if rebuild_index {
-        tx.execute_batch("CREATE INDEX coding_code ON coding(code_id)")?;
-    }
-    Ok(())
+    Ok((source, code))
 }

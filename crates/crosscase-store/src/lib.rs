@@ -9,7 +9,7 @@ mod load;
 mod schema;
 
 pub use error::StoreError;
-pub use ingest::{ImportRecord, IngestOutcome, IngestSummary};
+pub use ingest::{ImportRecord, Ingest, IngestOutcome, IngestSummary, IngestWriter};
 pub use schema::SCHEMA_VERSION;
 
 use std::path::{Path, PathBuf};
@@ -67,9 +67,11 @@ impl Store {
         self.conn
             .execute_batch(
                 "PRAGMA foreign_keys = ON;
+                 PRAGMA page_size = 16384;
                  PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = FULL;
-                 PRAGMA cache_size = -65536;",
+                 PRAGMA cache_size = -65536;
+                 PRAGMA threads = 2;",
             )
             .map_err(|e| StoreError::open(path, e))?;
         Ok(())

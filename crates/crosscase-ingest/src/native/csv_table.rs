@@ -15,7 +15,9 @@ pub(crate) struct CsvTable {
 
 pub(crate) struct CsvRow {
     pub(crate) line: u64,
-    pub(crate) fields: csv::StringRecord,
+    /// Bytes, not strings: the whole file was checked to be UTF-8 already, and delimiters are ASCII, so every field
+    /// is UTF-8 too; checking each record again would be a third pass over the data.
+    pub(crate) fields: csv::ByteRecord,
 }
 
 impl CsvTable {
@@ -114,15 +116,15 @@ impl CsvTable {
         let this = CsvTable { index };
         let mut row = CsvRow {
             line: 0,
-            fields: csv::StringRecord::new(),
+            fields: csv::ByteRecord::new(),
         };
         loop {
-            match reader.read_record(&mut row.fields) {
+            match reader.read_byte_record(&mut row.fields) {
                 Ok(false) => break,
                 Ok(true) => {
                     let record = &row.fields;
                     let line = record.position().map_or(0, |p| p.line());
-                    if record.len() == 1 && record[0].trim().is_empty() {
+                    if record.len() == 1 && record[0].trim_ascii().is_empty() {
                         continue;
                     }
                     if record.len() != header.len() {
@@ -153,16 +155,24 @@ impl CsvTable {
         self.index.get(field).map(|&i| i as u64 + 1)
     }
 
-    /// The trimmed value of `field` in `row`, or "" when the file lacks the column.
-    pub(crate) fn get<'r>(&self, row: &'r CsvRow, field: &str) -> &'r str {
-        self.index
-            .get(field)
-            .map_or("", |&i| row.fields.get(i).unwrap_or("").trim())
+    /// The position of a known column in this file, for reading many rows without looking the name up each time.
+    pub(crate) fn position(&self, field: &str) -> Option<usize> {
+        self.index.get(field).copied()
     }
 
-    /// Like [`CsvTable::get`] but without trimming, for quotes whose spaces matter.
-    pub(crate) fn get_raw<'r>(&self, row: &'r CsvRow, field: &str) -> &'r str {
-        self.index.get(field).map_or("", |&i| row.fields.get(i).unwrap_or(""))
+    /// The raw bytes at `position` in `row` (empty when the file lacks the column).
+    pub(crate) fn bytes_at<'r>(&self, row: &'r CsvRow, position: Option<usize>) -> &'r [u8] {
+        position.and_then(|i| row.fields.get(i)).unwrap_or(b"")
+    }
+
+    /// The trimmed text at `position` in `row`.
+    pub(crate) fn str_at<'r>(&self, row: &'r CsvRow, position: Option<usize>) -> &'r str {
+        std::str::from_utf8(self.bytes_at(row, position)).unwrap_or("").trim()
+    }
+
+    /// The trimmed value of `field` in `row`, or "" when the file lacks the column.
+    pub(crate) fn get<'r>(&self, row: &'r CsvRow, field: &str) -> &'r str {
+        self.str_at(row, self.position(field))
     }
 
     /// `None` for an empty field.

@@ -6,7 +6,7 @@ mod csv_table;
 mod read;
 mod write;
 
-pub use read::{LoadedProject, read_project};
+pub use read::{CODING_BATCH, LoadedProject, OpenedProject, open_project, read_project};
 pub use write::{init_project, write_project};
 
 /// Separates the participant ids in the `participants` column of `sources.csv`.

@@ -4,8 +4,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use crosscase_model::{
-    Code, Coding, Date, InputFile, KommunRegister, Language, Municipality, Participant, Project, ProjectSettings, Role,
-    Source, SourceKind, Table, Unit, Wave,
+    Code, Coding, Date, InputFile, KommunRegister, Language, Municipality, Participant, Project, ProjectSettings,
+    QuoteKeeping, Role, Source, SourceKind, Table, Unit, Wave,
 };
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -40,8 +40,46 @@ struct SettingsFile {
     primary_coder: Option<String>,
 }
 
-/// Reads and validates the project in `dir`. Returns every problem at once when there is any.
+/// Reads and validates the project in `dir`, codings and all. Returns every problem at once when there is any.
 pub fn read_project(dir: &Path) -> Result<LoadedProject, Diagnostics> {
+    let opened = open_project(dir)?;
+    let mut codings = Vec::new();
+    opened.read_codings(usize::MAX, QuoteKeeping::Fill, |batch| {
+        codings.extend(batch);
+        true
+    })?;
+    let OpenedProject {
+        mut project,
+        files,
+        content_hash,
+        ..
+    } = opened;
+    project.codings = codings;
+    Ok(LoadedProject {
+        project,
+        files,
+        content_hash,
+    })
+}
+
+/// A project whose files are read, hashed and validated, all but its codings, which [`OpenedProject::read_codings`]
+/// streams in checked batches: so that a store can write while the rest is still being read.
+#[derive(Debug)]
+pub struct OpenedProject {
+    dir: PathBuf,
+    /// The project without codings.
+    project: Project,
+    files: Vec<InputFile>,
+    content_hash: String,
+    codings_text: String,
+}
+
+/// Codings per batch handed on by [`OpenedProject::read_codings`] in a streaming ingest.
+pub const CODING_BATCH: usize = 16_384;
+
+/// Reads, hashes and validates everything of the project in `dir` but its codings. When there is a problem, the
+/// codings are checked too, so that one run reports every problem.
+pub fn open_project(dir: &Path) -> Result<OpenedProject, Diagnostics> {
     let mut reader = Reader {
         dir,
         diags: Vec::new(),
@@ -61,34 +99,22 @@ pub fn read_project(dir: &Path) -> Result<LoadedProject, Diagnostics> {
     reader.unreadable |= settings.is_none();
     let mut project = Project::empty(settings.unwrap_or_else(|| ProjectSettings::new("")));
     reader.tables(&mut project);
-    reader.texts(&mut project);
+    let codings_text = reader.texts(&mut project);
 
     // Validation of references only makes sense when every file could be read as a whole.
     if !reader.unreadable {
         let register = KommunRegister::sweden();
         for p in crosscase_model::validate(&project, &register) {
-            if reader.bad_rows.contains(&(p.table, p.line)) {
-                continue;
-            }
-            let column = p.field.and_then(|f| reader.columns.get(&(p.table, f)).copied());
-            let mut d = Diagnostic::file(dir.join(p.table.file_name()), p.message, p.help).at(p.line, column);
-            d.field = p.field.map(str::to_string);
-            reader.diags.push(d);
+            reader.push_problem(p);
         }
     }
-    if !reader.diags.is_empty() {
-        // In reading order: settings, then the tables as the format lists them, each by line and column.
-        let rank = |d: &Diagnostic| {
-            let name = d.file.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            let table = std::iter::once(Table::Settings)
-                .chain(Table::CSV)
-                .position(|t| t.file_name() == name);
-            (table.unwrap_or(usize::MAX), d.file.clone(), d.line, d.column)
-        };
-        reader.diags.sort_by_key(rank);
-        return Err(Diagnostics(reader.diags));
+    if !reader.diags.is_empty() || reader.unreadable {
+        if let Some(text) = codings_text.as_deref().filter(|_| !reader.unreadable) {
+            let (diags, _) = parse_codings(dir, text, &project, usize::MAX, QuoteKeeping::Empty, |_| true);
+            reader.diags.extend(diags);
+        }
+        return Err(sorted(reader.diags));
     }
-    crosscase_model::fill_quotes(&mut project);
     reader.files.sort_by(|a, b| a.path.cmp(&b.path));
     let mut hasher = Sha256::new();
     for f in &reader.files {
@@ -97,12 +123,136 @@ pub fn read_project(dir: &Path) -> Result<LoadedProject, Diagnostics> {
         hasher.update(f.sha256.as_bytes());
         hasher.update([b'\n']);
     }
-    let content_hash = hex(&hasher.finalize());
-    Ok(LoadedProject {
+    Ok(OpenedProject {
+        dir: dir.to_path_buf(),
         project,
         files: reader.files,
-        content_hash,
+        content_hash: hex(&hasher.finalize()),
+        codings_text: codings_text.unwrap_or_default(),
     })
+}
+
+impl OpenedProject {
+    /// The project without its codings.
+    pub fn project(&self) -> &Project {
+        &self.project
+    }
+
+    pub fn files(&self) -> &[InputFile] {
+        &self.files
+    }
+
+    /// SHA-256 over all files' paths and hashes: equal hashes mean an unchanged project.
+    pub fn content_hash(&self) -> &str {
+        &self.content_hash
+    }
+
+    /// The number of rows codings.csv has, at most: a cheap estimate to size the load before parsing.
+    pub fn coding_rows(&self) -> u64 {
+        self.codings_text
+            .bytes()
+            .filter(|&b| b == b'\n')
+            .count()
+            .saturating_sub(1) as u64
+    }
+
+    /// Parses and checks the codings, handing them to `sink` in batches of `batch` while no problem has been found;
+    /// `sink` returns false to stop reading. Returns the number of codings, or every problem.
+    pub fn read_codings(
+        &self,
+        batch: usize,
+        keep: QuoteKeeping,
+        sink: impl FnMut(Vec<Coding>) -> bool,
+    ) -> Result<u64, Diagnostics> {
+        let (diags, count) = parse_codings(&self.dir, &self.codings_text, &self.project, batch, keep, sink);
+        if diags.is_empty() {
+            Ok(count)
+        } else {
+            Err(sorted(diags))
+        }
+    }
+}
+
+/// Problems in reading order: settings, then the tables as the format lists them, each by line and column.
+fn sorted(mut diags: Vec<Diagnostic>) -> Diagnostics {
+    let rank = |d: &Diagnostic| {
+        let name = d.file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let table = std::iter::once(Table::Settings)
+            .chain(Table::CSV)
+            .position(|t| t.file_name() == name);
+        (table.unwrap_or(usize::MAX), d.file.clone(), d.line, d.column)
+    };
+    diags.sort_by_key(rank);
+    Diagnostics(diags)
+}
+
+/// Parses codings.csv and checks each coding against `project`; batches go to `sink` until the first problem.
+fn parse_codings(
+    dir: &Path,
+    text: &str,
+    project: &Project,
+    batch: usize,
+    keep: QuoteKeeping,
+    mut sink: impl FnMut(Vec<Coding>) -> bool,
+) -> (Vec<Diagnostic>, u64) {
+    let path = dir.join(Table::Codings.file_name());
+    let mut checker = crosscase_model::CodingChecker::new(project);
+    let mut diags = Vec::new();
+    let mut pending = Vec::with_capacity(batch.min(CODING_BATCH));
+    let mut problems = Vec::new();
+    let (mut count, mut sending, mut hung_up) = (0u64, true, false);
+    // Column positions, resolved on the first row rather than by name for every field of every row.
+    let mut at: Option<[Option<usize>; 7]> = None;
+    let parsed = CsvTable::parse(Table::Codings, &path, text, &mut diags, |t, row, diags| {
+        let [source, code, coder, start, end, quote, memo] = *at.get_or_insert_with(|| {
+            ["source_id", "code_id", "coder", "start", "end", "quote", "memo"].map(|f| t.position(f))
+        });
+        let before = diags.len();
+        let mut rp = RowProblems { diags, bad: false };
+        let start = parse_offset(t, row, &path, "start", t.str_at(row, start), &mut rp);
+        let end = parse_offset(t, row, &path, "end", t.str_at(row, end), &mut rp);
+        let memo = t.str_at(row, memo);
+        let mut coding = Coding {
+            source: t.str_at(row, source).to_string(),
+            code: t.str_at(row, code).to_string(),
+            coder: t.str_at(row, coder).to_string(),
+            start: start.unwrap_or(0),
+            end: end.unwrap_or(0),
+            quote: String::new(),
+            memo: (!memo.is_empty()).then(|| memo.to_string()),
+            line: row.line,
+        };
+        if hung_up {
+            return;
+        }
+        count += 1;
+        if rp.bad {
+            return;
+        }
+        problems.clear();
+        if !checker.check_quoted(&mut coding, t.bytes_at(row, quote), keep, &mut problems) {
+            for p in problems.drain(..) {
+                let column = p.field.and_then(|f| t.column_of(f));
+                let mut d = Diagnostic::file(&path, p.message, p.help).at(p.line, column);
+                d.field = p.field.map(str::to_string);
+                diags.push(d);
+            }
+        }
+        if diags.len() > before {
+            sending = false;
+        }
+        if sending {
+            pending.push(coding);
+            if pending.len() >= batch && !sink(std::mem::take(&mut pending)) {
+                // Whoever takes the batches has stopped listening: there is no one to read for.
+                hung_up = true;
+            }
+        }
+    });
+    if parsed.is_some() && diags.is_empty() && sending && !pending.is_empty() {
+        sink(pending);
+    }
+    (diags, count)
 }
 
 struct Reader<'a> {
@@ -130,36 +280,38 @@ fn file_record(rel: &str, bytes: &[u8]) -> InputFile {
 }
 
 impl Reader<'_> {
+    /// Adds a model problem as a diagnostic at file, line and column, unless its row already has one.
+    fn push_problem(&mut self, p: crosscase_model::Problem) {
+        if self.bad_rows.contains(&(p.table, p.line)) {
+            return;
+        }
+        let column = p.field.and_then(|f| self.columns.get(&(p.table, f)).copied());
+        let mut d = Diagnostic::file(self.dir.join(p.table.file_name()), p.message, p.help).at(p.line, column);
+        d.field = p.field.map(str::to_string);
+        self.diags.push(d);
+    }
+
     /// Reads a file of the project, recording its hash; `None` (with a diagnostic) when it cannot be read.
     fn read_text(&mut self, rel: &str, required: bool) -> Option<String> {
-        let path = self.dir.join(rel);
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if required {
-                    self.unreadable = true;
-                    self.diags.push(Diagnostic::file(
-                        &path,
-                        "the file is missing",
-                        "every project has this file; `crosscase init` writes an empty one with its header",
-                    ));
-                }
-                return None;
+        let read = read_file(self.dir, rel);
+        self.take_file(read, required)
+    }
+
+    /// Records what [`read_file`] found.
+    fn take_file(&mut self, read: FileRead, required: bool) -> Option<String> {
+        match read {
+            FileRead::Text(text, record) => {
+                self.files.push(record);
+                Some(text)
             }
-            Err(e) => {
+            FileRead::Missing(_) if !required => None,
+            FileRead::Missing(d) => {
                 self.unreadable = true;
-                self.diags.push(Diagnostic::file(
-                    &path,
-                    format!("the file cannot be read: {e}"),
-                    "check its permissions",
-                ));
-                return None;
+                self.diags.push(d);
+                None
             }
-        };
-        self.files.push(file_record(rel, &bytes));
-        match decode_utf8(&path, bytes) {
-            Ok(text) => Some(text),
-            Err(d) => {
+            FileRead::Unreadable(d, record) => {
+                self.files.extend(record);
                 self.unreadable = true;
                 self.diags.push(d);
                 None
@@ -375,31 +527,15 @@ impl Reader<'_> {
         });
     }
 
-    /// Parses codings.csv; runs while the texts are read on other threads.
-    fn codings(&mut self, codings: &mut Vec<Coding>) {
-        self.table(Table::Codings, true, |t, row, path, problems| {
-            let start = parse_offset(t, row, path, "start", problems);
-            let end = parse_offset(t, row, path, "end", problems);
-            codings.push(Coding {
-                source: t.get(row, "source_id").to_string(),
-                code: t.get(row, "code_id").to_string(),
-                coder: t.get(row, "coder").to_string(),
-                start: start.unwrap_or(0),
-                end: end.unwrap_or(0),
-                quote: t.get_raw(row, "quote").to_string(),
-                memo: t.get_opt(row, "memo"),
-                line: row.line,
-            });
-        });
-    }
-
-    /// Replaces each source's text path by the text itself, reading the files in parallel.
-    fn texts(&mut self, project: &mut Project) {
+    /// Replaces each source's text path by the text itself, reading the files in parallel; returns the text of
+    /// codings.csv, read at the same time.
+    fn texts(&mut self, project: &mut Project) -> Option<String> {
         let dir = self.dir;
         let column = self.columns.get(&(Table::Sources, "text_file")).copied();
-        let (results, ()) = rayon::join(
+        // codings.csv is read, hashed and decoded while the texts are.
+        let (results, codings) = rayon::join(
             || read_texts(dir, &project.sources, column),
-            || self.codings(&mut project.codings),
+            || read_file(dir, Table::Codings.file_name()),
         );
         for (source, result) in project.sources.iter_mut().zip(results) {
             source.text = match result {
@@ -415,6 +551,7 @@ impl Reader<'_> {
                 }
             };
         }
+        self.take_file(codings, true)
     }
 }
 
@@ -458,6 +595,40 @@ fn read_texts(dir: &Path, sources: &[Source], column: Option<u64>) -> Vec<TextRe
         .collect()
 }
 
+/// A project file as read: its text and record, or why not.
+enum FileRead {
+    Text(String, InputFile),
+    Missing(Diagnostic),
+    /// Present but unreadable or not UTF-8 (then its record is kept: it was read).
+    Unreadable(Diagnostic, Option<InputFile>),
+}
+
+/// Reads, hashes and decodes one file of the project.
+fn read_file(dir: &Path, rel: &str) -> FileRead {
+    let path = dir.join(rel);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return FileRead::Missing(Diagnostic::file(
+                &path,
+                "the file is missing",
+                "every project has this file; `crosscase init` writes an empty one with its header",
+            ));
+        }
+        Err(e) => {
+            return FileRead::Unreadable(
+                Diagnostic::file(&path, format!("the file cannot be read: {e}"), "check its permissions"),
+                None,
+            );
+        }
+    };
+    let record = file_record(rel, &bytes);
+    match decode_utf8(&path, bytes) {
+        Ok(text) => FileRead::Text(text, record),
+        Err(d) => FileRead::Unreadable(d, Some(record)),
+    }
+}
+
 /// Collects the problems of one row and remembers whether there were any.
 struct RowProblems<'d> {
     diags: &'d mut Vec<Diagnostic>,
@@ -488,8 +659,14 @@ fn parse_date(t: &CsvTable, row: &CsvRow, path: &Path, field: &str, problems: &m
     }
 }
 
-fn parse_offset(t: &CsvTable, row: &CsvRow, path: &Path, field: &str, problems: &mut RowProblems) -> Option<u64> {
-    let v = t.get(row, field);
+fn parse_offset(
+    t: &CsvTable,
+    row: &CsvRow,
+    path: &Path,
+    field: &str,
+    v: &str,
+    problems: &mut RowProblems,
+) -> Option<u64> {
     match v.parse::<u64>() {
         Ok(n) => Some(n),
         Err(_) => {
