@@ -34,18 +34,27 @@ pub enum Command {
         #[arg(long)]
         db: PathBuf,
     },
-    /// Prevalence of every code by municipality, from the database.
+    /// Prevalence of every code by municipality, and whether municipalities differ (tests, effect sizes, q-values).
     Compare {
         #[arg(long)]
         db: PathBuf,
         /// The project to compare, when the database holds several.
         #[arg(long)]
         project: Option<String>,
-        #[arg(long, value_enum, default_value_t = Format::Csv)]
-        format: Format,
-        /// Write to this file instead of stdout.
-        #[arg(long)]
-        out: Option<PathBuf>,
+        #[command(flatten)]
+        output: OutputArgs,
+        /// What counts as one observation in the tests.
+        #[arg(long, value_enum, default_value_t = Unit::Source)]
+        unit: Unit,
+        /// Random permutations per code in the permutation test (0: none).
+        #[arg(long, default_value_t = 9_999)]
+        permutations: u64,
+        /// Seed of the permutations; the same seed gives the same p-values.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Confidence level of the intervals.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
     },
     /// Heatmap and bar charts (PNG and SVG) for the research team.
     Charts {
@@ -104,10 +113,28 @@ pub enum Command {
     },
 }
 
+/// Where and how a result table is written.
+#[derive(clap::Args, Debug)]
+pub struct OutputArgs {
+    /// csv and json go to stdout unless --out is given; parquet needs --out.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// Write to this file instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Csv,
+    Parquet,
     Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Unit {
+    Source,
+    Participant,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -6,13 +6,14 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
+use crosscase_analysis::{CountingUnit, DifferenceConfig, ResultTable};
 use crosscase_ingest::{CODING_BATCH, Diagnostics, LoadedProject, OpenedProject};
 use crosscase_model::{KommunRegister, Language, QuoteKeeping};
 use crosscase_report::{FeedbackConfig, WrittenPack};
-use crosscase_store::{ImportRecord, Ingest, IngestOutcome, IngestSummary, Store};
+use crosscase_store::{AnalysisRun, ImportRecord, Ingest, IngestOutcome, IngestSummary, Store};
 
-use crate::args::{Cli, Command, Format};
-use crate::output;
+use crate::args::{Cli, Command, Format, OutputArgs, Unit};
+use crate::output::write_table;
 
 /// A problem in the user's data or files: exit code 1.
 #[derive(Debug)]
@@ -58,20 +59,40 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Compare {
             db,
             project,
-            format,
-            out,
+            output,
+            unit,
+            permutations,
+            seed,
+            confidence,
         } => {
-            let store = Store::open_read_only(&db)?;
-            let corpus = store.load_corpus(project.as_deref())?;
-            let rows = crosscase_analysis::prevalence(&corpus)?;
-            match out {
-                Some(path) => {
-                    let file =
-                        std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-                    write_rows(std::io::BufWriter::new(file), &rows, format)?;
-                }
-                None => write_rows(std::io::stdout().lock(), &rows, format)?,
+            if !(0.5..1.0).contains(&confidence) {
+                return Err(UserError(format!(
+                    "--confidence {confidence} must lie between 0.5 and 1, e.g. 0.95"
+                ))
+                .into());
             }
+            let mut store = Store::open_existing(&db)?;
+            let corpus = store.load_corpus(project.as_deref())?;
+            let cfg = DifferenceConfig {
+                unit: match unit {
+                    Unit::Source => CountingUnit::Source,
+                    Unit::Participant => CountingUnit::Participant,
+                },
+                permutations,
+                seed,
+                confidence,
+            };
+            let table = compare_table(&corpus, &cfg)?;
+            let run = record_run(
+                &mut store,
+                &corpus,
+                "compare",
+                compare_parameters(&cfg),
+                Some(seed),
+                &table,
+            )?;
+            write_table(&table, &output)?;
+            eprintln!("Stored as run {run} in {}.", db.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Charts { db, project, out } => {
@@ -266,11 +287,50 @@ fn write_streaming(
     })
 }
 
-fn write_rows<T: serde::Serialize>(out: impl Write, rows: &[T], format: Format) -> Result<()> {
-    match format {
-        Format::Csv => output::write_csv(out, rows),
-        Format::Json => output::write_json_lines(out, rows),
-    }
+/// Prevalence, differences and contrasts of every code, as one table of rows tagged by `kind`.
+fn compare_table(corpus: &crosscase_model::Corpus, cfg: &DifferenceConfig) -> Result<ResultTable> {
+    let prevalence = crosscase_analysis::prevalence(corpus)?;
+    let differences = crosscase_analysis::differences(&prevalence, cfg);
+    let mut table = ResultTable::new();
+    table.extend(Some("prevalence"), &prevalence)?;
+    table.extend(Some("difference"), &differences.tests)?;
+    table.extend(Some("contrast"), &differences.contrasts)?;
+    Ok(table)
+}
+
+fn compare_parameters(cfg: &DifferenceConfig) -> serde_json::Value {
+    serde_json::json!({
+        "unit": cfg.unit.as_str(),
+        "permutations": cfg.permutations,
+        "seed": cfg.seed,
+        "confidence": cfg.confidence,
+    })
+}
+
+/// Keeps a run in the database with its parameters, seed and rows; returns its id.
+fn record_run(
+    store: &mut Store,
+    corpus: &crosscase_model::Corpus,
+    kind: &str,
+    parameters: serde_json::Value,
+    seed: Option<u64>,
+    table: &ResultTable,
+) -> Result<i64> {
+    let mut result = Vec::new();
+    table.write_json_lines(&mut result)?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let run = AnalysisRun {
+        kind: kind.to_string(),
+        parameters: parameters.to_string(),
+        seed,
+        crosscase_version: env!("CARGO_PKG_VERSION").to_string(),
+        created_at: crosscase_model::utc_timestamp(now),
+        row_count: table.len() as u64,
+        result: String::from_utf8(result).context("result rows are not UTF-8")?,
+    };
+    Ok(store.record_run(Some(&corpus.settings.name), &run)?)
 }
 
 fn check_municipalities(corpus: &crosscase_model::Corpus, wanted: &[String]) -> Result<()> {
@@ -313,9 +373,26 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
     let rows = crosscase_analysis::prevalence(&corpus)?;
     let compare_dir = out.join("compare");
     std::fs::create_dir_all(&compare_dir).with_context(|| format!("cannot create {}", compare_dir.display()))?;
-    let csv_path = compare_dir.join("prevalence.csv");
-    let file = std::fs::File::create(&csv_path).with_context(|| format!("cannot create {}", csv_path.display()))?;
-    output::write_csv(std::io::BufWriter::new(file), &rows)?;
+    let csv_path = compare_dir.join("compare.csv");
+    let cfg = DifferenceConfig::default();
+    let table = compare_table(&corpus, &cfg)?;
+    let mut writable = Store::open_existing(&db)?;
+    record_run(
+        &mut writable,
+        &corpus,
+        "compare",
+        compare_parameters(&cfg),
+        Some(cfg.seed),
+        &table,
+    )?;
+    drop(writable);
+    write_table(
+        &table,
+        &OutputArgs {
+            format: Format::Csv,
+            out: Some(csv_path.clone()),
+        },
+    )?;
 
     let charts_dir = out.join("charts");
     let charts = crosscase_report::write_overview_charts(&corpus, &rows, &charts_dir)?;

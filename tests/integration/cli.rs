@@ -137,31 +137,41 @@ fn a_changed_project_replaces_its_data_atomically() {
 fn compare_prints_one_json_object_per_row() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("store.sqlite");
+    let demo = repo().join("data/demo");
     assert_eq!(
         crosscase(
             tmp.path(),
-            &[
-                "ingest",
-                repo().join("data/demo").to_str().unwrap(),
-                "--db",
-                db.to_str().unwrap()
-            ]
+            &["ingest", demo.to_str().unwrap(), "--db", db.to_str().unwrap()]
         )
         .code,
         0
     );
-    let run = crosscase(
-        tmp.path(),
-        &["compare", "--db", db.to_str().unwrap(), "--format", "json"],
-    );
+    let args = [
+        "compare",
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "json",
+        "--permutations",
+        "999",
+        "--seed",
+        "7",
+    ];
+    let run = crosscase(tmp.path(), &args);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("Stored as run 1"), "{}", run.stderr);
     let rows: Vec<serde_json::Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(rows.len(), 24 * 5);
-    let row = rows
-        .iter()
+    fn of<'a>(rows: &'a [serde_json::Value], kind: &'a str) -> impl Iterator<Item = &'a serde_json::Value> {
+        rows.iter().filter(move |r| r["kind"] == kind)
+    }
+    let of = |kind: &'static str| of(&rows, kind);
+    assert_eq!(of("prevalence").count(), 24 * 5);
+    let row = of("prevalence")
         .find(|r| r["code"] == "idehantering" && r["municipality"] == "0583")
         .unwrap();
     for key in [
+        "code",
+        "municipality",
         "segments",
         "sources",
         "source_share",
@@ -172,7 +182,7 @@ fn compare_prints_one_json_object_per_row() {
     }
     // Motala's planted idea sluice: idea handling is more common there than anywhere else.
     let share = |m: &str| {
-        rows.iter()
+        of("prevalence")
             .find(|r| r["code"] == "idehantering" && r["municipality"] == m)
             .unwrap()["source_share"]
             .as_f64()
@@ -186,6 +196,60 @@ fn compare_prints_one_json_object_per_row() {
             share(other)
         );
     }
+    // One classical and one permutation row per code, with the documented keys.
+    assert_eq!(of("difference").count(), 24 * 2);
+    for r in of("difference") {
+        for key in [
+            "code",
+            "test",
+            "statistic",
+            "df",
+            "p_value",
+            "q_value",
+            "cramers_v",
+            "reason",
+        ] {
+            assert!(r.get(key).is_some(), "missing {key}: {r}");
+        }
+    }
+    let perm = of("difference")
+        .find(|r| r["code"] == "idehantering" && r["test"] == "permutation")
+        .unwrap();
+    assert_eq!(perm["permutations"], 999);
+    assert!(perm["p_value"].as_f64().unwrap() >= 1.0 / 1000.0);
+    // The same seed gives the same rows, and each run is kept with its parameters.
+    let again = crosscase(tmp.path(), &args);
+    assert_eq!(again.stdout, run.stdout);
+    assert!(again.stderr.contains("Stored as run 2"), "{}", again.stderr);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (params, seed, n): (String, i64, i64) = conn
+        .query_row(
+            "SELECT parameters, seed, row_count FROM analysis_run WHERE id = 2",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert!(params.contains("\"permutations\":999"), "{params}");
+    assert_eq!((seed, n as usize), (7, rows.len()));
+
+    // Parquet has the same columns; it goes to a file.
+    let parquet = tmp.path().join("compare.parquet");
+    let run = crosscase(
+        tmp.path(),
+        &[
+            "compare",
+            "--db",
+            db.to_str().unwrap(),
+            "--format",
+            "parquet",
+            "--permutations",
+            "0",
+            "--out",
+            parquet.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(std::fs::read(&parquet).unwrap().starts_with(b"PAR1"));
 }
 
 #[test]

@@ -39,10 +39,18 @@ fn demo_runs_end_to_end() {
         "peers must be anonymous"
     );
 
-    // The comparison table agrees with the database: 5 municipalities × 24 codes.
-    let csv = std::fs::read_to_string(out.join("compare/prevalence.csv")).unwrap();
-    assert_eq!(csv.lines().count(), 1 + 5 * 24);
-    assert!(csv.starts_with("code,municipality,segments,sources,source_share,participants,participant_share"));
+    // The comparison: a prevalence row for each of 5 municipalities × 24 codes, then the tests and contrasts.
+    let csv = std::fs::read_to_string(out.join("compare/compare.csv")).unwrap();
+    assert!(csv.starts_with("kind,code,municipality,segments,sources,source_share,participants,participant_share"));
+    assert_eq!(csv.lines().filter(|l| l.starts_with("prevalence,")).count(), 5 * 24);
+    assert_eq!(csv.lines().filter(|l| l.starts_with("contrast,")).count(), 5 * 24);
+    assert_eq!(
+        csv.lines()
+            .filter(|l| l.starts_with("difference,") && l.contains(",permutation,"))
+            .count(),
+        24
+    );
+    assert_eq!(counts["analysis_run"], 1);
 }
 
 #[test]

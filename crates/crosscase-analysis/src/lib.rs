@@ -1,12 +1,14 @@
 //! Comparisons of coded material across municipalities, computed with polars (and rayon where work splits by code).
 //!
-//! This crate does no file IO: it takes a [`crosscase_model::Corpus`] from the store and returns tables.
+//! This crate does no file IO: it takes a [`crosscase_model::Corpus`] from the store and returns tables, which it can
+//! serialise to any writer the caller opens.
 
 mod differences;
 mod disclosure;
 mod error;
 mod prevalence;
 pub mod stats;
+mod table;
 
 pub use differences::{
     ContrastRow, CountingUnit, DifferenceConfig, DifferenceRow, Differences, differences, permutation_p,
@@ -14,6 +16,7 @@ pub use differences::{
 pub use disclosure::{Cell, DisclosedPrevalence, disclose_prevalence};
 pub use error::AnalysisError;
 pub use prevalence::{PrevalenceRow, prevalence};
+pub use table::{ResultTable, defuse_formula};
 
 #[cfg(test)]
 mod tests;

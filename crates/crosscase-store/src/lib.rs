@@ -6,10 +6,12 @@
 mod error;
 mod ingest;
 mod load;
+mod runs;
 mod schema;
 
 pub use error::StoreError;
 pub use ingest::{ImportRecord, Ingest, IngestOutcome, IngestSummary, IngestWriter};
+pub use runs::AnalysisRun;
 pub use schema::SCHEMA_VERSION;
 
 use std::path::{Path, PathBuf};
@@ -37,6 +39,16 @@ impl Store {
         store.configure()?;
         schema::migrate(&mut store.conn, &store.path)?;
         Ok(store)
+    }
+
+    /// Opens a database that must exist already (for commands that add to it but should never create one).
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        Store::open(path)
     }
 
     /// Opens an existing database for reading only; it must already have the current schema.

@@ -7,12 +7,12 @@ use rusqlite::Connection;
 use crate::error::StoreError;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Migration `i` takes a database from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
-const V1: &str = "
+pub(crate) const V1: &str = "
 CREATE TABLE project (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
@@ -131,6 +131,27 @@ CREATE INDEX coding_code ON coding(code_id);
 CREATE VIEW coding_quote AS
     SELECT c.id AS coding_id, COALESCE(c.quote, substr(s.text, c.start + 1, c.end - c.start)) AS quote
     FROM coding c JOIN source s ON s.id = c.source_id;
+";
+
+/// Version 2: every analysis run is kept with its parameters, its seed and what it read, so that a figure in a
+/// report can be traced back to the run that made it.
+const V2: &str = "
+CREATE TABLE analysis_run (
+    id INTEGER PRIMARY KEY,
+    project_name TEXT NOT NULL,
+    -- The content hash of the project data the run read.
+    project_hash TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    -- JSON object of the run's parameters.
+    parameters TEXT NOT NULL,
+    seed INTEGER,
+    crosscase_version TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    row_count INTEGER NOT NULL,
+    -- The rows, one JSON object per line, as `--format json` prints them.
+    result TEXT NOT NULL
+);
+CREATE INDEX analysis_run_project ON analysis_run(project_name);
 ";
 
 fn version(conn: &Connection) -> Result<i64, StoreError> {

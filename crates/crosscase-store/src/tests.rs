@@ -202,3 +202,62 @@ fn quotes_are_derived_from_the_text_by_code_points() {
         .unwrap();
     assert_eq!(quotes, ["Idéslussen", "Tranås", "😀", "fungerar"]);
 }
+
+#[test]
+fn a_version_1_database_is_backed_up_and_migrated_in_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("old.sqlite");
+    {
+        // A database as crosscase with schema version 1 left it, with a project in it.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(crate::schema::V1).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO project (name, language, disclosure_threshold, free_site_ids, content_hash) VALUES ('old', 'sv', 5, 0, 'h')",
+            [],
+        )
+        .unwrap();
+    }
+    let mut store = Store::open(&path).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    assert_eq!(store.project_names().unwrap(), ["old"]);
+    // The copy taken before migrating still has version 1 and the data.
+    let backup = rusqlite::Connection::open(path.with_extension("v1.bak")).unwrap();
+    assert_eq!(
+        backup
+            .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        backup
+            .query_row("SELECT name FROM project", [], |r| r.get::<_, String>(0))
+            .unwrap(),
+        "old"
+    );
+    // The new table works.
+    let run = crate::AnalysisRun {
+        kind: "compare".into(),
+        parameters: "{\"seed\":1}".into(),
+        seed: Some(1),
+        crosscase_version: "test".into(),
+        created_at: "2026-01-01T00:00:00Z".into(),
+        row_count: 0,
+        result: String::new(),
+    };
+    let id = store.record_run(None, &run).unwrap();
+    assert_eq!(store.run(id).unwrap(), Some(run));
+    // A read-only open of an older database says it must be migrated first.
+    let tmp2 = tempfile::tempdir().unwrap();
+    let old = tmp2.path().join("v1.sqlite");
+    let c = rusqlite::Connection::open(&old).unwrap();
+    c.execute_batch(crate::schema::V1).unwrap();
+    c.pragma_update(None, "user_version", 1).unwrap();
+    drop(c);
+    assert!(matches!(
+        Store::open_read_only(&old),
+        Err(StoreError::NeedsMigration { .. })
+    ));
+}
