@@ -55,6 +55,30 @@ pub enum Command {
         /// Confidence level of the intervals.
         #[arg(long, default_value_t = 0.95)]
         confidence: f64,
+        /// Also report the change between two waves, e.g. `--waves v2016,v2019`.
+        #[arg(long, value_name = "FROM,TO")]
+        waves: Option<String>,
+    },
+    /// Which codes go together: overlapping segments, shared sources, nearby segments; overall and by municipality.
+    Cooccur {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        project: Option<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+        /// Segments at most this many characters apart count as near each other.
+        #[arg(long, default_value_t = 200)]
+        within: u64,
+    },
+    /// Intercoder agreement where two or more coders coded the same sources, per code and pooled.
+    Agreement {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        project: Option<String>,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Heatmap and bar charts (PNG and SVG) for the research team.
     Charts {

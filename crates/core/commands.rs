@@ -64,6 +64,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             permutations,
             seed,
             confidence,
+            waves,
         } => {
             if !(0.5..1.0).contains(&confidence) {
                 return Err(UserError(format!(
@@ -82,15 +83,53 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 seed,
                 confidence,
             };
-            let table = compare_table(&corpus, &cfg)?;
+            let mut table = compare_table(&corpus, &cfg)?;
+            let mut parameters = compare_parameters(&cfg);
+            if let Some(waves) = waves {
+                let Some((from, to)) = waves.split_once(',') else {
+                    return Err(
+                        UserError(format!("--waves {waves}: give two wave ids, e.g. --waves v2016,v2019")).into(),
+                    );
+                };
+                let changes = crosscase_analysis::wave_changes(&corpus, from, to, confidence)
+                    .map_err(|e| UserError(e.to_string()))?;
+                table.extend(Some("wave_change"), &changes)?;
+                parameters["waves"] = serde_json::json!([from, to]);
+            }
+            let run = record_run(&mut store, &corpus, "compare", parameters, Some(seed), &table)?;
+            write_table(&table, &output)?;
+            eprintln!("Stored as run {run} in {}.", db.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Cooccur {
+            db,
+            project,
+            output,
+            within,
+        } => {
+            let mut store = Store::open_existing(&db)?;
+            let corpus = store.load_corpus(project.as_deref())?;
+            let mut table = ResultTable::new();
+            table.extend(None, &crosscase_analysis::cooccurrence(&corpus, within))?;
             let run = record_run(
                 &mut store,
                 &corpus,
-                "compare",
-                compare_parameters(&cfg),
-                Some(seed),
+                "cooccur",
+                serde_json::json!({ "within": within }),
+                None,
                 &table,
             )?;
+            write_table(&table, &output)?;
+            eprintln!("Stored as run {run} in {}.", db.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Agreement { db, project, output } => {
+            let mut store = Store::open_existing(&db)?;
+            let corpus = store.load_corpus(project.as_deref())?;
+            let rows = crosscase_analysis::agreement(&corpus).map_err(|e| UserError(e.to_string()))?;
+            let mut table = ResultTable::new();
+            table.extend(None, &rows)?;
+            let run = record_run(&mut store, &corpus, "agreement", serde_json::json!({}), None, &table)?;
             write_table(&table, &output)?;
             eprintln!("Stored as run {run} in {}.", db.display());
             Ok(ExitCode::SUCCESS)

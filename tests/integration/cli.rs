@@ -396,3 +396,83 @@ fn a_problem_found_while_streaming_codings_rolls_everything_back() {
         "{left:?}"
     );
 }
+
+#[test]
+fn agreement_cooccurrence_and_wave_changes_on_the_demo() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("store.sqlite");
+    let demo = repo().join("data/demo");
+    assert_eq!(
+        crosscase(
+            tmp.path(),
+            &["ingest", demo.to_str().unwrap(), "--db", db.to_str().unwrap()]
+        )
+        .code,
+        0
+    );
+    let json = |args: &[&str]| -> Vec<serde_json::Value> {
+        let run = crosscase(tmp.path(), args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    };
+    let db = db.to_str().unwrap();
+
+    // The second coder coded a subset: agreement per code and pooled, at both levels, with the documented keys.
+    let rows = json(&["agreement", "--db", db, "--format", "json"]);
+    assert_eq!(rows.len(), 2 * 24 + 2);
+    let pooled = rows
+        .iter()
+        .find(|r| r["code"].is_null() && r["level"] == "document")
+        .unwrap();
+    for key in [
+        "coders",
+        "units",
+        "percent_agreement",
+        "cohen_kappa",
+        "brennan_prediger",
+        "krippendorff_alpha",
+    ] {
+        assert!(pooled.get(key).is_some(), "missing {key}: {pooled}");
+    }
+    assert_eq!(pooled["coders"], 2);
+    let kappa = pooled["cohen_kappa"].as_f64().unwrap();
+    assert!(
+        (0.6..1.0).contains(&kappa),
+        "the demo's coders mostly agree: κ = {kappa}"
+    );
+
+    let rows = json(&["cooccur", "--db", db, "--format", "json", "--within", "100"]);
+    assert!(rows.iter().any(|r| r["municipality"].is_null()) && rows.iter().any(|r| r["municipality"] == "0583"));
+    assert!(
+        rows.iter()
+            .all(|r| r["within_chars"] == 100 && r["same_source"].as_u64().unwrap() > 0)
+    );
+
+    let rows = json(&[
+        "compare",
+        "--db",
+        db,
+        "--format",
+        "json",
+        "--permutations",
+        "0",
+        "--waves",
+        "v2016,v2019",
+    ]);
+    let change = rows
+        .iter()
+        .find(|r| r["kind"] == "wave_change" && r["code"] == "idehantering" && r["municipality"] == "0583")
+        .unwrap();
+    // Motala's idea sluice came in 2018: idea handling rises from the first wave to the last.
+    assert!(change["change"].as_f64().unwrap() > 0.3, "{change}");
+    assert!(change["ci_low"].as_f64().unwrap() > 0.0, "{change}");
+
+    let run = crosscase(tmp.path(), &["compare", "--db", db, "--waves", "v2016,v2020"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("wave `v2020` is not in the project; its waves are: v2016, v2018, v2019"),
+        "{}",
+        run.stderr
+    );
+}

@@ -6,4 +6,6 @@ pub enum AnalysisError {
     Polars(#[from] polars::error::PolarsError),
     #[error("{0}")]
     Input(String),
+    #[error("cannot write the results: {0}")]
+    Io(#[from] std::io::Error),
 }

@@ -3,13 +3,18 @@
 //! This crate does no file IO: it takes a [`crosscase_model::Corpus`] from the store and returns tables, which it can
 //! serialise to any writer the caller opens.
 
+mod agreement;
+mod cooccurrence;
 mod differences;
 mod disclosure;
 mod error;
 mod prevalence;
 pub mod stats;
 mod table;
+mod waves;
 
+pub use agreement::{AgreementRow, agreement};
+pub use cooccurrence::{CooccurrenceRow, cooccurrence};
 pub use differences::{
     ContrastRow, CountingUnit, DifferenceConfig, DifferenceRow, Differences, differences, permutation_p,
 };
@@ -17,6 +22,7 @@ pub use disclosure::{Cell, DisclosedPrevalence, disclose_prevalence};
 pub use error::AnalysisError;
 pub use prevalence::{PrevalenceRow, prevalence};
 pub use table::{ResultTable, defuse_formula};
+pub use waves::{WaveChangeRow, wave_changes};
 
 #[cfg(test)]
 mod tests;

@@ -31,7 +31,7 @@ pub struct PrevalenceRow {
 }
 
 /// The codings that count for prevalence: where the primary coder coded a source, only theirs; elsewhere all.
-fn counted_codings(corpus: &Corpus) -> Vec<usize> {
+pub(crate) fn counted_codings(corpus: &Corpus) -> Vec<usize> {
     let c = &corpus.codings;
     let primary = corpus
         .settings

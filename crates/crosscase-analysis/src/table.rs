@@ -121,7 +121,7 @@ impl ResultTable {
             });
             w.write_record(fields).map_err(io)?;
         }
-        w.flush().map_err(|e| AnalysisError::Input(e.to_string()))?;
+        w.flush()?;
         Ok(())
     }
 
@@ -134,7 +134,11 @@ impl ResultTable {
 }
 
 fn io(e: csv::Error) -> AnalysisError {
-    AnalysisError::Input(format!("cannot write CSV: {e}"))
+    match e.into_kind() {
+        // Kept as an IO error, so that a closed pipe can be told from a real failure.
+        csv::ErrorKind::Io(e) => AnalysisError::Io(e),
+        other => AnalysisError::Input(format!("cannot write CSV: {other:?}")),
+    }
 }
 
 /// A cell that would start a spreadsheet formula is written as text.

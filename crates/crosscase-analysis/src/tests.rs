@@ -6,7 +6,7 @@ use crosscase_model::{
 
 use crate::{Cell, disclose_prevalence, prevalence};
 
-fn code(id: &str, parent: Option<&str>) -> Code {
+pub(crate) fn code(id: &str, parent: Option<&str>) -> Code {
     Code {
         id: id.into(),
         parent: parent.map(str::to_string),
@@ -18,7 +18,7 @@ fn code(id: &str, parent: Option<&str>) -> Code {
     }
 }
 
-fn source(id: &str, municipality: u32, participants: Vec<u32>) -> SourceFacts {
+pub(crate) fn source(id: &str, municipality: u32, participants: Vec<u32>) -> SourceFacts {
     SourceFacts {
         id: id.into(),
         kind: SourceKind::Interview,
@@ -27,6 +27,7 @@ fn source(id: &str, municipality: u32, participants: Vec<u32>) -> SourceFacts {
         wave: None,
         participants,
         words: 0,
+        chars: 100,
     }
 }
 
@@ -288,5 +289,146 @@ mod differences {
         let perm: Vec<_> = first.tests.iter().filter(|t| t.test == "permutation").collect();
         assert_eq!(perm.len(), 2);
         assert!(perm.iter().all(|t| t.q_value.unwrap() >= t.p_value.unwrap()));
+    }
+}
+
+mod agreement {
+    use crosscase_model::{CodingColumns, Corpus, Municipality, ProjectSettings};
+
+    use super::{code, source};
+    use crate::agreement;
+
+    /// Two sources of 100 characters, coders A (0) and B (1), codes X (0) and Y (1):
+    /// source 0: A codes X on 0..50, B codes X on 20..50; source 1: both code Y on 0..30 and nothing else.
+    fn corpus() -> Corpus {
+        Corpus {
+            settings: ProjectSettings::new("t"),
+            municipalities: vec![Municipality {
+                code: "0001".into(),
+                name: "A".into(),
+                line: 0,
+            }],
+            waves: vec![],
+            codes: vec![code("x", None), code("y", None)],
+            participants: vec![],
+            sources: vec![source("s0", 0, vec![]), source("s1", 0, vec![])],
+            coders: vec!["A".into(), "B".into()],
+            codings: CodingColumns {
+                source: vec![0, 0, 1, 1],
+                code: vec![0, 0, 1, 1],
+                coder: vec![0, 1, 0, 1],
+                start: vec![0, 20, 0, 0],
+                end: vec![50, 50, 30, 30],
+            },
+        }
+    }
+
+    #[test]
+    fn document_and_character_agreement_worked_by_hand() {
+        let rows = agreement(&corpus()).unwrap();
+        let get = |code: Option<&str>, level: &str| {
+            rows.iter()
+                .find(|r| r.code.as_deref() == code && r.level == level)
+                .unwrap()
+                .clone()
+        };
+        // Document level, code x: both coders have x in s0 and not in s1: full agreement; κ = 1 (p_e = 0.5).
+        let d = get(Some("x"), "document");
+        assert_eq!(
+            (d.units, d.coders, d.percent_agreement, d.cohen_kappa),
+            (2, 2, Some(1.0), Some(1.0))
+        );
+        assert_eq!(d.krippendorff_alpha, Some(1.0));
+        // Character level, code x over 200 characters: A alone on 0..20 (20), both on 20..50 (30), neither on the
+        // other 150. p_o = 180/200 = 0.9; p_e = (50/200)(30/200) + (150/200)(170/200) = 0.675; κ = 0.225/0.325.
+        let c = get(Some("x"), "character");
+        assert_eq!(c.units, 200);
+        let close = |a: Option<f64>, b: f64| assert!((a.unwrap() - b).abs() < 1e-12, "{a:?} vs {b}");
+        close(c.percent_agreement, 0.9);
+        close(c.cohen_kappa, 0.225 / 0.325);
+        close(c.brennan_prediger, 0.8);
+        // Krippendorff: each unit gives its two ordered pairs: o_11 = 2·30, o_00 = 2·150, o_01 = o_10 = 20;
+        // n_1 = 80, n_0 = 320, n = 400; α = 1 − (n − 1)(o_01 + o_10) / (2 n_0 n_1) = 1 − 399 · 40 / 51200.
+        close(c.krippendorff_alpha, 1.0 - 399.0 * 40.0 / 51_200.0);
+        // Pooled: two codes × two sources at document level.
+        assert_eq!(get(None, "document").units, 4);
+        assert_eq!(get(None, "character").units, 400);
+    }
+
+    #[test]
+    fn a_single_coder_gets_a_clear_message() {
+        let mut c = corpus();
+        c.codings.coder = vec![0, 0, 0, 0];
+        c.coders.truncate(1);
+        let e = agreement(&c).unwrap_err().to_string();
+        assert!(
+            e.contains("only one coder (A)") && e.contains("two coders on the same source"),
+            "{e}"
+        );
+    }
+}
+
+mod cooccurrence {
+    use crosscase_model::{CodingColumns, Corpus, Municipality, ProjectSettings};
+
+    use super::{code, source};
+    use crate::cooccurrence;
+
+    #[test]
+    fn counts_overlaps_nearby_segments_and_shared_sources() {
+        // Codes: x, y, and x.1 (a child of x). Source 0 (municipality A): x 0..10, y 5..15, y 40..50, x.1 0..10.
+        // Source 1 (municipality B): y 0..10. Source 2 (B): x 0..5, y 100..110.
+        let corpus = Corpus {
+            settings: ProjectSettings::new("t"),
+            municipalities: vec![
+                Municipality {
+                    code: "0001".into(),
+                    name: "A".into(),
+                    line: 0,
+                },
+                Municipality {
+                    code: "0002".into(),
+                    name: "B".into(),
+                    line: 0,
+                },
+            ],
+            waves: vec![],
+            codes: vec![code("x", None), code("y", None), code("x.1", Some("x"))],
+            participants: vec![],
+            sources: vec![
+                source("s0", 0, vec![]),
+                source("s1", 1, vec![]),
+                source("s2", 1, vec![]),
+            ],
+            coders: vec!["A".into()],
+            codings: CodingColumns {
+                source: vec![0, 0, 0, 0, 1, 2, 2],
+                code: vec![0, 1, 1, 2, 1, 0, 1],
+                coder: vec![0; 7],
+                start: vec![0, 5, 40, 0, 0, 0, 100],
+                end: vec![10, 15, 50, 10, 10, 5, 110],
+            },
+        };
+        let rows = cooccurrence(&corpus, 30);
+        let find = |a: &str, b: &str, m: Option<&str>| {
+            rows.iter()
+                .find(|r| r.code_a == a && r.code_b == b && r.municipality.as_deref() == m)
+                .cloned()
+        };
+        // x (with x.1 rolled up: its 0..10 is the same segment as x's) and y overall:
+        // s0: x 0..10 overlaps y 5..15; y 40..50 starts 30 after x ends (within 30, not overlapping); s2: 95 apart.
+        let xy = find("x", "y", None).unwrap();
+        assert_eq!((xy.overlapping, xy.within, xy.same_source), (1, 2, 2));
+        assert_eq!((xy.sources_a, xy.sources_b), (2, 3));
+        assert_eq!(xy.jaccard, Some(2.0 / 3.0));
+        // Segments: x has s0 0..10 and s2 0..5; y has three.
+        assert_eq!((xy.segments_a, xy.segments_b), (2, 4));
+        assert_eq!(xy.c_coefficient, Some(1.0 / 5.0));
+        // x.1 pairs with y but never with its own parent x.
+        assert!(find("y", "x.1", None).is_some());
+        assert!(find("x", "x.1", None).is_none());
+        // By municipality: in B, x and y share s2 but are 95 characters apart.
+        let b = find("x", "y", Some("0002")).unwrap();
+        assert_eq!((b.overlapping, b.within, b.same_source), (0, 0, 1));
     }
 }

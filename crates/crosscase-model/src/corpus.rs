@@ -18,6 +18,8 @@ pub struct SourceFacts {
     pub participants: Vec<u32>,
     /// Words in the text, 0 when there is none.
     pub words: u64,
+    /// Length of the text in code points, 0 when there is none.
+    pub chars: u64,
 }
 
 /// A participant reduced to what comparisons group by.

@@ -129,7 +129,7 @@ impl Store {
         let mut source_index = HashMap::new();
         let mut sources = Vec::new();
         let mut stmt = self.conn.prepare(
-            "SELECT s.id, s.source_id, s.kind, s.municipality_id, u.unit_id, s.wave_id, s.words
+            "SELECT s.id, s.source_id, s.kind, s.municipality_id, u.unit_id, s.wave_id, s.words, coalesce(length(s.text), 0)
              FROM source s LEFT JOIN unit u ON u.id = s.unit_id WHERE s.project_id = ?1 ORDER BY s.id",
         )?;
         let mut rows = stmt.query([pid])?;
@@ -144,6 +144,7 @@ impl Store {
                 wave: r.get::<_, Option<i64>>(5)?.map(|w| wave_index[&w]),
                 participants: Vec::new(),
                 words: r.get::<_, i64>(6)? as u64,
+                chars: r.get::<_, i64>(7)? as u64,
             });
         }
         let mut stmt = self.conn.prepare(
