@@ -8,9 +8,11 @@ demo:
 test:
     cargo test --workspace
 
-# Benchmarks; they print their figures (ingest: codings per second into a durable WAL database).
+# Benchmarks; they print their figures: ingest (codings per second into a durable WAL database) and the national
+# comparison (time, peak memory, cores busy).
 bench:
     cargo bench --bench ingest
+    cargo bench --bench national
 
 # Formatting and lints, as CI checks them.
 lint:

@@ -55,6 +55,12 @@ pub enum Command {
         /// Confidence level of the intervals.
         #[arg(long, default_value_t = 0.95)]
         confidence: f64,
+        /// Also report prevalence by this attribute (rows of kind `breakdown`).
+        #[arg(long, value_enum)]
+        by: Option<By>,
+        /// What one observation is in the breakdown.
+        #[arg(long, value_enum, default_value_t = CountUnit::Source)]
+        count: CountUnit,
         /// Also report the change between two waves, e.g. `--waves v2016,v2019`.
         #[arg(long, value_name = "FROM,TO")]
         waves: Option<String>,
@@ -153,6 +159,22 @@ pub enum Format {
     Csv,
     Parquet,
     Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum By {
+    Municipality,
+    Role,
+    Unit,
+    Wave,
+    Kind,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CountUnit {
+    Segment,
+    Source,
+    Participant,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

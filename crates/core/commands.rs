@@ -6,13 +6,13 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
-use crosscase_analysis::{CountingUnit, DifferenceConfig, ResultTable};
+use crosscase_analysis::{Attribute, Count, CountingUnit, DifferenceConfig, ResultTable};
 use crosscase_ingest::{CODING_BATCH, Diagnostics, LoadedProject, OpenedProject};
 use crosscase_model::{KommunRegister, Language, QuoteKeeping};
 use crosscase_report::{FeedbackConfig, WrittenPack};
 use crosscase_store::{AnalysisRun, ImportRecord, Ingest, IngestOutcome, IngestSummary, Store};
 
-use crate::args::{Cli, Command, Format, OutputArgs, Unit};
+use crate::args::{By, Cli, Command, CountUnit, Format, OutputArgs, Unit};
 use crate::output::write_table;
 
 /// A problem in the user's data or files: exit code 1.
@@ -64,6 +64,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             permutations,
             seed,
             confidence,
+            by,
+            count,
             waves,
         } => {
             if !(0.5..1.0).contains(&confidence) {
@@ -85,6 +87,26 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             };
             let mut table = compare_table(&corpus, &cfg)?;
             let mut parameters = compare_parameters(&cfg);
+            if let Some(by) = by {
+                let attribute = match by {
+                    By::Municipality => Attribute::Municipality,
+                    By::Role => Attribute::Role,
+                    By::Unit => Attribute::Unit,
+                    By::Wave => Attribute::Wave,
+                    By::Kind => Attribute::Kind,
+                };
+                let count = match count {
+                    CountUnit::Segment => Count::Segment,
+                    CountUnit::Source => Count::Source,
+                    CountUnit::Participant => Count::Participant,
+                };
+                table.extend(
+                    Some("breakdown"),
+                    &crosscase_analysis::breakdown(&corpus, attribute, count),
+                )?;
+                parameters["by"] = serde_json::json!(attribute.as_str());
+                parameters["count"] = serde_json::json!(count.as_str());
+            }
             if let Some(waves) = waves {
                 let Some((from, to)) = waves.split_once(',') else {
                     return Err(

@@ -4,6 +4,7 @@
 //! serialise to any writer the caller opens.
 
 mod agreement;
+mod breakdown;
 mod cooccurrence;
 mod differences;
 mod disclosure;
@@ -14,6 +15,7 @@ mod table;
 mod waves;
 
 pub use agreement::{AgreementRow, agreement};
+pub use breakdown::{Attribute, BreakdownRow, Count, breakdown};
 pub use cooccurrence::{CooccurrenceRow, cooccurrence};
 pub use differences::{
     ContrastRow, CountingUnit, DifferenceConfig, DifferenceRow, Differences, differences, permutation_p,

@@ -10,6 +10,35 @@ use crosscase_model::{
 use crate::Store;
 use crate::error::StoreError;
 
+/// Maps row ids to positions: a dense table, since row ids of one project are (nearly) contiguous, so that loading
+/// millions of codings does not hash each of their ids.
+#[derive(Default)]
+struct RowIndex {
+    first: i64,
+    positions: Vec<u32>,
+}
+
+impl RowIndex {
+    fn new(ids: &[i64]) -> RowIndex {
+        let (Some(&first), Some(&last)) = (ids.iter().min(), ids.iter().max()) else {
+            return RowIndex::default();
+        };
+        let mut positions = vec![u32::MAX; (last - first + 1) as usize];
+        for (i, &id) in ids.iter().enumerate() {
+            positions[(id - first) as usize] = i as u32;
+        }
+        RowIndex { first, positions }
+    }
+
+    fn get(&self, id: i64) -> rusqlite::Result<u32> {
+        id.checked_sub(self.first)
+            .and_then(|k| self.positions.get(k as usize))
+            .copied()
+            .filter(|&p| p != u32::MAX)
+            .ok_or_else(|| rusqlite::Error::IntegralValueOutOfRange(0, id))
+    }
+}
+
 impl Store {
     /// Resolves a project by name, or the only project when no name is given.
     pub fn project_id(&self, name: Option<&str>) -> Result<(i64, String), StoreError> {
@@ -88,7 +117,7 @@ impl Store {
             waves.push(r.get(1)?);
         }
 
-        let mut code_index = HashMap::new();
+        let mut code_ids = Vec::new();
         let mut codes = Vec::new();
         let mut stmt = self.conn.prepare(
             "SELECT c.id, c.code_id, p.code_id, c.label_sv, c.label_en, c.description, c.colour
@@ -96,7 +125,7 @@ impl Store {
         )?;
         let mut rows = stmt.query([pid])?;
         while let Some(r) = rows.next()? {
-            code_index.insert(r.get::<_, i64>(0)?, codes.len() as u32);
+            code_ids.push(r.get::<_, i64>(0)?);
             codes.push(Code {
                 id: r.get(1)?,
                 parent: r.get(2)?,
@@ -108,6 +137,7 @@ impl Store {
             });
         }
 
+        let code_index = RowIndex::new(&code_ids);
         let mut participant_index = HashMap::new();
         let mut participants = Vec::new();
         let mut stmt = self.conn.prepare(
@@ -126,7 +156,7 @@ impl Store {
             });
         }
 
-        let mut source_index = HashMap::new();
+        let mut source_ids = Vec::new();
         let mut sources = Vec::new();
         let mut stmt = self.conn.prepare(
             "SELECT s.id, s.source_id, s.kind, s.municipality_id, u.unit_id, s.wave_id, s.words, coalesce(length(s.text), 0)
@@ -134,7 +164,7 @@ impl Store {
         )?;
         let mut rows = stmt.query([pid])?;
         while let Some(r) = rows.next()? {
-            source_index.insert(r.get::<_, i64>(0)?, sources.len() as u32);
+            source_ids.push(r.get::<_, i64>(0)?);
             let kind: String = r.get(2)?;
             sources.push(SourceFacts {
                 id: r.get(1)?,
@@ -147,13 +177,14 @@ impl Store {
                 chars: r.get::<_, i64>(7)? as u64,
             });
         }
+        let source_index = RowIndex::new(&source_ids);
         let mut stmt = self.conn.prepare(
             "SELECT sp.source_id, sp.participant_id FROM source_participant sp JOIN source s ON s.id = sp.source_id
              WHERE s.project_id = ?1 ORDER BY sp.source_id, sp.participant_id",
         )?;
         let mut rows = stmt.query([pid])?;
         while let Some(r) = rows.next()? {
-            let s = source_index[&r.get::<_, i64>(0)?];
+            let s = source_index.get(r.get(0)?)?;
             let p = participant_index[&r.get::<_, i64>(1)?];
             sources[s as usize].participants.push(p);
         }
@@ -167,8 +198,8 @@ impl Store {
         )?;
         let mut rows = stmt.query([pid])?;
         while let Some(r) = rows.next()? {
-            codings.source.push(source_index[&r.get::<_, i64>(0)?]);
-            codings.code.push(code_index[&r.get::<_, i64>(1)?]);
+            codings.source.push(source_index.get(r.get(0)?)?);
+            codings.code.push(code_index.get(r.get(1)?)?);
             let coder = r
                 .get_ref(2)?
                 .as_str()
