@@ -2,12 +2,15 @@
 //! test of the municipality × (with code, without) table, a permutation test that shuffles municipality labels among
 //! sources (or participants), effect sizes, Benjamini–Hochberg q-values, and each municipality against the rest.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::prevalence::PrevalenceRow;
 use crate::stats::{
-    LnFactorials, benjamini_hochberg, chi_square_independence, cramers_v, fisher_exact_2x2, hypergeometric,
+    LnFactorials, Mode, benjamini_hochberg, chi_square_independence, cramers_v, fisher_exact_2x2, hypergeometric,
     newcombe_difference,
 };
 
@@ -302,6 +305,8 @@ pub fn permutation_p(
     let threshold = observed - 1e-9 * observed.abs().max(1.0);
     let last = totals.len() - 1;
     let mut extreme = 0u64;
+    // The state before municipality m's draw is (m, successes left); its mode is computed once.
+    let mut modes: HashMap<u64, Option<Mode>, BuildHasherDefault<StateHasher>> = HashMap::default();
     for _ in 0..permutations {
         let (mut left, mut successes) = (n, k);
         let mut stat = 0.0;
@@ -309,7 +314,14 @@ pub fn permutation_p(
             if successes == 0 {
                 break;
             }
-            let x = hypergeometric(&mut rng, left, successes, totals[m], lf);
+            let key = ((m as u64) << 40) | successes;
+            let mode = *modes
+                .entry(key)
+                .or_insert_with(|| Mode::of(left, successes, totals[m], lf));
+            let x = match mode {
+                Some(mode) => mode.draw(&mut rng, left, successes, totals[m]),
+                None => hypergeometric(&mut rng, left, successes, totals[m], lf),
+            };
             stat += (x * x) as f64 * inv[m];
             left -= totals[m];
             successes -= x;
@@ -348,4 +360,24 @@ fn contrasts(t: &CodeTable, cfg: &DifferenceConfig) -> Vec<ContrastRow> {
             }
         })
         .collect()
+}
+
+/// Hashes the permutation test's state keys (already well mixed integers) with one multiplication.
+#[derive(Default)]
+struct StateHasher(u64);
+
+impl Hasher for StateHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0 ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }

@@ -53,6 +53,12 @@ pub(crate) fn counted_codings(corpus: &Corpus) -> Vec<usize> {
         .collect()
 }
 
+/// Runs a query on polars' streaming engine, which works in batches: a national project's rolled-up codings need
+/// not all be in memory at once.
+fn collect_streaming(lf: LazyFrame) -> Result<DataFrame, AnalysisError> {
+    Ok(lf.collect_with_engine(Engine::Streaming)?.unwrap_single())
+}
+
 fn u64_column(df: &DataFrame, name: &str) -> Result<Vec<u64>, AnalysisError> {
     let s = df.column(name)?.cast(&DataType::UInt64)?;
     Ok(s.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
@@ -63,14 +69,28 @@ fn u64_column(df: &DataFrame, name: &str) -> Result<Vec<u64>, AnalysisError> {
 pub fn prevalence(corpus: &Corpus) -> Result<Vec<PrevalenceRow>, AnalysisError> {
     let keep = counted_codings(corpus);
     let c = &corpus.codings;
-    let pick = |v: &[u32]| keep.iter().map(|&i| v[i]).collect::<Vec<u32>>();
-    let pick64 = |v: &[u64]| keep.iter().map(|&i| v[i]).collect::<Vec<u64>>();
+    // Each distinct segment (source, start, end) gets a number, so that the frames below carry one small column
+    // instead of three wide ones.
+    let mut order = keep.clone();
+    order.sort_unstable_by_key(|&i| (c.source[i], c.start[i], c.end[i]));
+    let mut segment = vec![0u32; c.len()];
+    let mut next = 0u32;
+    for (k, &i) in order.iter().enumerate() {
+        if k > 0 {
+            let p = order[k - 1];
+            if (c.source[p], c.start[p], c.end[p]) != (c.source[i], c.start[i], c.end[i]) {
+                next += 1;
+            }
+        }
+        segment[i] = next;
+    }
+    drop(order);
     let codings = df!(
-        "source" => pick(&c.source),
-        "code" => pick(&c.code),
-        "start" => pick64(&c.start),
-        "end" => pick64(&c.end),
+        "source" => keep.iter().map(|&i| c.source[i]).collect::<Vec<u32>>(),
+        "code" => keep.iter().map(|&i| c.code[i]).collect::<Vec<u32>>(),
+        "segment" => keep.iter().map(|&i| segment[i]).collect::<Vec<u32>>(),
     )?;
+    drop(segment);
 
     // Each code counts for itself and every ancestor: the roll-up is a join with (code, theme) pairs.
     let (mut anc_code, mut anc_theme) = (Vec::new(), Vec::new());
@@ -95,28 +115,23 @@ pub fn prevalence(corpus: &Corpus) -> Result<Vec<PrevalenceRow>, AnalysisError> 
     let source_participants = df!("source" => sp_source, "participant" => sp_participant)?;
 
     let inner = || JoinArgs::new(JoinType::Inner);
-    let coded = codings
+    // (theme, segment) once each: a segment coded with both a parent and its child counts once for the parent.
+    let theme_segments = codings
         .lazy()
         .join(ancestry.lazy(), [col("code")], [col("code")], inner())
-        .join(sources.clone().lazy(), [col("source")], [col("source")], inner());
-
-    // A segment coded with both a parent and its child counts once for the parent.
-    let segments = coded
+        .group_by([col("theme"), col("segment")])
+        .agg([col("source").first()]);
+    let theme_segments = collect_streaming(theme_segments)?;
+    let segments = theme_segments
         .clone()
-        .group_by([
-            col("theme"),
-            col("municipality"),
-            col("source"),
-            col("start"),
-            col("end"),
-        ])
-        .agg([len().alias("n")])
+        .lazy()
+        .join(sources.clone().lazy(), [col("source")], [col("source")], inner())
         .group_by([col("theme"), col("municipality")])
-        .agg([len().alias("segments"), col("source").n_unique().alias("sources")])
-        .collect()?;
-
-    let theme_sources = coded
-        .group_by([col("theme"), col("municipality"), col("source")])
+        .agg([len().alias("segments"), col("source").n_unique().alias("sources")]);
+    let segments = collect_streaming(segments)?;
+    let theme_sources = theme_segments
+        .lazy()
+        .group_by([col("theme"), col("source")])
         .agg([len().alias("n")]);
     let participants = theme_sources
         .join(
@@ -125,9 +140,10 @@ pub fn prevalence(corpus: &Corpus) -> Result<Vec<PrevalenceRow>, AnalysisError> 
             [col("source")],
             inner(),
         )
+        .join(sources.clone().lazy(), [col("source")], [col("source")], inner())
         .group_by([col("theme"), col("municipality")])
-        .agg([col("participant").n_unique().alias("participants")])
-        .collect()?;
+        .agg([col("participant").n_unique().alias("participants")]);
+    let participants = collect_streaming(participants)?;
 
     let sources_total = sources
         .clone()
