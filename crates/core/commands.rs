@@ -102,7 +102,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 };
                 table.extend(
                     Some("breakdown"),
-                    &crosscase_analysis::breakdown(&corpus, attribute, count),
+                    &crosscase_analysis::breakdown(&corpus, attribute, count)?,
                 )?;
                 parameters["by"] = serde_json::json!(attribute.as_str());
                 parameters["count"] = serde_json::json!(count.as_str());

@@ -3,10 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crosscase_model::{Corpus, Language};
+use crosscase_model::{Corpus, Language, Role};
 use serde::Serialize;
 
-use crate::prevalence::counted_codings;
+use crate::error::AnalysisError;
+use crate::grouped::{Cell, Groups, grouped_counts};
 
 /// What the groups are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,113 +74,113 @@ pub struct BreakdownRow {
     pub per_1000_words: Option<f64>,
 }
 
-/// Prevalence of every code (sub-codes rolled up) by `attribute`, counted in `unit`. Groups are ordered by name;
-/// sources without a value for the attribute (no unit, no wave, no participants for role) are left out.
-pub fn breakdown(corpus: &Corpus, attribute: Attribute, unit: Count) -> Vec<BreakdownRow> {
-    // Each source's groups.
-    let groups_of = |s: &crosscase_model::SourceFacts| -> Vec<String> {
-        match attribute {
-            Attribute::Municipality => vec![corpus.municipalities[s.municipality as usize].code.clone()],
-            Attribute::Role => s
-                .participants
-                .iter()
-                .map(|&p| corpus.participants[p as usize].role.label(Language::En).to_string())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect(),
-            Attribute::Unit => s.unit.iter().cloned().collect(),
-            Attribute::Wave => s.wave.iter().map(|&w| corpus.waves[w as usize].clone()).collect(),
-            Attribute::Kind => vec![s.kind.as_str().to_string()],
-        }
-    };
-    let source_groups: Vec<Vec<String>> = corpus.sources.iter().map(groups_of).collect();
-    let all_groups: BTreeSet<&String> = source_groups.iter().flatten().collect();
-    // Participants in a group: for role, those with the role; otherwise those of the group's sources.
-    let participant_in = |p: u32, g: &str| match attribute {
-        Attribute::Role => corpus.participants[p as usize].role.label(Language::En) == g,
-        _ => true,
-    };
-
-    #[derive(Default)]
-    struct Tally {
-        segments: BTreeSet<(u32, u64, u64)>,
-        sources: BTreeSet<u32>,
-        participants: BTreeSet<u32>,
-    }
-    let ancestry = corpus.code_ancestry();
-    let c = &corpus.codings;
-    let mut tally: BTreeMap<(u32, &str), Tally> = BTreeMap::new();
-    let mut group_segments: BTreeMap<&str, BTreeSet<(u32, u64, u64)>> = BTreeMap::new();
-    for i in counted_codings(corpus) {
-        let s = c.source[i];
-        for g in &source_groups[s as usize] {
-            group_segments
-                .entry(g.as_str())
-                .or_default()
-                .insert((s, c.start[i], c.end[i]));
-            for &code in &ancestry[c.code[i] as usize] {
-                let t = tally.entry((code, g.as_str())).or_default();
-                t.segments.insert((s, c.start[i], c.end[i]));
-                t.sources.insert(s);
-                for &p in &corpus.sources[s as usize].participants {
-                    if participant_in(p, g) {
-                        t.participants.insert(p);
-                    }
-                }
-            }
-        }
-    }
-    // Group totals: sources, participants and words.
-    let mut totals: BTreeMap<&str, (u64, BTreeSet<u32>, u64)> = BTreeMap::new();
-    for (s, groups) in source_groups.iter().enumerate() {
-        for g in groups {
-            let t = totals.entry(g.as_str()).or_default();
-            t.0 += 1;
-            t.2 += corpus.sources[s].words;
-            for &p in &corpus.sources[s].participants {
-                if participant_in(p, g) {
-                    t.1.insert(p);
-                }
-            }
-        }
-    }
-    let mut rows = Vec::new();
+/// Prevalence of every code (sub-codes rolled up) by `attribute`, counted in `unit`. Groups are ordered by name
+/// (waves by date); sources without a value for the attribute (no unit, no wave, no participants for role) are left
+/// out.
+pub fn breakdown(corpus: &Corpus, attribute: Attribute, unit: Count) -> Result<Vec<BreakdownRow>, AnalysisError> {
+    let groups = groups(corpus, attribute);
+    let counts = grouped_counts(corpus, &groups)?;
+    let mut rows = Vec::with_capacity(corpus.codes.len() * groups.names.len());
     for (ci, code) in corpus.codes.iter().enumerate() {
-        let count_in = |g: &str| {
-            tally.get(&(ci as u32, g)).map_or(0, |t| match unit {
-                Count::Segment => t.segments.len(),
-                Count::Source => t.sources.len(),
-                Count::Participant => t.participants.len(),
-            }) as u64
+        let cell = |g: usize| counts.cells.get(&(ci as u32, g as u32)).copied().unwrap_or_default();
+        let count_of = |cell: Cell| match unit {
+            Count::Segment => cell.segments,
+            Count::Source => cell.sources,
+            Count::Participant => cell.participants,
         };
-        let code_total: u64 = all_groups.iter().map(|g| count_in(g)).sum();
-        for g in &all_groups {
-            let g = g.as_str();
-            let t = tally.get(&(ci as u32, g));
-            let (sources_n, participants_n, words) = totals.get(g).map_or((0, 0, 0), |t| (t.0, t.1.len() as u64, t.2));
+        let code_total: u64 = (0..groups.names.len()).map(|g| count_of(cell(g))).sum();
+        for (g, name) in groups.names.iter().enumerate() {
+            let (cell, total) = (cell(g), counts.totals[g]);
             let n = match unit {
-                Count::Segment => group_segments.get(g).map_or(0, |s| s.len() as u64),
-                Count::Source => sources_n,
-                Count::Participant => participants_n,
+                Count::Segment => total.segments,
+                Count::Source => total.sources,
+                Count::Participant => total.participants,
             };
-            let count = count_in(g);
-            let segments = t.map_or(0, |t| t.segments.len() as u64);
+            let count = count_of(cell);
             rows.push(BreakdownRow {
                 code: code.id.clone(),
                 attribute: attribute.as_str(),
-                group: g.to_string(),
+                group: name.clone(),
                 unit: unit.as_str(),
                 count,
                 n,
                 column_percent: (n > 0).then(|| 100.0 * count as f64 / n as f64),
                 row_percent: (code_total > 0).then(|| 100.0 * count as f64 / code_total as f64),
-                segments,
-                sources: t.map_or(0, |t| t.sources.len() as u64),
-                participants: t.map_or(0, |t| t.participants.len() as u64),
-                words,
-                per_1000_words: (words > 0).then(|| 1000.0 * segments as f64 / words as f64),
+                segments: cell.segments,
+                sources: cell.sources,
+                participants: cell.participants,
+                words: total.words,
+                per_1000_words: (total.words > 0).then(|| 1000.0 * cell.segments as f64 / total.words as f64),
             });
         }
     }
-    rows
+    Ok(rows)
+}
+
+/// The groups of an attribute and which sources and participants belong to each.
+fn groups(corpus: &Corpus, attribute: Attribute) -> Groups {
+    let role = |p: u32| corpus.participants[p as usize].role;
+    let names: Vec<String> = match attribute {
+        Attribute::Municipality => corpus.municipalities.iter().map(|m| m.code.clone()).collect(),
+        Attribute::Role => {
+            let present: BTreeSet<Role> = corpus
+                .sources
+                .iter()
+                .flat_map(|s| s.participants.iter().map(|&p| role(p)))
+                .collect();
+            present.into_iter().map(|r| r.label(Language::En).to_string()).collect()
+        }
+        Attribute::Unit => corpus
+            .sources
+            .iter()
+            .filter_map(|s| s.unit.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+        Attribute::Wave => corpus.waves.clone(),
+        Attribute::Kind => corpus
+            .sources
+            .iter()
+            .map(|s| s.kind.as_str().to_string())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+    };
+    let index: BTreeMap<&str, u32> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i as u32)).collect();
+    let mut groups = Groups {
+        names: names.clone(),
+        sources: Vec::new(),
+        participants: Vec::new(),
+    };
+    for (i, s) in corpus.sources.iter().enumerate() {
+        let i = i as u32;
+        let group = match attribute {
+            Attribute::Municipality => Some(s.municipality),
+            Attribute::Unit => s.unit.as_deref().map(|u| index[u]),
+            Attribute::Wave => s.wave,
+            Attribute::Kind => Some(index[s.kind.as_str()]),
+            Attribute::Role => None,
+        };
+        match group {
+            Some(g) => {
+                groups.sources.push((i, g));
+                groups.participants.extend(s.participants.iter().map(|&p| (i, p, g)));
+            }
+            None if attribute == Attribute::Role => {
+                let roles: BTreeSet<u32> = s
+                    .participants
+                    .iter()
+                    .map(|&p| index[role(p).label(Language::En)])
+                    .collect();
+                groups.sources.extend(roles.iter().map(|&g| (i, g)));
+                groups.participants.extend(
+                    s.participants
+                        .iter()
+                        .map(|&p| (i, p, index[role(p).label(Language::En)])),
+                );
+            }
+            None => {}
+        }
+    }
+    groups
 }

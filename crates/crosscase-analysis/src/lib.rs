@@ -9,6 +9,7 @@ mod cooccurrence;
 mod differences;
 mod disclosure;
 mod error;
+mod grouped;
 mod prevalence;
 pub mod stats;
 mod table;

@@ -438,7 +438,7 @@ fn breakdown_counts_in_the_chosen_unit_with_its_n() {
     use crate::{Attribute, Count, breakdown};
     let c = corpus();
     // By municipality in sources: A has 3 sources, 2 with `parent`; B has 1 source with it.
-    let rows = breakdown(&c, Attribute::Municipality, Count::Source);
+    let rows = breakdown(&c, Attribute::Municipality, Count::Source).unwrap();
     let get = |rows: &[crate::BreakdownRow], code: &str, group: &str| {
         rows.iter()
             .find(|r| r.code == code && r.group == group)
@@ -451,11 +451,11 @@ fn breakdown_counts_in_the_chosen_unit_with_its_n() {
     // Row percent: 2 of the code's 3 sources are in A.
     assert!((a.row_percent.unwrap() - 200.0 / 3.0).abs() < 1e-12);
     // In segments, A's N is every distinct coded segment there (s0 0..5, s0 10..20, s1 3..8).
-    let rows = breakdown(&c, Attribute::Municipality, Count::Segment);
+    let rows = breakdown(&c, Attribute::Municipality, Count::Segment).unwrap();
     let a = get(&rows, "parent", "0001");
     assert_eq!((a.count, a.n, a.column_percent), (3, 3, Some(100.0)));
     // By role: every participant is an employee; the source without participants (s2) is in no role group.
-    let rows = breakdown(&c, Attribute::Role, Count::Participant);
+    let rows = breakdown(&c, Attribute::Role, Count::Participant).unwrap();
     let e = get(&rows, "parent", "employee");
     assert_eq!((e.count, e.n), (4, 4));
     assert!(rows.iter().all(|r| r.group == "employee"));
