@@ -27,6 +27,9 @@ pub struct AgreementRow {
     pub krippendorff_alpha: Option<f64>,
 }
 
+/// For one source and code: each coder's coded ranges.
+type PerCoder = Vec<Vec<(u64, u64)>>;
+
 /// A pattern of values, one per coder (`None`: the coder did not code this source), with its weight.
 type Units = HashMap<Vec<Option<u32>>, u64>;
 
@@ -41,7 +44,7 @@ pub fn agreement(corpus: &Corpus) -> Result<Vec<AgreementRow>, AnalysisError> {
     let ancestry = corpus.code_ancestry();
     // Per source: which coders coded it, and per (code, coder) the intervals.
     let mut coded_by: Vec<Vec<bool>> = vec![vec![false; n_coders]; corpus.sources.len()];
-    let mut intervals: HashMap<(u32, u32), Vec<Vec<(u64, u64)>>> = HashMap::new();
+    let mut intervals: HashMap<(u32, u32), PerCoder> = HashMap::new();
     for i in 0..c.len() {
         let (s, coder) = (c.source[i], c.coder[i] as usize);
         coded_by[s as usize][coder] = true;
