@@ -19,6 +19,14 @@ lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
 
+# The Jupyter notebooks, run headless against a fresh demo output (Python packages go into notebooks/.venv).
+notebooks:
+    python3 -m venv notebooks/.venv
+    notebooks/.venv/bin/pip install -q -r notebooks/requirements.txt
+    cargo run --release -- demo --out out
+    cargo run --release -- export --db out/crosscase.sqlite --to out/export --format parquet
+    notebooks/.venv/bin/python notebooks/run.py out
+
 # Regenerate the committed demo project from its generator (a test checks they agree).
 demo-data:
     cargo run --release -- synth --demo --out data/demo

@@ -86,6 +86,19 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Tidy tables of the project for notebooks and spreadsheets (see docs/data-dictionary.md).
+    Export {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        project: Option<String>,
+        /// The folder to write into (created if needed).
+        #[arg(long)]
+        to: PathBuf,
+        /// parquet and csv: one file per table; xlsx: one workbook, crosscase.xlsx, with a sheet per table.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Parquet)]
+        format: ExportFormat,
+    },
     /// Heatmap and bar charts (PNG and SVG) for the research team.
     Charts {
         #[arg(long)]
@@ -159,6 +172,13 @@ pub enum Format {
     Csv,
     Parquet,
     Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Parquet,
+    Csv,
+    Xlsx,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

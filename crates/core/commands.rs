@@ -12,7 +12,7 @@ use crosscase_model::{KommunRegister, Language, QuoteKeeping};
 use crosscase_report::{FeedbackConfig, WrittenPack};
 use crosscase_store::{AnalysisRun, ImportRecord, Ingest, IngestOutcome, IngestSummary, Store};
 
-use crate::args::{By, Cli, Command, CountUnit, Format, OutputArgs, Unit};
+use crate::args::{By, Cli, Command, CountUnit, ExportFormat, Format, OutputArgs, Unit};
 use crate::output::write_table;
 
 /// A problem in the user's data or files: exit code 1.
@@ -154,6 +154,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let run = record_run(&mut store, &corpus, "agreement", serde_json::json!({}), None, &table)?;
             write_table(&table, &output)?;
             eprintln!("Stored as run {run} in {}.", db.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            db,
+            project,
+            to,
+            format,
+        } => {
+            let store = Store::open_read_only(&db)?;
+            let tables = store.export_tables(project.as_deref())?;
+            std::fs::create_dir_all(&to).with_context(|| format!("cannot create {}", to.display()))?;
+            let written = export(&tables, &to, format)?;
+            eprintln!("Wrote {} in {}.", written.join(", "), to.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Charts { db, project, out } => {
@@ -346,6 +359,38 @@ fn write_streaming(
         written.map_err(Streamed::Store)?;
         writer.commit().map_err(Streamed::Store)
     })
+}
+
+/// Writes the tables in `format` into `dir`; returns the file names written.
+fn export(tables: &[crosscase_model::DataTable], dir: &Path, format: ExportFormat) -> Result<Vec<String>> {
+    let create = |name: &str| -> Result<std::io::BufWriter<std::fs::File>> {
+        let path = dir.join(name);
+        let file = std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(std::io::BufWriter::new(file))
+    };
+    let mut written = Vec::new();
+    match format {
+        ExportFormat::Xlsx => {
+            let bytes = crosscase_report::workbook(tables).context("cannot build the workbook")?;
+            create("crosscase.xlsx")?.write_all(&bytes)?;
+            written.push("crosscase.xlsx".to_string());
+        }
+        ExportFormat::Parquet | ExportFormat::Csv => {
+            for t in tables {
+                let ext = if format == ExportFormat::Csv { "csv" } else { "parquet" };
+                let name = format!("{}.{ext}", t.name);
+                let mut w = create(&name)?;
+                if format == ExportFormat::Csv {
+                    crosscase_analysis::write_data_table_csv(t, &mut w)?;
+                } else {
+                    crosscase_analysis::write_data_table_parquet(t, &mut w)?;
+                }
+                w.flush().with_context(|| format!("cannot write {name}"))?;
+                written.push(name);
+            }
+        }
+    }
+    Ok(written)
 }
 
 /// Prevalence, differences and contrasts of every code, as one table of rows tagged by `kind`.

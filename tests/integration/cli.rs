@@ -476,3 +476,59 @@ fn agreement_cooccurrence_and_wave_changes_on_the_demo() {
         run.stderr
     );
 }
+
+#[test]
+fn export_writes_the_same_tables_in_every_format_and_defuses_formulas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    copy_demo(&dir);
+    // A label a spreadsheet would run as a formula.
+    edit_csv(&dir.join("codebook.csv"), |line, f| {
+        if line == 2 {
+            f[3] = "=HYPERLINK(\"http://example.invalid\")".into();
+        }
+    });
+    let db = tmp.path().join("store.sqlite");
+    assert_eq!(
+        crosscase(tmp.path(), &["ingest", "p", "--db", db.to_str().unwrap()]).code,
+        0
+    );
+    let db = db.to_str().unwrap();
+    for format in ["parquet", "csv", "xlsx"] {
+        let run = crosscase(tmp.path(), &["export", "--db", db, "--to", format, "--format", format]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let tables = [
+        "project",
+        "municipalities",
+        "units",
+        "participants",
+        "waves",
+        "sources",
+        "source_participants",
+        "codes",
+        "codings",
+        "analysis_runs",
+    ];
+    for t in tables {
+        let parquet = std::fs::read(tmp.path().join("parquet").join(format!("{t}.parquet"))).unwrap();
+        assert!(parquet.starts_with(b"PAR1"), "{t}");
+        assert!(tmp.path().join("csv").join(format!("{t}.csv")).is_file(), "{t}");
+    }
+    let codings = std::fs::read_to_string(tmp.path().join("csv/codings.csv")).unwrap();
+    assert!(codings.starts_with("source_id,municipality,code,coder,start,end,quote,memo,wave_id,kind\n"));
+    assert_eq!(codings.lines().count(), 1 + 562);
+    // Every quote in the export is the text at its offsets, derived by the database.
+    let first = codings.lines().nth(1).unwrap();
+    assert!(
+        first.contains(",273,362,Cheferna frågar mest efter kostnader"),
+        "{first}"
+    );
+    let codes = std::fs::read_to_string(tmp.path().join("csv/codes.csv")).unwrap();
+    assert!(
+        codes.contains(",\"'=HYPERLINK(\"\"http://example.invalid\"\")\","),
+        "{codes}"
+    );
+    let xlsx = std::fs::read(tmp.path().join("xlsx/crosscase.xlsx")).unwrap();
+    assert!(xlsx.starts_with(b"PK"));
+}

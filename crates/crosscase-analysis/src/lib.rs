@@ -24,7 +24,7 @@ pub use differences::{
 pub use disclosure::{Cell, DisclosedPrevalence, disclose_prevalence};
 pub use error::AnalysisError;
 pub use prevalence::{PrevalenceRow, prevalence};
-pub use table::{ResultTable, defuse_formula};
+pub use table::{ResultTable, data_table_frame, defuse_formula, write_data_table_csv, write_data_table_parquet};
 pub use waves::{WaveChangeRow, wave_changes};
 
 #[cfg(test)]

@@ -149,3 +149,39 @@ pub fn defuse_formula(s: &str) -> String {
         s.to_string()
     }
 }
+
+/// A data table (see [`crosscase_model::DataTable`]) as a DataFrame: integer columns as Int64, text as String.
+pub fn data_table_frame(table: &crosscase_model::DataTable) -> Result<DataFrame, AnalysisError> {
+    let columns = table
+        .columns
+        .iter()
+        .map(|c| match &c.values {
+            crosscase_model::Values::Integer(v) => Column::new(c.name.into(), v.as_slice()),
+            crosscase_model::Values::Text(v) => Column::new(c.name.into(), v.as_slice()),
+        })
+        .collect();
+    Ok(DataFrame::new_infer_height(columns)?)
+}
+
+/// A data table as Parquet.
+pub fn write_data_table_parquet(table: &crosscase_model::DataTable, out: impl Write) -> Result<(), AnalysisError> {
+    let mut df = data_table_frame(table)?;
+    ParquetWriter::new(out).finish(&mut df)?;
+    Ok(())
+}
+
+/// A data table as CSV with a header; missing values are empty, and text that a spreadsheet would run as a formula
+/// is prefixed with `'`.
+pub fn write_data_table_csv(table: &crosscase_model::DataTable, out: impl Write) -> Result<(), AnalysisError> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(table.columns.iter().map(|c| c.name)).map_err(io)?;
+    for row in 0..table.rows() {
+        let fields = table.columns.iter().map(|c| match (&c.values, c.values.text(row)) {
+            (crosscase_model::Values::Text(_), Some(s)) => defuse_formula(&s),
+            (_, v) => v.unwrap_or_default(),
+        });
+        w.write_record(fields).map_err(io)?;
+    }
+    w.flush()?;
+    Ok(())
+}

@@ -4,6 +4,7 @@
 //! Readers (`crosscase-ingest`) build a [`Project`] from files; the store and the analyses take it from here.
 
 mod corpus;
+mod data_table;
 mod date;
 pub mod format;
 mod kommun;
@@ -13,6 +14,7 @@ mod text;
 mod validate;
 
 pub use corpus::{CodingColumns, Corpus, ParticipantFacts, SourceFacts};
+pub use data_table::{Column, DataTable, Values};
 pub use date::{Date, DateError, utc_timestamp};
 pub use kommun::{Kommun, KommunRegister};
 pub use project::{

@@ -7,9 +7,11 @@ mod html;
 mod overview;
 mod page;
 mod text;
+mod xlsx;
 
 pub use overview::{OverviewCharts, write_overview_charts};
 pub use page::{FeedbackConfig, WrittenPack, pack_folder_name, write_feedback};
+pub use xlsx::workbook;
 
 /// Errors while writing feedback material.
 #[derive(Debug, thiserror::Error)]

@@ -4,6 +4,7 @@
 //! every ingest is one transaction, so a database holds either the old or the new data of a project, never a mix.
 
 mod error;
+mod export;
 mod ingest;
 mod load;
 mod runs;
