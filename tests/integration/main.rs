@@ -4,5 +4,6 @@
 
 mod cli;
 mod demo;
+mod robustness;
 mod support;
 mod tidy;
