@@ -2,6 +2,7 @@
 //!
 //! One test binary for the whole package, since every test binary links polars.
 
+mod bad_input;
 mod cli;
 mod demo;
 mod robustness;

@@ -358,6 +358,8 @@ fn check_sources(
                     format!("wave `{wave_id}` is not in waves.csv"),
                     format!("add `{wave_id}` to waves.csv, or correct the wave id"),
                 )),
+                // A wave that ends before it starts is reported once, at the wave, not at each of its sources.
+                Some(w) if w.end < w.start => {}
                 Some(w) => {
                     if let Some(date) = s.date
                         && (date < w.start || date > w.end)

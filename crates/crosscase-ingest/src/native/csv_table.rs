@@ -41,6 +41,17 @@ impl CsvTable {
             ));
             return None;
         };
+        if let Some(line) = unclosed_quote(text) {
+            diags.push(
+                Diagnostic::file(
+                    path,
+                    "a double quote opened on this line is never closed, so the rest of the file would be read as one field",
+                    "close the quote, or double a quote that belongs inside a field (\"\")",
+                )
+                .at(line, None),
+            );
+            return None;
+        }
         let delimiter = sniff_delimiter(first_line);
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
@@ -194,6 +205,25 @@ impl CsvTable {
             .at(line, self.column_of(field))
             .field(field)
     }
+}
+
+/// The line of a double quote that is never closed, if any. In CSV every quote pairs with another (a quote inside a
+/// field is doubled), so an odd count means an open field runs to the end of the file.
+fn unclosed_quote(text: &str) -> Option<u64> {
+    let (mut open, mut line, mut opened_on) = (false, 1u64, 0u64);
+    for b in text.bytes() {
+        match b {
+            b'"' => {
+                open = !open;
+                if open {
+                    opened_on = line;
+                }
+            }
+            b'\n' => line += 1,
+            _ => {}
+        }
+    }
+    open.then_some(opened_on)
 }
 
 /// Swedish Excel writes semicolons, most other tools commas; the header line tells which.

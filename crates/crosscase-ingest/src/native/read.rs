@@ -477,7 +477,13 @@ impl Reader<'_> {
             let kind = match t.get(row, "kind").parse::<SourceKind>() {
                 Ok(k) => k,
                 Err(msg) => {
-                    problems.push(t.problem(path, row.line, "kind", msg, ""));
+                    problems.push(t.problem(
+                        path,
+                        row.line,
+                        "kind",
+                        msg,
+                        "Swedish names work too: intervju, observation, workshop, dokument",
+                    ));
                     SourceKind::Document
                 }
             };
