@@ -132,7 +132,7 @@ fn reports_sources_outside_their_wave_and_foreign_participants() {
         &[
             "P/sources.csv:2:4 (date): source `S1` is dated 2019-03-01, outside wave `v1` (2018-01-01 to 2018-12-31)\n  help: correct the date or the wave, or widen the wave in waves.csv",
             "P/sources.csv:2:6 (participants): participant `P2` belongs to municipality `0687`, but source `S1` is in `0583`\n  help: correct the participant list or the source's kommunkod",
-            "P/sources.csv:3:2 (kind): `memo` is not a kind of source: use one of interview, observation, workshop, document",
+            "P/sources.csv:3:2 (kind): `memo` is not a kind of source: use one of interview, observation, workshop, document\n  help: Swedish names work too: intervju, observation, workshop, dokument",
         ],
     );
 }
