@@ -99,6 +99,17 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ExportFormat::Parquet)]
         format: ExportFormat,
     },
+    /// Look for personal data (identity numbers, e-mail addresses, phone numbers, roster names) in the database and in
+    /// output folders; exits with 1 when anything is found.
+    Audit {
+        #[arg(long)]
+        db: PathBuf,
+        /// Output folders to scan as well (feedback packs, exports, charts).
+        dirs: Vec<PathBuf>,
+        /// A CSV with the participants' real names in a column `name`.
+        #[arg(long)]
+        roster: Option<PathBuf>,
+    },
     /// Heatmap and bar charts (PNG and SVG) for the research team.
     Charts {
         #[arg(long)]

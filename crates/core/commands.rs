@@ -169,6 +169,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             eprintln!("Wrote {} in {}.", written.join(", "), to.display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Audit { db, dirs, roster } => audit(&db, &dirs, roster.as_deref()),
         Command::Charts { db, project, out } => {
             let store = Store::open_read_only(&db)?;
             let corpus = store.load_corpus(project.as_deref())?;
@@ -359,6 +360,116 @@ fn write_streaming(
         written.map_err(Streamed::Store)?;
         writer.commit().map_err(Streamed::Store)
     })
+}
+
+/// Scans the database and `dirs` for personal data and prints where each finding is, masked.
+fn audit(db: &Path, dirs: &[PathBuf], roster: Option<&Path>) -> Result<ExitCode> {
+    let names = match roster {
+        Some(path) => crosscase_ingest::read_roster(path).map_err(|d| problems(path, d))?,
+        None => Vec::new(),
+    };
+    let store = Store::open_read_only(db)?;
+    let mut findings = 0usize;
+    let mut report = |place: String, text: &str| {
+        let found = crosscase_model::find_personal_data(text, &names);
+        for context in masked_contexts(text, &found) {
+            findings += 1;
+            println!("{place}: {context}");
+        }
+    };
+    for (place, text) in store.text_fields()? {
+        report(format!("{}: {place}", db.display()), &text);
+    }
+    let mut skipped = Vec::new();
+    for dir in dirs {
+        if !dir.is_dir() {
+            return Err(UserError(format!("{} is not a folder", dir.display())).into());
+        }
+        for path in files_under(dir)? {
+            let textual = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                ["html", "htm", "svg", "csv", "json", "jsonl", "txt", "md", "toml", "xml"]
+                    .contains(&e.to_ascii_lowercase().as_str())
+            });
+            if !textual {
+                skipped.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            for (n, line) in String::from_utf8_lossy(&bytes).lines().enumerate() {
+                report(format!("{}:{}", path.display(), n + 1), line);
+            }
+        }
+    }
+    if !skipped.is_empty() {
+        eprintln!(
+            "Not scanned ({} files that are not text, e.g. PNG and XLSX): {}",
+            skipped.len(),
+            skipped
+                .iter()
+                .take(5)
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if findings == 0 {
+        eprintln!("No personal data found.");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("{findings} pieces of personal data found; remove or pseudonymise them before sharing.");
+        Ok(ExitCode::from(1))
+    }
+}
+
+/// For each finding: its kind and a few characters around it, taken from the text with every finding masked, so
+/// that the audit repeats no personal data, not even a neighbour's.
+fn masked_contexts(text: &str, found: &[crosscase_model::Finding]) -> Vec<String> {
+    let mut masked = String::with_capacity(text.len());
+    let mut spans = Vec::with_capacity(found.len());
+    let mut at = 0;
+    for f in found {
+        masked.push_str(&text[at..f.start]);
+        let start = masked.len();
+        masked.push_str(&format!("[{}]", f.kind.as_str()));
+        spans.push((f.kind, start, masked.len()));
+        at = f.end;
+    }
+    masked.push_str(&text[at..]);
+    spans
+        .into_iter()
+        .map(|(kind, s, e)| {
+            let before: String = masked[..s]
+                .chars()
+                .rev()
+                .take(20)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let after: String = masked[e..].chars().take(20).collect();
+            format!(
+                "{} (…{}{}{}…)",
+                kind.as_str(),
+                before.replace('\n', " "),
+                &masked[s..e],
+                after.replace('\n', " ")
+            )
+        })
+        .collect()
+}
+
+fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            out.extend(files_under(&path)?);
+        } else {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// Writes the tables in `format` into `dir`; returns the file names written.

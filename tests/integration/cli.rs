@@ -532,3 +532,72 @@ fn export_writes_the_same_tables_in_every_format_and_defuses_formulas() {
     let xlsx = std::fs::read(tmp.path().join("xlsx/crosscase.xlsx")).unwrap();
     assert!(xlsx.starts_with(b"PK"));
 }
+
+#[test]
+fn audit_finds_planted_personal_data_and_repeats_none_of_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    copy_demo(&dir);
+    // Appended after the coded text, so no coding's offsets move.
+    let text = dir.join("texts/0583-I01.txt");
+    let mut t = std::fs::read_to_string(&text).unwrap();
+    t.push_str("\nAnteckning: ring Karin Ek på 070-123 45 67 eller mejla karin.ek@motala.se, pnr 811218-9876.\n");
+    std::fs::write(&text, t).unwrap();
+    std::fs::write(
+        tmp.path().join("roster.csv"),
+        "participant_id,name\nP0583-01,Karin Ek\n",
+    )
+    .unwrap();
+    let db = tmp.path().join("store.sqlite");
+    assert_eq!(
+        crosscase(tmp.path(), &["ingest", "p", "--db", db.to_str().unwrap()]).code,
+        0
+    );
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("notes.html"), "<p>Kontakt: 811218-9876</p>").unwrap();
+
+    let run = crosscase(
+        tmp.path(),
+        &["audit", "--db", "store.sqlite", "out", "--roster", "roster.csv"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for kind in [
+        "personal identity number",
+        "e-mail address",
+        "phone number",
+        "name from the roster",
+    ] {
+        assert!(
+            run.stdout.contains(&format!("source `0583-I01` text: {kind}")),
+            "{kind}: {}",
+            run.stdout
+        );
+    }
+    assert!(
+        run.stdout.contains("out/notes.html:1: personal identity number"),
+        "{}",
+        run.stdout
+    );
+    for secret in ["811218-9876", "karin.ek@motala.se", "070-123 45 67", "Karin Ek"] {
+        assert!(
+            !run.stdout.contains(secret) && !run.stderr.contains(secret),
+            "the audit repeated {secret}"
+        );
+    }
+    // The bundled demo has none.
+    let clean = crosscase(tmp.path(), &["audit", "--db", "store.sqlite"]);
+    assert_eq!(clean.code, 1, "the planted text is still in the database");
+    let demo_db = tmp.path().join("demo.sqlite");
+    let demo = repo().join("data/demo");
+    assert_eq!(
+        crosscase(
+            tmp.path(),
+            &["ingest", demo.to_str().unwrap(), "--db", demo_db.to_str().unwrap()]
+        )
+        .code,
+        0
+    );
+    let run = crosscase(tmp.path(), &["audit", "--db", "demo.sqlite"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}

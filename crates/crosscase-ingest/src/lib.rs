@@ -5,7 +5,9 @@
 
 mod diagnostic;
 pub mod native;
+mod roster;
 mod text_file;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use native::{CODING_BATCH, LoadedProject, OpenedProject, init_project, open_project, read_project, write_project};
+pub use roster::read_roster;

@@ -8,6 +8,7 @@ mod data_table;
 mod date;
 pub mod format;
 mod kommun;
+mod privacy;
 mod project;
 mod random;
 mod text;
@@ -17,6 +18,7 @@ pub use corpus::{CodingColumns, Corpus, ParticipantFacts, SourceFacts};
 pub use data_table::{Column, DataTable, Values};
 pub use date::{Date, DateError, utc_timestamp};
 pub use kommun::{Kommun, KommunRegister};
+pub use privacy::{Finding, PersonalData, find_personal_data, mask_personal_data};
 pub use project::{
     Code, Coding, InputFile, Language, Municipality, Participant, Project, ProjectSettings, Role, Source, SourceKind,
     Table, Unit, Wave,

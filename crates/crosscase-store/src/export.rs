@@ -170,3 +170,62 @@ impl Store {
         Ok(DataTable { name, columns })
     }
 }
+
+impl Store {
+    /// Every text the database holds that could carry personal data, with where it is, for `crosscase audit`.
+    pub fn text_fields(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let queries: &[(&str, &str)] = &[
+            (
+                "source `{}` text",
+                "SELECT source_id, text FROM source WHERE text IS NOT NULL",
+            ),
+            (
+                "source `{}` title",
+                "SELECT source_id, title FROM source WHERE title IS NOT NULL",
+            ),
+            (
+                "source `{}` setting",
+                "SELECT source_id, setting FROM source WHERE setting IS NOT NULL",
+            ),
+            (
+                "coding {} quote",
+                "SELECT s.source_id || ':' || c.start || '-' || c.end, c.quote FROM coding c
+                 JOIN source s ON s.id = c.source_id WHERE c.quote IS NOT NULL",
+            ),
+            (
+                "coding {} memo",
+                "SELECT s.source_id || ':' || c.start || '-' || c.end, c.memo FROM coding c
+                 JOIN source s ON s.id = c.source_id WHERE c.memo IS NOT NULL",
+            ),
+            (
+                "participant id `{}`",
+                "SELECT participant_id, participant_id FROM participant",
+            ),
+            (
+                "code `{}` labels",
+                "SELECT code_id, label_sv || ' / ' || label_en || ' / ' || coalesce(description, '') FROM code",
+            ),
+            ("unit `{}` name", "SELECT unit_id, name FROM unit"),
+            (
+                "analysis run {} result",
+                "SELECT id, parameters || char(10) || result FROM analysis_run",
+            ),
+            ("import {} origin", "SELECT id, origin FROM import"),
+        ];
+        let mut out = Vec::new();
+        for (label, sql) in queries {
+            let mut stmt = self.conn.prepare(sql)?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let key = match r.get_ref(0)? {
+                    ValueRef::Integer(n) => n.to_string(),
+                    ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    _ => String::new(),
+                };
+                let text: String = r.get(1)?;
+                out.push((label.replace("{}", &key), text));
+            }
+        }
+        Ok(out)
+    }
+}
