@@ -137,15 +137,7 @@ fn a_changed_project_replaces_its_data_atomically() {
 fn compare_prints_one_json_object_per_row() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("store.sqlite");
-    let demo = repo().join("data/demo");
-    assert_eq!(
-        crosscase(
-            tmp.path(),
-            &["ingest", demo.to_str().unwrap(), "--db", db.to_str().unwrap()]
-        )
-        .code,
-        0
-    );
+    ingest_demo(tmp.path(), &db);
     let args = [
         "compare",
         "--db",
@@ -347,15 +339,7 @@ fn a_problem_found_while_streaming_codings_rolls_everything_back() {
     let dir = tmp.path().join("p");
     copy_demo(&dir);
     let db = tmp.path().join("store.sqlite");
-    let demo = repo().join("data/demo");
-    assert_eq!(
-        crosscase(
-            tmp.path(),
-            &["ingest", demo.to_str().unwrap(), "--db", db.to_str().unwrap()]
-        )
-        .code,
-        0
-    );
+    ingest_demo(tmp.path(), &db);
     let before = std::fs::read(&db).unwrap();
 
     // The last coding's quote no longer matches its text; rename the project so that it would be a new one.
@@ -401,15 +385,7 @@ fn a_problem_found_while_streaming_codings_rolls_everything_back() {
 fn agreement_cooccurrence_and_wave_changes_on_the_demo() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("store.sqlite");
-    let demo = repo().join("data/demo");
-    assert_eq!(
-        crosscase(
-            tmp.path(),
-            &["ingest", demo.to_str().unwrap(), "--db", db.to_str().unwrap()]
-        )
-        .code,
-        0
-    );
+    ingest_demo(tmp.path(), &db);
     let json = |args: &[&str]| -> Vec<serde_json::Value> {
         let run = crosscase(tmp.path(), args);
         assert_eq!(run.code, 0, "{}", run.stderr);
@@ -589,15 +565,7 @@ fn audit_finds_planted_personal_data_and_repeats_none_of_it() {
     let clean = crosscase(tmp.path(), &["audit", "--db", "store.sqlite"]);
     assert_eq!(clean.code, 1, "the planted text is still in the database");
     let demo_db = tmp.path().join("demo.sqlite");
-    let demo = repo().join("data/demo");
-    assert_eq!(
-        crosscase(
-            tmp.path(),
-            &["ingest", demo.to_str().unwrap(), "--db", demo_db.to_str().unwrap()]
-        )
-        .code,
-        0
-    );
+    ingest_demo(tmp.path(), &demo_db);
     let run = crosscase(tmp.path(), &["audit", "--db", "demo.sqlite"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }

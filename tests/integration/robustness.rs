@@ -103,15 +103,7 @@ fn concurrent_ingests_and_comparisons_all_succeed() {
     generated(&tmp.path().join("two"), "two", 30_000, 4);
     let db = tmp.path().join("shared.sqlite");
     // A small project is there first, so that comparisons have something to read from the start.
-    let demo = repo().join("data/demo");
-    assert_eq!(
-        crosscase(
-            tmp.path(),
-            &["ingest", demo.to_str().unwrap(), "--db", db.to_str().unwrap()]
-        )
-        .code,
-        0
-    );
+    ingest_demo(tmp.path(), &db);
     let demo_name = "Innovationsledning i kommuner (demo)";
 
     let writers = [ingest(tmp.path(), "one", &db), ingest(tmp.path(), "two", &db)];

@@ -27,6 +27,13 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Ingests the bundled demo into `db`, asserting that it succeeds.
+pub fn ingest_demo(cwd: &Path, db: &Path) {
+    let demo = repo().join("data/demo");
+    let run = crosscase(cwd, &["ingest", demo.to_str().unwrap(), "--db", db.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
 /// Copies the bundled demo project into `dest`.
 pub fn copy_demo(dest: &Path) {
     copy_dir(&repo().join("data/demo"), dest);
