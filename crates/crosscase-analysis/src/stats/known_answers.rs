@@ -180,3 +180,72 @@ fn hypergeometric_draws_match_their_distribution() {
     assert_eq!(hypergeometric(&mut rng, 10, 3, 10, &lf), 3);
     assert_eq!(hypergeometric(&mut rng, 10, 0, 4, &lf), 0);
 }
+
+#[test]
+fn wilcoxon_signed_rank_hollander_wolfe_depression_data() {
+    // R's ?wilcox.test example, Hollander & Wolfe (1973), p. 29: Hamilton depression scores before (x) and after (y)
+    // a tranquilizer. R: V = 40, one-sided p = 0.01953 (10/512); the two-sided p is twice that.
+    let x = [1.83, 0.50, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.30];
+    let y = [0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29];
+    let d: Vec<f64> = x.iter().zip(&y).map(|(a, b)| a - b).collect();
+    let (t, w_plus) = wilcoxon_signed_rank(&d).unwrap();
+    assert_eq!(w_plus, 40.0);
+    assert_eq!(t.statistic, 5.0);
+    assert!(t.exact);
+    close(t.p_value, 20.0 / 512.0, 1e-12);
+}
+
+#[test]
+fn mann_whitney_hollander_wolfe_permeability_data() {
+    // R's ?wilcox.test example, Hollander & Wolfe (1973), p. 69: x and y of 10 and 5 values; R reports W = 35 and,
+    // for the one-sided alternative "greater", p = 0.1272; the two-sided p is twice that.
+    let x = [0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46];
+    let y = [1.15, 0.88, 0.90, 0.74, 1.21];
+    let t = mann_whitney(&x, &y).unwrap();
+    assert_eq!(t.statistic, 35.0);
+    assert!(t.exact);
+    close(t.p_value, 2.0 * 0.1272, 1e-4);
+    // The exact p by brute force over all C(15, 5) = 3003 ways to choose y's ranks.
+    let mut extreme = 0u32;
+    let mut total = 0u32;
+    for mask in 0u32..(1 << 15) {
+        if mask.count_ones() != 5 {
+            continue;
+        }
+        total += 1;
+        let rank_sum_y: u32 = (0..15).filter(|i| mask & (1 << i) != 0).map(|i| i + 1).sum();
+        let u_x = 10 * 5 + 5 * 6 / 2 - rank_sum_y;
+        if u_x >= 35 {
+            extreme += 1;
+        }
+    }
+    close(t.p_value, 2.0 * f64::from(extreme) / f64::from(total), 1e-12);
+}
+
+#[test]
+fn kruskal_wallis_hollander_wolfe_lung_data() {
+    // R's ?kruskal.test example, Hollander & Wolfe (1973), p. 116: mucociliary efficiency in three groups.
+    // R: Kruskal-Wallis chi-squared = 0.77143, df = 2, p-value = 0.68.
+    let groups = vec![
+        vec![2.9, 3.0, 2.5, 2.6, 3.2],
+        vec![3.8, 2.7, 4.0, 2.4],
+        vec![2.8, 3.4, 3.7, 2.2, 2.0],
+    ];
+    let (t, df) = kruskal_wallis(&groups).unwrap();
+    assert_eq!(df, 2);
+    close(t.statistic, 0.771_428_571_428_571_4, 1e-12);
+    // With two degrees of freedom the chi-square tail is exp(−H/2).
+    close(t.p_value, (-t.statistic / 2.0).exp(), 1e-12);
+    close(t.p_value, 0.68, 0.005);
+}
+
+#[test]
+fn rank_tests_with_ties_and_degenerate_input() {
+    // Ties use mid-ranks and the normal approximation; empty or constant input has no test.
+    let t = mann_whitney(&[1.0, 2.0, 2.0, 3.0], &[2.0, 3.0, 3.0, 4.0]).unwrap();
+    assert!(!t.exact && (0.0..=1.0).contains(&t.p_value));
+    assert!(mann_whitney(&[], &[1.0]).is_none());
+    assert!(wilcoxon_signed_rank(&[0.0, 0.0]).is_none());
+    assert!(kruskal_wallis(&[vec![1.0, 1.0], vec![1.0]]).is_none());
+    assert!(kruskal_wallis(&[vec![1.0, 2.0]]).is_none());
+}

@@ -7,6 +7,7 @@ mod distributions;
 mod hypergeometric;
 mod intervals;
 mod multiple;
+mod ranks;
 
 pub use agreement::{AgreementStats, brennan_prediger, cohen_kappa, krippendorff_alpha_nominal, nominal_agreement};
 pub use contingency::{ChiSquare, chi_square_independence, cramers_v, fisher_exact_2x2};
@@ -14,6 +15,7 @@ pub use distributions::{chi_square_sf, ln_gamma, normal_quantile, regularized_ga
 pub use hypergeometric::{LnFactorials, Mode, hypergeometric};
 pub use intervals::{newcombe_difference, wilson};
 pub use multiple::benjamini_hochberg;
+pub use ranks::{RankTest, kruskal_wallis, mann_whitney, wilcoxon_signed_rank, z_two_sided};
 
 #[cfg(test)]
 mod known_answers;
