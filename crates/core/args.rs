@@ -33,6 +33,14 @@ pub enum Command {
         dir: PathBuf,
         #[arg(long)]
         db: PathBuf,
+        /// Replace the names in this roster (a CSV with a column `name`) by stable pseudonyms, in participant ids and
+        /// all texts, before anything is stored.
+        #[arg(long, value_name = "ROSTER.csv")]
+        pseudonymise: Option<PathBuf>,
+        /// The pseudonymisation key (created when missing); keep it outside the database. Default: the roster's
+        /// path with the extension `.key`.
+        #[arg(long, requires = "pseudonymise")]
+        key: Option<PathBuf>,
     },
     /// Prevalence of every code by municipality, and whether municipalities differ (tests, effect sizes, q-values).
     Compare {

@@ -52,8 +52,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Ingest { dir, db } => {
-            ingest(&dir, &db)?;
+        Command::Ingest {
+            dir,
+            db,
+            pseudonymise,
+            key,
+        } => {
+            let privacy = match pseudonymise {
+                Some(roster) => {
+                    let key = key.unwrap_or_else(|| roster.with_extension("key"));
+                    Some(Privacy::load(&roster, &key)?)
+                }
+                None => None,
+            };
+            ingest(&dir, &db, privacy.as_ref())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Compare {
@@ -271,8 +283,22 @@ fn problems(dir: &Path, Diagnostics(diags): Diagnostics) -> anyhow::Error {
 /// Validates and stores the project in `dir`. Codings are parsed and checked on one thread while the store writes
 /// them on this one, inside one transaction that commits only when every coding passed: a project with a problem
 /// leaves the database as it was (and a database this command created is removed again).
-fn ingest(dir: &Path, db: &Path) -> Result<String> {
+fn ingest(dir: &Path, db: &Path, privacy: Option<&Privacy>) -> Result<String> {
     let opened = crosscase_ingest::open_project(dir).map_err(|d| problems(dir, d))?;
+    // The store gets a pseudonymised copy; codings are still checked against the texts as the files have them.
+    let mut header = None;
+    let mut pseudonymiser = None;
+    if let Some(privacy) = privacy {
+        let mut copy = opened.project().clone();
+        let mut p = crosscase_ingest::Pseudonymiser::new(&privacy.key, &privacy.roster);
+        let report = p.apply(&mut copy);
+        eprintln!(
+            "Pseudonymised {} names in {} texts and {} participant ids.",
+            report.names_replaced, report.texts_changed, report.participant_ids_replaced
+        );
+        header = Some(copy);
+        pseudonymiser = Some(p);
+    }
     if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     }
@@ -281,17 +307,28 @@ fn ingest(dir: &Path, db: &Path) -> Result<String> {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
+    let mut files = opened.files().to_vec();
+    let mut content_hash = opened.content_hash().to_string();
+    if let Some(privacy) = privacy {
+        // Another roster or key stores other data: the import is not "unchanged".
+        files.push(privacy.roster_file.clone());
+        content_hash = hex(&crosscase_ingest::hmac_sha256(
+            content_hash.as_bytes(),
+            privacy.fingerprint.as_bytes(),
+        ));
+    }
     let record = ImportRecord {
         origin: dir.display().to_string(),
-        files: opened.files().to_vec(),
-        content_hash: opened.content_hash().to_string(),
+        files,
+        content_hash,
         crosscase_version: env!("CARGO_PKG_VERSION").to_string(),
         imported_at: crosscase_model::utc_timestamp(now),
     };
-    let written = write_streaming(&mut store, &opened, &record).map_err(|e| match e {
-        Streamed::Problems(d) => problems(dir, d),
-        Streamed::Store(e) => e.into(),
-    });
+    let written =
+        write_streaming(&mut store, &opened, header.as_ref(), pseudonymiser.as_ref(), &record).map_err(|e| match e {
+            Streamed::Problems(d) => problems(dir, d),
+            Streamed::Store(e) => e.into(),
+        });
     drop(store);
     if written.is_err() && !existed {
         for suffix in ["", "-wal", "-shm"] {
@@ -318,14 +355,81 @@ fn ingest(dir: &Path, db: &Path) -> Result<String> {
     Ok(name)
 }
 
+/// A roster and its key, for pseudonymisation on ingest.
+struct Privacy {
+    roster: Vec<String>,
+    roster_file: crosscase_model::InputFile,
+    key: Vec<u8>,
+    /// Identifies roster and key together without revealing either.
+    fingerprint: String,
+}
+
+impl Privacy {
+    /// Reads the roster and the key; a missing key file is created with 32 random bytes.
+    fn load(roster_path: &Path, key_path: &Path) -> Result<Privacy> {
+        let roster = crosscase_ingest::read_roster(roster_path).map_err(|d| problems(roster_path, d))?;
+        let bytes = std::fs::read(roster_path).with_context(|| format!("cannot read {}", roster_path.display()))?;
+        let key = if key_path.exists() {
+            let text =
+                std::fs::read_to_string(key_path).with_context(|| format!("cannot read {}", key_path.display()))?;
+            let text = text.trim();
+            let parsed: Option<Vec<u8>> = (text.len() == 64 && text.is_ascii())
+                .then(|| {
+                    (0..32)
+                        .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok())
+                        .collect()
+                })
+                .flatten();
+            parsed.ok_or_else(|| {
+                UserError(format!(
+                    "{} is not a crosscase key (64 hexadecimal digits); give the key file that made the earlier pseudonyms",
+                    key_path.display()
+                ))
+            })?
+        } else {
+            let mut key = vec![0u8; 32];
+            std::fs::File::open("/dev/urandom")
+                .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut key))
+                .context("cannot read random bytes for a new key")?;
+            std::fs::write(key_path, hex(&key) + "\n")
+                .with_context(|| format!("cannot write {}", key_path.display()))?;
+            eprintln!(
+                "Created the pseudonymisation key {}: keep it with the roster, outside the database; the same key gives the same pseudonyms in every import.",
+                key_path.display()
+            );
+            key
+        };
+        let fingerprint = hex(&crosscase_ingest::hmac_sha256(&key, &bytes));
+        let roster_file = crosscase_model::InputFile {
+            path: "(roster)".into(),
+            sha256: fingerprint.clone(),
+            bytes: bytes.len() as u64,
+        };
+        Ok(Privacy {
+            roster,
+            roster_file,
+            key,
+            fingerprint,
+        })
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 enum Streamed {
     Problems(Diagnostics),
     Store(crosscase_store::StoreError),
 }
 
+/// `header` is what is stored of everything but the codings (the project as read, or its pseudonymised copy), and
+/// `pseudonymiser` moves each coding with its pseudonymised text.
 fn write_streaming(
     store: &mut Store,
     opened: &OpenedProject,
+    header: Option<&crosscase_model::Project>,
+    pseudonymiser: Option<&crosscase_ingest::Pseudonymiser>,
     record: &ImportRecord,
 ) -> Result<IngestSummary, Streamed> {
     // The reader starts first and runs ahead (up to 16 batches) while the store writes the sources.
@@ -333,7 +437,7 @@ fn write_streaming(
     std::thread::scope(|scope| {
         let reading = scope
             .spawn(move || opened.read_codings(CODING_BATCH, QuoteKeeping::Empty, |batch| send.send(batch).is_ok()));
-        let writer = store.begin_ingest(opened.project(), record, opened.coding_rows());
+        let writer = store.begin_ingest(header.unwrap_or(opened.project()), record, opened.coding_rows());
         let mut writer = match writer {
             Ok(Ingest::Writing(writer)) => writer,
             // Hanging up stops the reader: an unchanged project was valid when it was stored.
@@ -349,7 +453,10 @@ fn write_streaming(
             }
         };
         let mut written = Ok(());
-        for batch in receive {
+        for mut batch in receive {
+            if let Some(p) = pseudonymiser {
+                batch.iter_mut().for_each(|c| p.remap(c));
+            }
             if written.is_ok() {
                 written = writer.add_codings(&batch);
             }
@@ -583,7 +690,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
     let data = demo_data(data);
     let started = std::time::Instant::now();
     let db = out.join("crosscase.sqlite");
-    let name = ingest(&data, &db)?;
+    let name = ingest(&data, &db, None)?;
 
     let store = Store::open_read_only(&db)?;
     let corpus = store.load_corpus(Some(&name))?;

@@ -569,3 +569,119 @@ fn audit_finds_planted_personal_data_and_repeats_none_of_it() {
     let run = crosscase(tmp.path(), &["audit", "--db", "demo.sqlite"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
+
+#[test]
+fn pseudonymised_ingest_replaces_names_and_keeps_every_quote_in_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    copy_demo(&dir);
+    // A name of the same length as the words it replaces, so the project stays valid as the files have it.
+    let text_path = dir.join("texts/0580-I01.txt");
+    let text = std::fs::read_to_string(&text_path).unwrap();
+    assert!(text.contains("Cheferna frågar"));
+    std::fs::write(&text_path, text.replace("Cheferna frågar", "Karin Ek frågar")).unwrap();
+    edit_csv(&dir.join("codings.csv"), |_, f| {
+        if f[0] == "0580-I01" {
+            f[5] = f[5].replace("Cheferna frågar", "Karin Ek frågar");
+        }
+    });
+    std::fs::write(
+        tmp.path().join("roster.csv"),
+        "participant_id,name\nP0580-01,Karin Ek\n",
+    )
+    .unwrap();
+    let (plain, hidden) = (tmp.path().join("plain.sqlite"), tmp.path().join("hidden.sqlite"));
+    assert_eq!(
+        crosscase(tmp.path(), &["ingest", "p", "--db", plain.to_str().unwrap()]).code,
+        0
+    );
+    let run = crosscase(
+        tmp.path(),
+        &[
+            "ingest",
+            "p",
+            "--db",
+            hidden.to_str().unwrap(),
+            "--pseudonymise",
+            "roster.csv",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Pseudonymised 1 names in 1 texts"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        tmp.path().join("roster.key").is_file(),
+        "the key is created beside the roster"
+    );
+
+    let quotes = |db: &std::path::Path| -> Vec<(String, String)> {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT s.source_id, q.quote FROM coding c JOIN coding_quote q ON q.coding_id = c.id
+                 JOIN source s ON s.id = c.source_id ORDER BY c.id",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let (before, after) = (quotes(&plain), quotes(&hidden));
+    assert_eq!(before.len(), after.len());
+    let mut renamed = 0;
+    for ((source, old), (_, new)) in before.iter().zip(&after) {
+        if old.contains("Karin Ek") {
+            renamed += 1;
+            assert!(new.starts_with("Person-") && !new.contains("Karin"), "{new}");
+            assert_eq!(new.split_once(' ').unwrap().1, old.strip_prefix("Karin Ek ").unwrap());
+        } else {
+            // Every other quote, also later in the same text, still lies exactly at its (moved) offsets.
+            assert_eq!(old, new, "a quote in {source} moved off its text");
+        }
+    }
+    assert!(renamed >= 1);
+    let audit = crosscase(
+        tmp.path(),
+        &["audit", "--db", "hidden.sqlite", "--roster", "roster.csv"],
+    );
+    assert_eq!(audit.code, 0, "{}{}", audit.stdout, audit.stderr);
+    let audit = crosscase(tmp.path(), &["audit", "--db", "plain.sqlite", "--roster", "roster.csv"]);
+    assert_eq!(audit.code, 1);
+
+    // The same key gives the same pseudonyms: a second database from the same files is identical in content.
+    let again = tmp.path().join("again.sqlite");
+    let run = crosscase(
+        tmp.path(),
+        &[
+            "ingest",
+            "p",
+            "--db",
+            again.to_str().unwrap(),
+            "--pseudonymise",
+            "roster.csv",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(quotes(&again), after);
+    // A key file that is not a key is refused.
+    std::fs::write(tmp.path().join("bad.key"), "not a key").unwrap();
+    let run = crosscase(
+        tmp.path(),
+        &[
+            "ingest",
+            "p",
+            "--db",
+            again.to_str().unwrap(),
+            "--pseudonymise",
+            "roster.csv",
+            "--key",
+            "bad.key",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("bad.key is not a crosscase key"), "{}", run.stderr);
+}

@@ -5,9 +5,11 @@
 
 mod diagnostic;
 pub mod native;
+mod pseudonymise;
 mod roster;
 mod text_file;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use native::{CODING_BATCH, LoadedProject, OpenedProject, init_project, open_project, read_project, write_project};
+pub use pseudonymise::{PseudonymReport, Pseudonymiser, hmac_sha256};
 pub use roster::read_roster;
