@@ -122,12 +122,10 @@ impl Pseudonymiser {
                     *p = new.clone();
                 }
             }
-            for field in [&mut s.title, &mut s.setting] {
-                if let Some(value) = field {
-                    let (new, edits) = self.replace(value);
-                    report.names_replaced += edits.len() as u64;
-                    *value = new;
-                }
+            for value in [&mut s.title, &mut s.setting].into_iter().flatten() {
+                let (new, edits) = self.replace(value);
+                report.names_replaced += edits.len() as u64;
+                *value = new;
             }
             if let Some(text) = &mut s.text {
                 let (new, edits) = self.replace(text);
