@@ -1,5 +1,8 @@
 # crosscase tasks. Each recipe is a thin, commented wrapper: the logic lives in Rust code.
 
+# Recipes run in bash (the fuzz recipe times itself with bash's `time`).
+set shell := ["bash", "-c"]
+
 # The whole pipeline on the bundled demo project, written to out/.
 demo:
     cargo run --release -- demo
@@ -30,6 +33,11 @@ notebooks:
 # Regenerate the committed demo project from its generator (a test checks they agree).
 demo-data:
     cargo run --release -- synth --demo --out data/demo
+
+# Fuzz the native project reader for ten minutes (cargo-fuzz on the stable toolchain needs RUSTC_BOOTSTRAP=1).
+fuzz:
+    cargo install cargo-fuzz --locked
+    cd fuzz && time RUSTC_BOOTSTRAP=1 cargo fuzz run native_project corpus/native_project -- -max_total_time=600
 
 # What CI runs on a fresh clone.
 ci:
