@@ -15,7 +15,7 @@ pub use distributions::{chi_square_sf, ln_gamma, normal_quantile, regularized_ga
 pub use hypergeometric::{LnFactorials, Mode, hypergeometric};
 pub use intervals::{newcombe_difference, wilson};
 pub use multiple::benjamini_hochberg;
-pub use ranks::{RankTest, kruskal_wallis, mann_whitney, wilcoxon_signed_rank, z_two_sided};
+pub use ranks::{RankTest, kruskal_wallis, mann_whitney, wilcoxon_signed_rank};
 
 #[cfg(test)]
 mod known_answers;

@@ -1,7 +1,7 @@
 //! Rank tests for ordinal data (survey items): Mann–Whitney U, Wilcoxon signed-rank and Kruskal–Wallis, with the
 //! conventions of the common statistics packages (documented per function).
 
-use crate::stats::distributions::{chi_square_sf, normal_quantile};
+use crate::stats::distributions::chi_square_sf;
 
 /// The result of a rank test.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -185,9 +185,4 @@ pub fn kruskal_wallis(groups: &[Vec<f64>]) -> Option<(RankTest, u64)> {
         },
         df,
     ))
-}
-
-/// z for a two-sided confidence level, e.g. 1.96 for 0.95 (used by survey intervals).
-pub fn z_two_sided(confidence: f64) -> f64 {
-    normal_quantile(0.5 + confidence / 2.0)
 }
