@@ -141,6 +141,12 @@ pub enum Command {
         /// Language of the packs; the project's own by default.
         #[arg(long, value_enum)]
         lang: Option<Lang>,
+        /// A CSV with the participants' real names (column `name`), masked in quotes.
+        #[arg(long)]
+        roster: Option<PathBuf>,
+        /// Where quotes left out for personal data are listed; by default beside the output folder, never in it.
+        #[arg(long)]
+        privacy_report: Option<PathBuf>,
     },
     /// Run the whole pipeline on the bundled demo project: ingest, compare, charts, feedback.
     Demo {

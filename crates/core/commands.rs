@@ -200,22 +200,29 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             out,
             municipalities,
             lang,
+            roster,
+            privacy_report,
         } => {
             let store = Store::open_read_only(&db)?;
             let corpus = store.load_corpus(project.as_deref())?;
             check_municipalities(&corpus, &municipalities)?;
             let rows = crosscase_analysis::prevalence(&corpus)?;
+            let quotes = store.quotes(project.as_deref())?;
+            let roster = match &roster {
+                Some(path) => crosscase_ingest::read_roster(path).map_err(|d| problems(path, d))?,
+                None => Vec::new(),
+            };
             let language = lang.map_or(corpus.settings.language, Language::from);
-            let packs = crosscase_report::write_feedback(
-                &corpus,
-                &rows,
-                &FeedbackConfig {
-                    out_dir: out.clone(),
-                    language,
-                    municipalities,
-                },
-            )?;
+            let config = FeedbackConfig {
+                out_dir: out.clone(),
+                language,
+                municipalities,
+                roster,
+            };
+            let (packs, left_out) = crosscase_report::write_feedback(&corpus, &rows, &quotes, &config)?;
             report_packs(&packs);
+            let report = privacy_report.unwrap_or_else(|| sibling(&out, "privacy-report.csv"));
+            write_left_out(&left_out, &report)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { data, out } => demo(&data, &out),
@@ -671,6 +678,35 @@ fn check_municipalities(corpus: &crosscase_model::Corpus, wanted: &[String]) -> 
     .into())
 }
 
+/// `<dir>.<suffix>` beside `dir`: outside the folder, so that what is written there never reaches a pack.
+fn sibling(dir: &Path, suffix: &str) -> PathBuf {
+    let mut name = dir.as_os_str().to_owned();
+    name.push(format!(".{suffix}"));
+    PathBuf::from(name)
+}
+
+/// Lists the quotes left out of the packs (masked) for the researcher, when there are any.
+fn write_left_out(left_out: &[crosscase_report::LeftOutQuote], path: &Path) -> Result<()> {
+    if left_out.is_empty() {
+        return Ok(());
+    }
+    let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+    w.write_record(["kommunkod", "source_id", "start", "code", "reason", "masked_quote"])?;
+    for q in left_out {
+        let start = q.start.to_string();
+        let row = [&q.municipality, &q.source, &start, &q.code, &q.reason, &q.masked_quote];
+        w.write_record(row.map(|f| crosscase_analysis::defuse_formula(f)))?;
+    }
+    w.flush()?;
+    eprintln!(
+        "{} quotes could not be cleaned of personal data and were left out of the packs; they are listed (masked) in {}.",
+        left_out.len(),
+        path.display()
+    );
+    Ok(())
+}
+
 fn report_packs(packs: &[WrittenPack]) {
     for p in packs {
         eprintln!("  {} {}: {}", p.municipality, p.name, p.index.display());
@@ -721,15 +757,15 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
     let charts_dir = out.join("charts");
     let charts = crosscase_report::write_overview_charts(&corpus, &rows, &charts_dir)?;
     let feedback_dir = out.join("feedback");
-    let packs = crosscase_report::write_feedback(
-        &corpus,
-        &rows,
-        &FeedbackConfig {
-            out_dir: feedback_dir.clone(),
-            language: corpus.settings.language,
-            municipalities: Vec::new(),
-        },
-    )?;
+    let quotes = store.quotes(Some(&name))?;
+    let config = FeedbackConfig {
+        out_dir: feedback_dir.clone(),
+        language: corpus.settings.language,
+        municipalities: Vec::new(),
+        roster: Vec::new(),
+    };
+    let (packs, left_out) = crosscase_report::write_feedback(&corpus, &rows, &quotes, &config)?;
+    write_left_out(&left_out, &sibling(&feedback_dir, "privacy-report.csv"))?;
 
     let mut o = std::io::stdout().lock();
     writeln!(o, "crosscase demo: done in {:.1} s", started.elapsed().as_secs_f64())?;

@@ -685,3 +685,90 @@ fn pseudonymised_ingest_replaces_names_and_keeps_every_quote_in_place() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("bad.key is not a crosscase key"), "{}", run.stderr);
 }
+
+#[test]
+fn feedback_quotes_are_masked_and_no_personal_data_reaches_the_packs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    copy_demo(&dir);
+    // A coded quote of exactly 140 characters, the length quotes are chosen by, full of personal data.
+    let mut quote =
+        "Karin Ek sa att idéslussen fick många förslag; ring 070-123 45 67 eller skriv till karin.ek@motala.se om"
+            .to_string();
+    while quote.chars().count() < 140 {
+        quote.push_str(" x");
+    }
+    let quote: String = quote.chars().take(139).collect::<String>() + ".";
+    let text_path = dir.join("texts/0583-I01.txt");
+    let text = std::fs::read_to_string(&text_path).unwrap();
+    let start = text.chars().count() + 1;
+    std::fs::write(&text_path, format!("{text}\n{quote}")).unwrap();
+    let mut codings = std::fs::read_to_string(dir.join("codings.csv")).unwrap();
+    codings.push_str(&format!(
+        "0583-I01,idehantering.idesluss,AL,{start},{},\"{quote}\",\n",
+        start + 140
+    ));
+    std::fs::write(dir.join("codings.csv"), codings).unwrap();
+    std::fs::write(tmp.path().join("roster.csv"), "name\nKarin Ek\n").unwrap();
+    let db = tmp.path().join("store.sqlite");
+    assert_eq!(
+        crosscase(tmp.path(), &["ingest", "p", "--db", db.to_str().unwrap()]).code,
+        0
+    );
+
+    let run = crosscase(
+        tmp.path(),
+        &[
+            "feedback",
+            "--db",
+            "store.sqlite",
+            "--out",
+            "fb",
+            "--roster",
+            "roster.csv",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = std::fs::read_to_string(tmp.path().join("fb/0583-Motala/index.html")).unwrap();
+    assert!(
+        page.contains("[namn] sa att idéslussen fick många förslag; ring [telefon] eller skriv till [e-post]"),
+        "{page}"
+    );
+    // Whatever file the packs hold, none contains the name, the number or the address.
+    let mut files = vec![tmp.path().join("fb")];
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        for secret in ["Karin Ek", "070-123 45 67", "karin.ek@motala.se"] {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} in {}",
+                path.display()
+            );
+        }
+    }
+    // In English the masks are English.
+    let run = crosscase(
+        tmp.path(),
+        &[
+            "feedback",
+            "--db",
+            "store.sqlite",
+            "--out",
+            "fb-en",
+            "--lang",
+            "en",
+            "--roster",
+            "roster.csv",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = std::fs::read_to_string(tmp.path().join("fb-en/0583-Motala/index.html")).unwrap();
+    assert!(
+        page.contains("[name] sa att") && page.contains("[phone]") && page.contains("Voices from interviews"),
+        "{page}"
+    );
+}

@@ -102,3 +102,20 @@ impl Corpus {
         self.code_ancestry().iter().map(|a| a.len() - 1).collect()
     }
 }
+
+/// A coded segment as feedback material may quote it: never with the participant, only role and wave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuoteFacts {
+    /// Kommunkod.
+    pub municipality: String,
+    pub code: String,
+    pub coder: String,
+    pub source: String,
+    pub kind: SourceKind,
+    pub start: u64,
+    pub quote: String,
+    /// The roles of the source's participants, distinct and ordered.
+    pub roles: Vec<Role>,
+    /// The wave's name.
+    pub wave: Option<String>,
+}

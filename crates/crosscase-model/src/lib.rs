@@ -14,7 +14,7 @@ mod random;
 mod text;
 mod validate;
 
-pub use corpus::{CodingColumns, Corpus, ParticipantFacts, SourceFacts};
+pub use corpus::{CodingColumns, Corpus, ParticipantFacts, QuoteFacts, SourceFacts};
 pub use data_table::{Column, DataTable, Values};
 pub use date::{Date, DateError, utc_timestamp};
 pub use kommun::{Kommun, KommunRegister};

@@ -6,11 +6,13 @@
 mod html;
 mod overview;
 mod page;
+mod quotes;
 mod text;
 mod xlsx;
 
 pub use overview::{OverviewCharts, write_overview_charts};
 pub use page::{FeedbackConfig, WrittenPack, pack_folder_name, write_feedback};
+pub use quotes::LeftOutQuote;
 pub use xlsx::workbook;
 
 /// Errors while writing feedback material.

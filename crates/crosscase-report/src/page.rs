@@ -4,10 +4,11 @@ use std::path::PathBuf;
 
 use crosscase_analysis::{Cell, DisclosedPrevalence, PrevalenceRow, disclose_prevalence};
 use crosscase_charts::{BarGroup, ComparisonBars, Heatmap, HeatmapCell, comparison_bars, heatmap};
-use crosscase_model::{Corpus, Language, format};
+use crosscase_model::{Corpus, Language, QuoteFacts, format};
 use rayon::prelude::*;
 
 use crate::html::escape;
+use crate::quotes::{self, LeftOutQuote, ShownQuote};
 use crate::text::{Strings, strings};
 use crate::{ReportError, create_dir, write_file};
 
@@ -19,6 +20,8 @@ pub struct FeedbackConfig {
     pub language: Language,
     /// Kommunkoder to write packs for; all municipalities when empty.
     pub municipalities: Vec<String>,
+    /// Real names to mask in quotes (the participant roster); may be empty.
+    pub roster: Vec<String>,
 }
 
 /// A pack that was written.
@@ -134,30 +137,40 @@ pub(crate) fn bar_groups(
     groups
 }
 
-/// Writes one pack per municipality, in parallel.
+/// Writes one pack per municipality, in parallel. Returns the packs and the quotes left out because they could not be
+/// cleaned of personal data (for a report kept outside the packs).
 pub fn write_feedback(
     corpus: &Corpus,
     rows: &[PrevalenceRow],
+    quotes: &[QuoteFacts],
     config: &FeedbackConfig,
-) -> Result<Vec<WrittenPack>, ReportError> {
+) -> Result<(Vec<WrittenPack>, Vec<LeftOutQuote>), ReportError> {
     let disclosed = disclosed(corpus, rows);
     let selected: Vec<usize> = (0..corpus.municipalities.len())
         .filter(|&i| config.municipalities.is_empty() || config.municipalities.contains(&corpus.municipalities[i].code))
         .collect();
     create_dir(&config.out_dir)?;
-    selected
+    let written: Vec<(WrittenPack, Vec<LeftOutQuote>)> = selected
         .par_iter()
-        .map(|&m| write_pack(corpus, rows, &disclosed, m, config))
-        .collect()
+        .map(|&m| write_pack(corpus, rows, quotes, &disclosed, m, config))
+        .collect::<Result<_, _>>()?;
+    let mut packs = Vec::with_capacity(written.len());
+    let mut left_out = Vec::new();
+    for (pack, left) in written {
+        packs.push(pack);
+        left_out.extend(left);
+    }
+    Ok((packs, left_out))
 }
 
 fn write_pack(
     corpus: &Corpus,
     rows: &[PrevalenceRow],
+    quotes: &[QuoteFacts],
     disclosed: &DisclosedPrevalence,
     m: usize,
     config: &FeedbackConfig,
-) -> Result<WrittenPack, ReportError> {
+) -> Result<(WrittenPack, Vec<LeftOutQuote>), ReportError> {
     let language = config.language;
     let s = strings(language);
     let me = &corpus.municipalities[m];
@@ -211,15 +224,36 @@ fn write_pack(
         write_file(&path, bytes)?;
         files.push(path);
     }
+    // Quotes only where enough people took part that none of them can be recognised.
+    let mut left_out = Vec::new();
+    let people = rows
+        .iter()
+        .find(|r| r.municipality == me.code)
+        .map_or(0, |r| r.participants_total);
+    let shown = if people >= u64::from(corpus.settings.disclosure_threshold) {
+        Some(quotes::choose(
+            corpus,
+            quotes,
+            m,
+            &config.roster,
+            language,
+            &mut left_out,
+        ))
+    } else {
+        None
+    };
     let index = dir.join("index.html");
-    write_file(&index, page_html(corpus, &me.name, &groups, language))?;
+    write_file(&index, page_html(corpus, &me.name, &groups, shown.as_deref(), language))?;
     files.push(index.clone());
-    Ok(WrittenPack {
-        municipality: me.code.clone(),
-        name: me.name.clone(),
-        index,
-        files,
-    })
+    Ok((
+        WrittenPack {
+            municipality: me.code.clone(),
+            name: me.name.clone(),
+            index,
+            files,
+        },
+        left_out,
+    ))
 }
 
 /// `A`, `B`, … `Z`, `AA`, …
@@ -248,17 +282,26 @@ th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #ddd;
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .how { background: #f4f8fb; border-left: 4px solid var(--blue); padding: .8rem 1.2rem; }
 .muted { color: var(--muted); }
+blockquote { margin: .6rem 0 .9rem; padding: .4rem 1rem; border-left: 4px solid var(--orange); background: #fdf8ee; }
+blockquote p { margin: 0 0 .3rem; }
+blockquote footer { color: var(--muted); font-size: .9rem; }
 @page { size: A4; margin: 15mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   figure { break-inside: avoid; page-break-inside: avoid; }
-  table, .how { break-inside: avoid; }
+  table, .how, blockquote { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
   .screen-only { display: none; }
 }
 ";
 
-fn page_html(corpus: &Corpus, name: &str, groups: &[BarGroup], language: Language) -> String {
+fn page_html(
+    corpus: &Corpus,
+    name: &str,
+    groups: &[BarGroup],
+    shown: Option<&[ShownQuote]>,
+    language: Language,
+) -> String {
     let s = strings(language);
     let mut h = String::new();
     h.push_str(&format!(
@@ -303,6 +346,29 @@ fn page_html(corpus: &Corpus, name: &str, groups: &[BarGroup], language: Languag
         ));
     }
     h.push_str("</tbody>\n</table>\n");
+    h.push_str(&format!(
+        "<section class=\"quotes\">\n<h2>{}</h2>\n",
+        escape(s.quotes_title)
+    ));
+    match shown {
+        None => h.push_str(&format!("<p class=\"muted\">{}</p>\n", escape(s.no_quotes))),
+        Some(shown) => {
+            h.push_str(&format!("<p class=\"muted\">{}</p>\n", escape(s.quotes_intro)));
+            let mut theme = None;
+            for q in shown {
+                if theme != Some(q.theme) {
+                    theme = Some(q.theme);
+                    h.push_str(&format!("<h3>{}</h3>\n", escape(corpus.codes[q.theme].label(language))));
+                }
+                h.push_str(&format!(
+                    "<blockquote><p>{}</p><footer>{}</footer></blockquote>\n",
+                    escape(&q.text),
+                    escape(&q.attribution)
+                ));
+            }
+        }
+    }
+    h.push_str("</section>\n");
     h.push_str(&format!(
         "<p class=\"screen-only muted\">{}: <a href=\"bars.svg\">bars.svg</a>, <a href=\"heatmap.svg\">heatmap.svg</a></p>\n",
         escape(s.svg_link)

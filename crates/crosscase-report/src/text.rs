@@ -18,6 +18,9 @@ pub(crate) struct Strings {
     pub overview_title: &'static str,
     pub overview_subtitle: &'static str,
     pub svg_link: &'static str,
+    pub quotes_title: &'static str,
+    pub quotes_intro: &'static str,
+    pub no_quotes: &'static str,
 }
 
 const SV: Strings = Strings {
@@ -42,6 +45,9 @@ const SV: Strings = Strings {
     overview_title: "Teman per kommun",
     overview_subtitle: "Andel källor där temat förekommer (alla kommuner i projektet)",
     svg_link: "Diagrammen för utskrift (SVG)",
+    quotes_title: "Röster från intervjuer och observationer",
+    quotes_intro: "Citaten visar hur teman kom till uttryck. De anges med roll och våg, aldrig med vem som sa dem.",
+    no_quotes: "Inga citat visas: för få personer deltog för att ingen ska kunna kännas igen.",
 };
 
 const EN: Strings = Strings {
@@ -66,6 +72,9 @@ const EN: Strings = Strings {
     overview_title: "Themes by municipality",
     overview_subtitle: "Share of sources in which the theme occurs (all municipalities of the project)",
     svg_link: "Charts for print (SVG)",
+    quotes_title: "Voices from interviews and observations",
+    quotes_intro: "The quotes show how themes were put into words. They give role and wave, never who said them.",
+    no_quotes: "No quotes are shown: too few people took part for nobody to be recognisable.",
 };
 
 pub(crate) fn strings(language: Language) -> &'static Strings {

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use crosscase_model::{
-    Code, CodingColumns, Corpus, Language, Municipality, ParticipantFacts, ProjectSettings, Role, SourceFacts,
-    SourceKind,
+    Code, CodingColumns, Corpus, Language, Municipality, ParticipantFacts, ProjectSettings, QuoteFacts, Role,
+    SourceFacts, SourceKind,
 };
 
 use crate::Store;
@@ -228,5 +228,55 @@ impl Store {
             coders,
             codings,
         })
+    }
+}
+
+impl Store {
+    /// Every coded segment of a project with its quote, its source's roles and wave: the material feedback packs
+    /// choose illustrative quotes from. Ordered by source and position.
+    pub fn quotes(&self, project: Option<&str>) -> Result<Vec<QuoteFacts>, StoreError> {
+        let (pid, _) = self.project_id(project)?;
+        let mut roles: HashMap<i64, Vec<Role>> = HashMap::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT sp.source_id, p.role FROM source_participant sp JOIN participant p ON p.id = sp.participant_id
+             JOIN source s ON s.id = sp.source_id WHERE s.project_id = ?1",
+        )?;
+        let mut rows = stmt.query([pid])?;
+        while let Some(r) = rows.next()? {
+            let role: String = r.get(1)?;
+            let list = roles.entry(r.get(0)?).or_default();
+            let role = role.parse::<Role>().unwrap_or(Role::Other);
+            if !list.contains(&role) {
+                list.push(role);
+                list.sort();
+            }
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT s.id, m.kommunkod, k.code_id, c.coder, s.source_id, c.start, q.quote, w.name, s.kind
+             FROM coding c JOIN coding_quote q ON q.coding_id = c.id JOIN source s ON s.id = c.source_id
+             JOIN municipality m ON m.id = s.municipality_id JOIN code k ON k.id = c.code_id
+             LEFT JOIN wave w ON w.id = s.wave_id
+             WHERE s.project_id = ?1 ORDER BY s.id, c.start, c.id",
+        )?;
+        let mut rows = stmt.query([pid])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let source_row: i64 = r.get(0)?;
+            out.push(QuoteFacts {
+                municipality: r.get(1)?,
+                code: r.get(2)?,
+                coder: r.get(3)?,
+                source: r.get(4)?,
+                kind: r
+                    .get::<_, String>(8)?
+                    .parse::<SourceKind>()
+                    .unwrap_or(SourceKind::Document),
+                start: r.get::<_, i64>(5)? as u64,
+                quote: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                roles: roles.get(&source_row).cloned().unwrap_or_default(),
+                wave: r.get(7)?,
+            });
+        }
+        Ok(out)
     }
 }

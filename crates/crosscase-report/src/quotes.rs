@@ -1,0 +1,199 @@
+//! Illustrative quotes for a pack: chosen per theme from the municipality's coded segments, shown with role and
+//! wave (never the participant), and screened for personal data first.
+
+use std::collections::HashSet;
+
+use crosscase_model::{Corpus, Language, PersonalData, QuoteFacts, Role, find_personal_data, mask_personal_data};
+
+/// Quotes per theme and how many a theme may have.
+const PER_THEME: usize = 2;
+/// A quote whose masked part is larger than this share cannot be cleaned: it is left out.
+const MAX_MASKED_SHARE: f64 = 1.0 / 3.0;
+/// Longer quotes are shortened with an ellipsis.
+const MAX_CHARS: usize = 400;
+
+/// A quote ready to show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ShownQuote {
+    pub theme: usize,
+    pub text: String,
+    pub attribution: String,
+}
+
+/// A quote left out of a pack because it could not be cleaned, for the researcher's report (masked there too).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeftOutQuote {
+    pub municipality: String,
+    pub source: String,
+    pub start: u64,
+    pub code: String,
+    pub reason: String,
+    pub masked_quote: String,
+}
+
+fn mask_label(kind: PersonalData, language: Language) -> String {
+    let label = match (kind, language) {
+        (PersonalData::IdentityNumber, Language::Sv) => "personnummer",
+        (PersonalData::Email, Language::Sv) => "e-post",
+        (PersonalData::Phone, Language::Sv) => "telefon",
+        (PersonalData::RosterName, Language::Sv) => "namn",
+        (PersonalData::IdentityNumber, Language::En) => "identity number",
+        (PersonalData::Email, Language::En) => "e-mail",
+        (PersonalData::Phone, Language::En) => "phone",
+        (PersonalData::RosterName, Language::En) => "name",
+    };
+    format!("[{label}]")
+}
+
+/// The screened text of a quote, or why it cannot be shown.
+pub(crate) fn screen(quote: &str, roster: &[String], language: Language) -> Result<String, (String, String)> {
+    let found = find_personal_data(quote, roster);
+    if found.is_empty() {
+        return Ok(quote.to_string());
+    }
+    let masked = mask_personal_data(quote, &found, |k| mask_label(k, language));
+    let hidden: usize = found.iter().map(|f| quote[f.start..f.end].chars().count()).sum();
+    let share = hidden as f64 / quote.chars().count().max(1) as f64;
+    if share > MAX_MASKED_SHARE {
+        let kinds: Vec<&str> = found.iter().map(|f| f.kind.as_str()).collect();
+        return Err((
+            format!(
+                "{:.0} % of the quote is personal data ({})",
+                share * 100.0,
+                kinds.join(", ")
+            ),
+            masked,
+        ));
+    }
+    Ok(masked)
+}
+
+fn shorten(text: &str) -> String {
+    if text.chars().count() <= MAX_CHARS {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(MAX_CHARS).collect();
+    format!("{}…", cut.trim_end())
+}
+
+/// Up to two quotes per top-level theme for municipality `m`, from different sources, preferring the primary
+/// coder's segments and quotes of a readable length; quotes that cannot be cleaned go to `left_out`.
+pub(crate) fn choose(
+    corpus: &Corpus,
+    quotes: &[QuoteFacts],
+    m: usize,
+    roster: &[String],
+    language: Language,
+    left_out: &mut Vec<LeftOutQuote>,
+) -> Vec<ShownQuote> {
+    let code = &corpus.municipalities[m].code;
+    let ancestry = corpus.code_ancestry();
+    let index: std::collections::HashMap<&str, usize> = corpus
+        .codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let primary = corpus.settings.primary_coder.as_deref();
+    let depth = corpus.code_depth();
+    // A role held by fewer people in the municipality than the threshold could point at someone: say "participant".
+    let threshold = corpus.settings.disclosure_threshold as usize;
+    let safe_role = |role: Role| {
+        corpus
+            .participants
+            .iter()
+            .filter(|p| p.municipality as usize == m && p.role == role)
+            .count()
+            >= threshold
+    };
+    let mut shown = Vec::new();
+    for (theme, _) in corpus.codes.iter().enumerate().filter(|(i, _)| depth[*i] == 0) {
+        let mut candidates: Vec<&QuoteFacts> = quotes
+            .iter()
+            .filter(|q| &q.municipality == code && primary.is_none_or(|p| q.coder == p))
+            .filter(|q| {
+                index
+                    .get(q.code.as_str())
+                    .is_some_and(|&c| ancestry[c].contains(&(theme as u32)))
+            })
+            .filter(|q| q.quote.chars().count() >= 20)
+            .collect();
+        candidates.sort_by_key(|q| (q.quote.chars().count().abs_diff(140), q.source.clone(), q.start));
+        let mut sources = HashSet::new();
+        let mut taken = 0;
+        for q in candidates {
+            if taken == PER_THEME {
+                break;
+            }
+            if !sources.insert(q.source.as_str()) {
+                continue;
+            }
+            match screen(&q.quote, roster, language) {
+                Ok(text) => {
+                    shown.push(ShownQuote {
+                        theme,
+                        text: shorten(&text),
+                        attribution: attribution(q, language, &safe_role),
+                    });
+                    taken += 1;
+                }
+                Err((reason, masked)) => left_out.push(LeftOutQuote {
+                    municipality: q.municipality.clone(),
+                    source: q.source.clone(),
+                    start: q.start,
+                    code: q.code.clone(),
+                    reason,
+                    masked_quote: masked,
+                }),
+            }
+        }
+    }
+    shown
+}
+
+/// Role(s) and wave, never the person: e.g. "mellanchef, Våg 2 (2018)". A role too few people hold is not named.
+fn attribution(q: &QuoteFacts, language: Language, safe_role: &dyn Fn(Role) -> bool) -> String {
+    let who = if q.roles.is_empty() {
+        q.kind.label(language).to_string()
+    } else if q.roles.iter().any(|&r| !safe_role(r)) {
+        match language {
+            Language::Sv => "deltagare".to_string(),
+            Language::En => "participant".to_string(),
+        }
+    } else {
+        q.roles
+            .iter()
+            .map(|r| r.label(language))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    };
+    match &q.wave {
+        Some(w) => format!("{who}, {w}"),
+        None => who,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn screens_quotes_masking_or_leaving_them_out() {
+        let roster = vec!["Karin Ek".to_string()];
+        assert_eq!(
+            screen("Vi testade idéslussen i våras.", &roster, Language::Sv),
+            Ok("Vi testade idéslussen i våras.".into())
+        );
+        assert_eq!(
+            screen(
+                "Som Karin Ek sa, vi behöver mer tid för att utveckla arbetet.",
+                &roster,
+                Language::Sv
+            ),
+            Ok("Som [namn] sa, vi behöver mer tid för att utveckla arbetet.".into())
+        );
+        let (reason, masked) = screen("Karin Ek, 811218-9876", &roster, Language::En).unwrap_err();
+        assert!(reason.contains("personal data"), "{reason}");
+        assert_eq!(masked, "[name], [identity number]");
+    }
+}
