@@ -251,3 +251,187 @@ fn rank_tests_with_ties_and_degenerate_input() {
     assert!(kruskal_wallis(&[vec![1.0, 1.0], vec![1.0]]).is_none());
     assert!(kruskal_wallis(&[vec![1.0, 2.0]]).is_none());
 }
+
+/// The remission data of Freireich et al. (1963), Blood 21:699, as Gehan (1965) and every survival textbook use it:
+/// weeks in remission for 21 leukaemia patients on 6-MP (`false`: still in remission, censored) and 21 on placebo.
+fn freireich() -> (Vec<Observation>, Vec<Observation>) {
+    let obs = |t: &[(f64, bool)]| -> Vec<Observation> {
+        t.iter().map(|&(time, event)| Observation { time, event }).collect()
+    };
+    let six_mp = obs(&[
+        (6.0, true),
+        (6.0, true),
+        (6.0, true),
+        (6.0, false),
+        (7.0, true),
+        (9.0, false),
+        (10.0, true),
+        (10.0, false),
+        (11.0, false),
+        (13.0, true),
+        (16.0, true),
+        (17.0, false),
+        (19.0, false),
+        (20.0, false),
+        (22.0, true),
+        (23.0, true),
+        (25.0, false),
+        (32.0, false),
+        (32.0, false),
+        (34.0, false),
+        (35.0, false),
+    ]);
+    let placebo = obs(&[
+        1.0, 1.0, 2.0, 2.0, 3.0, 4.0, 4.0, 5.0, 5.0, 8.0, 8.0, 8.0, 8.0, 11.0, 11.0, 12.0, 12.0, 15.0, 17.0, 22.0, 23.0,
+    ]
+    .map(|t| (t, true)));
+    (six_mp, placebo)
+}
+
+#[test]
+fn kaplan_meier_freireich_6mp() {
+    // Kleinbaum & Klein (2012), Survival Analysis: A Self-Learning Text, 3rd ed., ch. 2, table for the 6-MP group:
+    // S(t) = .8571, .8067, .7529, .6902, .6275, .5378, .4482 at weeks 6, 7, 10, 13, 16, 22, 23.
+    // R: summary(survfit(Surv(time, cens) ~ treat, data = MASS::gehan)) for 6-MP gives std.err .0764 .0869 .0963
+    // .1068 .1141 .1282 .1346, lower 95 % CI .720 .653 .586 .510 .439 .337 .249, upper 1.000 .996 .968 .935 .896
+    // .858 .807; print() gives median 23, 0.95LCL 16, 0.95UCL NA.
+    let (six_mp, _) = freireich();
+    let km = kaplan_meier(&six_mp, 0.95).unwrap();
+    assert_eq!((km.n, km.events), (21, 9));
+    let at_events: Vec<&KmStep> = km.steps.iter().filter(|s| s.events > 0).collect();
+    let times = [6.0, 7.0, 10.0, 13.0, 16.0, 22.0, 23.0];
+    let survival = [0.8571, 0.8067, 0.7529, 0.6902, 0.6275, 0.5378, 0.4482];
+    let std_err = [0.0764, 0.0869, 0.0963, 0.1068, 0.1141, 0.1282, 0.1346];
+    let lower = [0.720, 0.653, 0.586, 0.510, 0.439, 0.337, 0.249];
+    let upper = [1.000, 0.996, 0.968, 0.935, 0.896, 0.858, 0.807];
+    assert_eq!(at_events.len(), 7);
+    for (i, s) in at_events.iter().enumerate() {
+        close(s.time, times[i], 0.0);
+        close(s.survival, survival[i], 5e-5);
+        close(s.std_err.unwrap(), std_err[i], 5e-5);
+        close(s.lower.unwrap(), lower[i], 5e-4);
+        close(s.upper.unwrap(), upper[i], 5e-4);
+    }
+    // Exact values: S(6) = 18/21 and S(7) = 18/21 · 16/17.
+    close(at_events[0].survival, 18.0 / 21.0, 1e-15);
+    close(at_events[1].survival, 18.0 / 21.0 * 16.0 / 17.0, 1e-15);
+    // Censored times are steps too (as survfit lists them), with the same survival as before.
+    let at_9 = km.steps.iter().find(|s| s.time == 9.0).unwrap();
+    assert_eq!((at_9.at_risk, at_9.events, at_9.censored), (16, 0, 1));
+    close(at_9.survival, at_events[1].survival, 0.0);
+    assert_eq!(km.median, Some(23.0));
+    assert_eq!(km.median_lower, Some(16.0));
+    assert_eq!(km.median_upper, None);
+}
+
+#[test]
+fn kaplan_meier_median_where_the_curve_sits_at_one_half() {
+    // R: survfit(Surv(c(1, 2, 3, 4), rep(1, 4)) ~ 1) has S = .75, .5, .25, 0 and median 2.5, the middle of the
+    // interval where S is exactly one half (quantile.survfit's rule).
+    let obs: Vec<Observation> = [1.0, 2.0, 3.0, 4.0]
+        .iter()
+        .map(|&time| Observation { time, event: true })
+        .collect();
+    let km = kaplan_meier(&obs, 0.95).unwrap();
+    assert_eq!(km.median, Some(2.5));
+    // Once S reaches 0 the log-scale interval is undefined, as in R.
+    let last = km.steps.last().unwrap();
+    assert_eq!((last.survival, last.std_err, last.lower), (0.0, None, None));
+    assert_eq!(kaplan_meier(&[], 0.95), None);
+    assert_eq!(
+        kaplan_meier(
+            &[Observation {
+                time: f64::NAN,
+                event: true
+            }],
+            0.95
+        ),
+        None
+    );
+}
+
+#[test]
+fn log_rank_freireich() {
+    // Kleinbaum & Klein (2012), ch. 2: log-rank statistic 16.79 for the remission data, expected events 19.25 (6-MP)
+    // and 10.75 (placebo) against 9 and 21 observed, Var(O − E) = 6.2570.
+    // R: survdiff(Surv(time, cens) ~ treat, data = MASS::gehan) gives Chisq = 16.8 on 1 df, p = 4.17e-05.
+    let (six_mp, placebo) = freireich();
+    let lr = log_rank(&[six_mp.clone(), placebo.clone()]).unwrap();
+    close(lr.statistic, 16.79, 5e-3);
+    assert_eq!(lr.df, 1);
+    close(lr.p_value, 4.17e-5, 5e-8);
+    close(lr.observed[0], 9.0, 0.0);
+    close(lr.observed[1], 21.0, 0.0);
+    close(lr.expected[0], 19.25, 5e-3);
+    close(lr.expected[1], 10.75, 5e-3);
+    close((lr.observed[1] - lr.expected[1]).powi(2) / lr.statistic, 6.2570, 5e-4);
+    // The order of the groups does not matter.
+    let swapped = log_rank(&[placebo, six_mp]).unwrap();
+    close(swapped.statistic, lr.statistic, 1e-12);
+}
+
+#[test]
+fn log_rank_with_three_groups_and_empty_ones() {
+    // With three groups the statistic is (O − E)' V⁻¹ (O − E) over two of them; checked here against the explicit
+    // inverse of the 2 × 2 covariance matrix, worked out separately from the same sums.
+    let (six_mp, placebo) = freireich();
+    let third: Vec<Observation> = [3.0, 5.0, 9.0, 12.0, 14.0, 20.0, 26.0]
+        .iter()
+        .enumerate()
+        .map(|(i, &time)| Observation {
+            time,
+            event: i % 3 != 2,
+        })
+        .collect();
+    let groups = [six_mp.clone(), placebo.clone(), third.clone()];
+    let lr = log_rank(&groups).unwrap();
+    assert_eq!(lr.df, 2);
+    let explicit = explicit_three_group_log_rank(&groups);
+    close(lr.statistic, explicit, 1e-9);
+    close(lr.p_value, (-lr.statistic / 2.0).exp(), 1e-12);
+    // An empty group changes nothing; one group alone, or no event at all, has no test.
+    let with_empty = log_rank(&[six_mp.clone(), Vec::new(), placebo.clone()]).unwrap();
+    close(
+        with_empty.statistic,
+        log_rank(&[six_mp.clone(), placebo]).unwrap().statistic,
+        1e-12,
+    );
+    assert_eq!(with_empty.df, 1);
+    assert_eq!(log_rank(&[six_mp, Vec::new()]), None);
+    let censored = vec![Observation {
+        time: 1.0,
+        event: false,
+    }];
+    assert_eq!(log_rank(&[censored.clone(), censored]), None);
+}
+
+/// The three-group log-rank statistic from its textbook definition, with the 2 × 2 inverse written out.
+fn explicit_three_group_log_rank(groups: &[Vec<Observation>; 3]) -> f64 {
+    let mut times: Vec<f64> = groups.iter().flatten().filter(|o| o.event).map(|o| o.time).collect();
+    times.sort_by(f64::total_cmp);
+    times.dedup();
+    let (mut u, mut v) = ([0.0; 2], [[0.0; 2]; 2]);
+    for t in times {
+        let n: Vec<f64> = groups
+            .iter()
+            .map(|g| g.iter().filter(|o| o.time >= t).count() as f64)
+            .collect();
+        let d: Vec<f64> = groups
+            .iter()
+            .map(|g| g.iter().filter(|o| o.time == t && o.event).count() as f64)
+            .collect();
+        let (nt, dt) = (n.iter().sum::<f64>(), d.iter().sum::<f64>());
+        for a in 0..2 {
+            u[a] += d[a] - dt * n[a] / nt;
+            for b in 0..2 {
+                let delta = if a == b { n[a] / nt } else { 0.0 };
+                v[a][b] += dt * (nt - dt) / (nt - 1.0) * (delta - n[a] * n[b] / (nt * nt));
+            }
+        }
+    }
+    let det = v[0][0] * v[1][1] - v[0][1] * v[1][0];
+    let inv = [[v[1][1] / det, -v[0][1] / det], [-v[1][0] / det, v[0][0] / det]];
+    (0..2)
+        .map(|a| (0..2).map(|b| u[a] * inv[a][b] * u[b]).sum::<f64>())
+        .sum()
+}

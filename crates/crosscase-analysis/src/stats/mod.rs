@@ -8,6 +8,7 @@ mod hypergeometric;
 mod intervals;
 mod multiple;
 mod ranks;
+mod survival;
 
 pub use agreement::{AgreementStats, brennan_prediger, cohen_kappa, krippendorff_alpha_nominal, nominal_agreement};
 pub use contingency::{ChiSquare, chi_square_independence, cramers_v, fisher_exact_2x2};
@@ -16,6 +17,7 @@ pub use hypergeometric::{LnFactorials, Mode, hypergeometric};
 pub use intervals::{newcombe_difference, wilson};
 pub use multiple::benjamini_hochberg;
 pub use ranks::{RankTest, kruskal_wallis, mann_whitney, wilcoxon_signed_rank};
+pub use survival::{KaplanMeier, KmStep, LogRank, Observation, kaplan_meier, log_rank};
 
 #[cfg(test)]
 mod known_answers;
