@@ -462,3 +462,171 @@ fn breakdown_counts_in_the_chosen_unit_with_its_n() {
     // No words in these sources: the rate is undefined, not NaN.
     assert_eq!(e.per_1000_words, None);
 }
+
+mod ideas {
+    use crosscase_model::{Date, Headcount, Idea, IdeaEvent, IdeaRecords, IdeaStages};
+
+    use crate::{IdeaGrouping, analyse_ideas, funnel, implementation_times};
+
+    fn date(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    fn idea(id: &str, municipality: &str, submitted: &str, codes: &[&str]) -> Idea {
+        Idea {
+            id: id.into(),
+            municipality: municipality.into(),
+            unit: Some(format!("{municipality}-U")),
+            submitted: date(submitted),
+            wave: None,
+            codes: codes.iter().map(|c| c.to_string()).collect(),
+            title: None,
+            line: 0,
+        }
+    }
+
+    fn event(idea: &str, stage: &str, on: &str) -> IdeaEvent {
+        IdeaEvent {
+            idea: idea.into(),
+            stage: stage.into(),
+            date: date(on),
+            line: 0,
+        }
+    }
+
+    /// Municipality A: a1 implemented after 10 days (and spread), a2 implemented after 30 days without a "tested"
+    /// event, a3 rejected after assessment, a4 still open. B: b1 assessed only, b2 withdrawn.
+    /// Follow-up ends 2020-03-01; head counts: A 200 employees, B's two units 30 + 20.
+    fn records() -> IdeaRecords {
+        IdeaRecords {
+            stages: IdeaStages {
+                observed_until: Some(date("2020-03-01")),
+                ..IdeaStages::default()
+            },
+            ideas: vec![
+                idea("a1", "A", "2020-01-01", &["t1"]),
+                idea("a2", "A", "2020-01-01", &["t1", "t2"]),
+                idea("a3", "A", "2020-01-11", &["t2"]),
+                idea("a4", "A", "2020-02-20", &[]),
+                idea("b1", "B", "2020-01-01", &["t1"]),
+                idea("b2", "B", "2020-01-31", &[]),
+            ],
+            events: vec![
+                event("a1", "assessed", "2020-01-05"),
+                event("a1", "tested", "2020-01-08"),
+                event("a1", "implemented", "2020-01-11"),
+                event("a1", "spread", "2020-02-01"),
+                event("a2", "implemented", "2020-01-31"),
+                event("a3", "assessed", "2020-01-12"),
+                event("a3", "rejected", "2020-01-20"),
+                event("b1", "assessed", "2020-01-10"),
+                event("b2", "withdrawn", "2020-02-05"),
+            ],
+            headcounts: vec![
+                Headcount {
+                    municipality: "A".into(),
+                    unit: None,
+                    employees: 200,
+                    line: 0,
+                },
+                Headcount {
+                    municipality: "B".into(),
+                    unit: Some("B-U".into()),
+                    employees: 30,
+                    line: 0,
+                },
+                Headcount {
+                    municipality: "B".into(),
+                    unit: Some("B-X".into()),
+                    employees: 20,
+                    line: 0,
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn funnel_counts_an_idea_at_every_stage_it_passed() {
+        let r = records();
+        let a: Vec<&Idea> = r.ideas.iter().filter(|i| i.municipality == "A").collect();
+        let f = funnel(&r, &a);
+        let reached: Vec<u64> = f.progress.iter().map(|p| p.1).collect();
+        // submitted 4; assessed a1, a2 (implemented implies it), a3; tested a1, a2; implemented a1, a2; spread a1.
+        assert_eq!(reached, [4, 3, 2, 2, 1]);
+        assert_eq!(f.exits, [("rejected".to_string(), 1), ("withdrawn".to_string(), 0)]);
+    }
+
+    #[test]
+    fn rejected_and_open_ideas_are_followed_to_the_end() {
+        let r = records();
+        let a: Vec<&Idea> = r.ideas.iter().filter(|i| i.municipality == "A").collect();
+        let t: Vec<(f64, bool)> = implementation_times(&r, &a)
+            .unwrap()
+            .iter()
+            .map(|o| (o.time, o.event))
+            .collect();
+        // a1 10 days, a2 30 days; a3 (rejected) censored at 2020-03-01: 50 days; a4 open: 10 days.
+        assert_eq!(t, [(10.0, true), (30.0, true), (50.0, false), (10.0, false)]);
+    }
+
+    #[test]
+    fn analysis_by_municipality_worked_by_hand() {
+        let r = records();
+        let a = analyse_ideas(&r, IdeaGrouping::Municipality, 0.95).unwrap();
+        let row = |group: &str, stage: &str| {
+            a.funnel
+                .iter()
+                .find(|f| f.group == group && f.stage == stage)
+                .unwrap()
+                .clone()
+        };
+        let implemented = row("A", "implemented");
+        assert_eq!((implemented.ideas, implemented.reached), (4, 2));
+        assert_eq!(implemented.share, Some(0.5));
+        assert_eq!(implemented.conversion, Some(1.0)); // both tested ideas were implemented
+        assert_eq!(implemented.ideas_per_100_employees, Some(2.0)); // 4 ideas, 200 employees
+        assert_eq!(row("B", "submitted").employees, Some(50)); // B's units summed
+        assert_eq!(row("B", "withdrawn").reached, 1);
+        assert_eq!(row("all", "implemented").reached, 2);
+        assert_eq!(row("all", "submitted").employees, Some(250));
+        // A: times 10 (event), 10 (censored), 30 (event), 50 (censored). At day 10 four at risk, one implemented:
+        // S = 3/4; at day 30 two at risk: S = 3/4 · 1/2 = 3/8; the median is 30 days.
+        let a_median = a.medians.iter().find(|m| m.group == "A").unwrap();
+        assert_eq!((a_median.implemented, a_median.median_days), (2, Some(30.0)));
+        let steps: Vec<(f64, u64, f64)> = a
+            .survival
+            .iter()
+            .filter(|s| s.group == "A")
+            .map(|s| (s.days, s.at_risk, s.not_implemented))
+            .collect();
+        assert_eq!(steps, [(10.0, 4, 0.75), (30.0, 2, 0.375), (50.0, 1, 0.375)]);
+        // B implemented nothing: its median is not reached, and says why.
+        let b_median = a.medians.iter().find(|m| m.group == "B").unwrap();
+        assert_eq!(b_median.median_days, None);
+        assert!(b_median.reason.contains("fewer than half"));
+        assert_eq!(a.log_rank.df, Some(1));
+        assert!(a.log_rank.p_value.unwrap() > 0.0 && a.log_rank.p_value.unwrap() < 1.0);
+    }
+
+    #[test]
+    fn themes_overlap_and_are_not_tested_and_no_ideas_is_a_clear_message() {
+        let r = records();
+        let a = analyse_ideas(&r, IdeaGrouping::Theme, 0.95).unwrap();
+        assert_eq!(a.log_rank.p_value, None);
+        assert!(a.log_rank.reason.contains("overlap"));
+        // a2 has both themes and counts in both.
+        let t1 = a
+            .funnel
+            .iter()
+            .find(|f| f.group == "t1" && f.stage == "submitted")
+            .unwrap();
+        let t2 = a
+            .funnel
+            .iter()
+            .find(|f| f.group == "t2" && f.stage == "submitted")
+            .unwrap();
+        assert_eq!((t1.ideas, t2.ideas), (3, 2));
+        let err = analyse_ideas(&IdeaRecords::default(), IdeaGrouping::Municipality, 0.95).unwrap_err();
+        assert!(err.to_string().contains("no idea records"));
+    }
+}

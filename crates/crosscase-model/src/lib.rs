@@ -7,6 +7,7 @@ mod corpus;
 mod data_table;
 mod date;
 pub mod format;
+mod ideas;
 mod kommun;
 mod privacy;
 mod project;
@@ -17,6 +18,7 @@ mod validate;
 pub use corpus::{CodingColumns, Corpus, ParticipantFacts, QuoteFacts, SourceFacts};
 pub use data_table::{Column, DataTable, Values};
 pub use date::{Date, DateError, utc_timestamp};
+pub use ideas::{Headcount, Idea, IdeaEvent, IdeaRecords, IdeaStages, stage_label};
 pub use kommun::{Kommun, KommunRegister};
 pub use privacy::{Finding, PersonalData, find_personal_data, mask_personal_data};
 pub use project::{

@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::date::Date;
+use crate::ideas::{Headcount, Idea, IdeaEvent, IdeaStages};
 
 /// The language of everything a workshop participant sees.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -53,6 +54,8 @@ pub struct ProjectSettings {
     pub free_site_ids: bool,
     /// Where a source was coded by several coders, prevalence counts this coder's codings.
     pub primary_coder: Option<String>,
+    /// The stages of the project's idea-management records.
+    pub idea_stages: IdeaStages,
 }
 
 impl ProjectSettings {
@@ -65,6 +68,7 @@ impl ProjectSettings {
             disclosure_threshold: Self::DEFAULT_DISCLOSURE_THRESHOLD,
             free_site_ids: false,
             primary_coder: None,
+            idea_stages: IdeaStages::default(),
         }
     }
 }
@@ -318,6 +322,10 @@ pub struct Project {
     pub codes: Vec<Code>,
     pub sources: Vec<Source>,
     pub codings: Vec<Coding>,
+    /// Idea-management records (optional files of the native format).
+    pub ideas: Vec<Idea>,
+    pub idea_events: Vec<IdeaEvent>,
+    pub headcounts: Vec<Headcount>,
 }
 
 impl Project {
@@ -331,6 +339,9 @@ impl Project {
             codes: Vec::new(),
             sources: Vec::new(),
             codings: Vec::new(),
+            ideas: Vec::new(),
+            idea_events: Vec::new(),
+            headcounts: Vec::new(),
         }
     }
 }
@@ -347,9 +358,15 @@ pub enum Table {
     Sources,
     Codings,
     SourceText,
+    Ideas,
+    IdeaEvents,
+    Headcounts,
 }
 
 impl Table {
+    /// The files a project may leave out altogether: the idea-management records.
+    pub const OPTIONAL_CSV: [Table; 3] = [Table::Ideas, Table::IdeaEvents, Table::Headcounts];
+
     pub const CSV: [Table; 7] = [
         Table::Municipalities,
         Table::Units,
@@ -372,6 +389,9 @@ impl Table {
             Table::Sources => "sources.csv",
             Table::Codings => "codings.csv",
             Table::SourceText => "texts/",
+            Table::Ideas => "ideas.csv",
+            Table::IdeaEvents => "idea_events.csv",
+            Table::Headcounts => "headcounts.csv",
         }
     }
 
@@ -398,6 +418,17 @@ impl Table {
                 "text_file",
             ],
             Table::Codings => &["source_id", "code_id", "coder", "start", "end", "quote", "memo"],
+            Table::Ideas => &[
+                "idea_id",
+                "kommunkod",
+                "unit_id",
+                "submitted",
+                "wave_id",
+                "codes",
+                "title",
+            ],
+            Table::IdeaEvents => &["idea_id", "stage", "date"],
+            Table::Headcounts => &["kommunkod", "unit_id", "employees"],
         }
     }
 
@@ -412,6 +443,9 @@ impl Table {
             Table::Codebook => &["code_id", "label_sv"],
             Table::Sources => &["source_id", "kind", "kommunkod"],
             Table::Codings => &["source_id", "code_id", "coder", "start", "end"],
+            Table::Ideas => &["idea_id", "kommunkod", "submitted"],
+            Table::IdeaEvents => &["idea_id", "stage", "date"],
+            Table::Headcounts => &["kommunkod", "employees"],
         }
     }
 }

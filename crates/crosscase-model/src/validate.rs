@@ -61,6 +61,7 @@ pub fn validate(project: &Project, register: &KommunRegister) -> Vec<Problem> {
     let waves = check_waves(project, &mut problems);
     check_codebook(project, &mut problems);
     check_sources(project, &municipalities, &units, &participants, &waves, &mut problems);
+    check_ideas(project, &municipalities, &units, &waves, &mut problems);
     if !project.codings.is_empty() {
         let mut checker = CodingChecker::new(project);
         for c in &project.codings {
@@ -609,4 +610,253 @@ fn around_difference(a: &str, b: &str) -> (String, String) {
         out
     };
     (cut(&a), cut(&b))
+}
+
+/// Idea-management records: the stage settings, ideas, their events and head counts.
+fn check_ideas(
+    project: &Project,
+    municipalities: &HashSet<&str>,
+    units: &HashMap<&str, &str>,
+    waves: &HashMap<&str, &crate::Wave>,
+    problems: &mut Vec<Problem>,
+) {
+    let stages = &project.settings.idea_stages;
+    let settings_problem = |field: &'static str, message: String| {
+        Problem::new(
+            Table::Settings,
+            0,
+            field,
+            message,
+            "under [ideas] in project.toml, list `stages` in order, the `exits` that end an idea, and which stage is `implemented`; see docs/project-format.md",
+        )
+    };
+    let mut seen = HashSet::new();
+    for stage in stages.all() {
+        if stage.trim().is_empty() || !seen.insert(stage) {
+            problems.push(settings_problem(
+                "stages",
+                format!("the idea stage `{stage}` is empty or listed twice"),
+            ));
+        }
+    }
+    if stages.progress.is_empty() {
+        problems.push(settings_problem("stages", "no idea stages are listed".into()));
+    }
+    if stages.rank(&stages.implemented).is_none() {
+        problems.push(settings_problem(
+            "implemented",
+            format!(
+                "`implemented = \"{}\"` is not one of the idea stages",
+                stages.implemented
+            ),
+        ));
+    }
+    let observed_until = stages.observed_until;
+    let codes: HashSet<&str> = project.codes.iter().map(|c| c.id.as_str()).collect();
+
+    index_ids(
+        Table::Ideas,
+        "idea_id",
+        project.ideas.iter().map(|i| (i.id.as_str(), i.line)),
+        problems,
+    );
+    let mut ideas = HashMap::new();
+    for idea in &project.ideas {
+        if !municipalities.contains(idea.municipality.as_str()) {
+            problems.push(unknown_municipality(Table::Ideas, idea.line, &idea.municipality));
+        }
+        if let Some(unit) = &idea.unit {
+            check_unit_ref(Table::Ideas, idea.line, unit, &idea.municipality, units, problems);
+        }
+        if let Some(wave) = &idea.wave
+            && !waves.contains_key(wave.as_str())
+        {
+            problems.push(Problem::new(
+                Table::Ideas,
+                idea.line,
+                "wave_id",
+                format!("wave `{wave}` is not in waves.csv"),
+                "add the wave, correct wave_id, or leave it empty to take the wave of the submission date",
+            ));
+        }
+        for code in &idea.codes {
+            if !codes.contains(code.as_str()) {
+                problems.push(Problem::new(
+                    Table::Ideas,
+                    idea.line,
+                    "codes",
+                    format!("theme `{code}` is not in the codebook"),
+                    "use code_id values from codebook.csv, separated by |",
+                ));
+            }
+        }
+        if let Some(until) = observed_until
+            && idea.submitted > until
+        {
+            problems.push(Problem::new(
+                Table::Ideas,
+                idea.line,
+                "submitted",
+                format!(
+                    "idea `{}` was submitted on {}, after observed_until ({until})",
+                    idea.id, idea.submitted
+                ),
+                "correct the date, or move observed_until in project.toml to when the records were collected",
+            ));
+        }
+        ideas.entry(idea.id.as_str()).or_insert(idea);
+    }
+
+    // Events per idea in file order, to check their sequence once each event is known to be valid.
+    let mut by_idea: HashMap<&str, Vec<&crate::IdeaEvent>> = HashMap::new();
+    for e in &project.idea_events {
+        let Some(idea) = ideas.get(e.idea.as_str()) else {
+            problems.push(Problem::new(
+                Table::IdeaEvents,
+                e.line,
+                "idea_id",
+                format!("idea `{}` is not in ideas.csv", e.idea),
+                "add the idea to ideas.csv, or correct idea_id",
+            ));
+            continue;
+        };
+        if stages.rank(&e.stage).is_none() && !stages.is_exit(&e.stage) {
+            problems.push(Problem::new(
+                Table::IdeaEvents,
+                e.line,
+                "stage",
+                format!("`{}` is not an idea stage", e.stage),
+                format!(
+                    "use one of {}, or add the stage under [ideas] in project.toml",
+                    stages.all().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+            continue;
+        }
+        if e.date < idea.submitted {
+            problems.push(Problem::new(
+                Table::IdeaEvents,
+                e.line,
+                "date",
+                format!(
+                    "idea `{}` reached `{}` on {}, before it was submitted on {}",
+                    e.idea, e.stage, e.date, idea.submitted
+                ),
+                "correct the date here or the submission date in ideas.csv",
+            ));
+            continue;
+        }
+        if let Some(until) = observed_until
+            && e.date > until
+        {
+            problems.push(Problem::new(
+                Table::IdeaEvents,
+                e.line,
+                "date",
+                format!(
+                    "idea `{}` reached `{}` on {}, after observed_until ({until})",
+                    e.idea, e.stage, e.date
+                ),
+                "correct the date, or move observed_until in project.toml to when the records were collected",
+            ));
+            continue;
+        }
+        by_idea.entry(e.idea.as_str()).or_default().push(e);
+    }
+    for events in by_idea.values() {
+        check_event_order(stages, events, problems);
+    }
+
+    let mut counted: HashMap<(&str, Option<&str>), u64> = HashMap::new();
+    for h in &project.headcounts {
+        if !municipalities.contains(h.municipality.as_str()) {
+            problems.push(unknown_municipality(Table::Headcounts, h.line, &h.municipality));
+        }
+        if let Some(unit) = &h.unit {
+            check_unit_ref(Table::Headcounts, h.line, unit, &h.municipality, units, problems);
+        }
+        if h.employees == 0 {
+            problems.push(Problem::new(
+                Table::Headcounts,
+                h.line,
+                "employees",
+                "a head count of 0 employees gives no rate".into(),
+                "give the number of employees, or leave the row out",
+            ));
+        }
+        let key = (h.municipality.as_str(), h.unit.as_deref());
+        if let Some(&first) = counted.get(&key) {
+            problems.push(Problem::new(
+                Table::Headcounts,
+                h.line,
+                "kommunkod",
+                format!(
+                    "the head count of `{}` is given twice (first on line {first})",
+                    h.unit.as_deref().unwrap_or(&h.municipality)
+                ),
+                "keep one row per municipality and per unit",
+            ));
+        } else {
+            counted.insert(key, h.line);
+        }
+    }
+}
+
+/// An idea's events must follow its stages: each stage once, later stages of progress not dated before earlier
+/// ones, and nothing after the idea was rejected or withdrawn.
+fn check_event_order(stages: &crate::IdeaStages, events: &[&crate::IdeaEvent], problems: &mut Vec<Problem>) {
+    let mut seen: HashMap<&str, &crate::IdeaEvent> = HashMap::new();
+    for e in events {
+        if let Some(first) = seen.get(e.stage.as_str()) {
+            problems.push(Problem::new(
+                Table::IdeaEvents,
+                e.line,
+                "stage",
+                format!(
+                    "idea `{}` reaches `{}` twice (first on line {})",
+                    e.idea, e.stage, first.line
+                ),
+                "keep the date the idea first reached the stage",
+            ));
+            continue;
+        }
+        seen.insert(e.stage.as_str(), e);
+    }
+    let exit = events
+        .iter()
+        .filter(|e| stages.is_exit(&e.stage))
+        .min_by_key(|e| (e.date, e.line));
+    for e in events {
+        if let Some(exit) = exit
+            && !stages.is_exit(&e.stage)
+            && e.date > exit.date
+        {
+            problems.push(Problem::new(
+                Table::IdeaEvents,
+                e.line,
+                "date",
+                format!(
+                    "idea `{}` reaches `{}` on {}, after it was `{}` on {} (line {})",
+                    e.idea, e.stage, e.date, exit.stage, exit.date, exit.line
+                ),
+                "an idea that was rejected or withdrawn moves no further: correct the dates or the stages",
+            ));
+        }
+        let Some(rank) = stages.rank(&e.stage) else { continue };
+        let out_of_order = events
+            .iter()
+            .find(|earlier| stages.rank(&earlier.stage).is_some_and(|r| r < rank) && earlier.date > e.date);
+        if let Some(earlier) = out_of_order {
+            problems.push(Problem::new(
+                Table::IdeaEvents,
+                e.line,
+                "date",
+                format!(
+                    "idea `{}` reaches `{}` on {}, before the earlier stage `{}` on {} (line {})",
+                    e.idea, e.stage, e.date, earlier.stage, earlier.date, earlier.line
+                ),
+                "stages follow the order under [ideas] in project.toml: correct one of the dates",
+            ));
+        }
+    }
 }

@@ -197,7 +197,12 @@ impl IngestWriter<'_> {
 fn delete_project(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
     // Children first, so that every foreign key holds at each step.
     tx.execute_batch(&format!(
-        "DELETE FROM coding WHERE source_id IN (SELECT id FROM source WHERE project_id = {id});
+        "DELETE FROM idea_event WHERE idea_id IN (SELECT id FROM idea WHERE project_id = {id});
+         DELETE FROM idea_code WHERE idea_id IN (SELECT id FROM idea WHERE project_id = {id});
+         DELETE FROM idea WHERE project_id = {id};
+         DELETE FROM idea_stage WHERE project_id = {id};
+         DELETE FROM headcount WHERE project_id = {id};
+         DELETE FROM coding WHERE source_id IN (SELECT id FROM source WHERE project_id = {id});
          DELETE FROM source_participant WHERE source_id IN (SELECT id FROM source WHERE project_id = {id});
          DELETE FROM source WHERE project_id = {id};
          DELETE FROM participant WHERE project_id = {id};
@@ -250,15 +255,18 @@ fn insert_project(tx: &Transaction<'_>, p: &Project, content_hash: &str) -> Resu
     };
     let s = &p.settings;
     tx.execute(
-        "INSERT INTO project (name, language, disclosure_threshold, free_site_ids, primary_coder, content_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO project (name, language, disclosure_threshold, free_site_ids, primary_coder, content_hash,
+                              idea_implemented, idea_observed_until)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             s.name,
             s.language.as_str(),
             s.disclosure_threshold,
             s.free_site_ids,
             s.primary_coder,
-            content_hash
+            content_hash,
+            s.idea_stages.implemented,
+            s.idea_stages.observed_until.map(|d| d.to_string()),
         ],
     )?;
     let project_id = tx.last_insert_rowid();
@@ -368,5 +376,69 @@ fn insert_project(tx: &Transaction<'_>, p: &Project, content_hash: &str) -> Resu
         }
     }
 
+    let places = Places {
+        project_id,
+        municipality: &municipality,
+        unit: &unit,
+        wave: &wave,
+        code: &code,
+    };
+    insert_ideas(tx, p, &places)?;
     Ok((source, code))
+}
+
+/// Row ids that the idea records refer to.
+struct Places<'a> {
+    project_id: i64,
+    municipality: &'a HashMap<&'a str, i64>,
+    unit: &'a HashMap<&'a str, i64>,
+    wave: &'a HashMap<&'a str, i64>,
+    code: &'a HashMap<String, i64>,
+}
+
+/// The idea stages, ideas with their themes and events, and head counts.
+fn insert_ideas(tx: &Transaction<'_>, p: &Project, at: &Places<'_>) -> Result<(), StoreError> {
+    let stages = &p.settings.idea_stages;
+    let mut stmt =
+        tx.prepare("INSERT INTO idea_stage (project_id, stage, position, is_exit) VALUES (?1, ?2, ?3, ?4)")?;
+    for (position, stage) in stages.all().enumerate() {
+        stmt.execute(params![at.project_id, stage, position as i64, stages.is_exit(stage)])?;
+    }
+    let mut idea = HashMap::with_capacity(p.ideas.len());
+    let mut stmt = tx.prepare(
+        "INSERT INTO idea (project_id, idea_id, municipality_id, unit_id, submitted, wave_id, title)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let mut themes = tx.prepare("INSERT OR IGNORE INTO idea_code (idea_id, code_id) VALUES (?1, ?2)")?;
+    for i in &p.ideas {
+        stmt.execute(params![
+            at.project_id,
+            i.id,
+            row_id(at.municipality, &i.municipality, "municipality")?,
+            i.unit.as_deref().map(|u| row_id(at.unit, u, "unit")).transpose()?,
+            i.submitted.to_string(),
+            i.wave.as_deref().map(|w| row_id(at.wave, w, "wave")).transpose()?,
+            i.title,
+        ])?;
+        let id = tx.last_insert_rowid();
+        idea.insert(i.id.as_str(), id);
+        for c in &i.codes {
+            themes.execute(params![id, row_id(at.code, c, "code")?])?;
+        }
+    }
+    let mut stmt = tx.prepare("INSERT INTO idea_event (idea_id, stage, date) VALUES (?1, ?2, ?3)")?;
+    for e in &p.idea_events {
+        stmt.execute(params![row_id(&idea, &e.idea, "idea")?, e.stage, e.date.to_string()])?;
+    }
+    let mut stmt =
+        tx.prepare("INSERT INTO headcount (project_id, municipality_id, unit_id, employees) VALUES (?1, ?2, ?3, ?4)")?;
+    for h in &p.headcounts {
+        stmt.execute(params![
+            at.project_id,
+            row_id(at.municipality, &h.municipality, "municipality")?,
+            h.unit.as_deref().map(|u| row_id(at.unit, u, "unit")).transpose()?,
+            h.employees,
+        ])?;
+    }
+    Ok(())
 }

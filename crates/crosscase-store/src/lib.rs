@@ -5,6 +5,7 @@
 
 mod error;
 mod export;
+mod ideas;
 mod ingest;
 mod load;
 mod runs;

@@ -7,10 +7,10 @@ use rusqlite::Connection;
 use crate::error::StoreError;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Migration `i` takes a database from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 pub(crate) const V1: &str = "
 CREATE TABLE project (
@@ -152,6 +152,50 @@ CREATE TABLE analysis_run (
     result TEXT NOT NULL
 );
 CREATE INDEX analysis_run_project ON analysis_run(project_name);
+";
+
+/// Version 3: idea-management records (ideas, the stages they reached, head counts) and the project's stages.
+const V3: &str = "
+ALTER TABLE project ADD COLUMN idea_implemented TEXT NOT NULL DEFAULT 'implemented';
+ALTER TABLE project ADD COLUMN idea_observed_until TEXT;
+-- The project's idea stages: progress in order of position, then the exits (rejected, withdrawn).
+CREATE TABLE idea_stage (
+    project_id INTEGER NOT NULL REFERENCES project(id),
+    stage TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    is_exit INTEGER NOT NULL,
+    PRIMARY KEY (project_id, stage)
+) WITHOUT ROWID;
+CREATE TABLE idea (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES project(id),
+    idea_id TEXT NOT NULL,
+    municipality_id INTEGER NOT NULL REFERENCES municipality(id),
+    unit_id INTEGER REFERENCES unit(id),
+    submitted TEXT NOT NULL,
+    wave_id INTEGER REFERENCES wave(id),
+    title TEXT,
+    UNIQUE (project_id, idea_id)
+);
+CREATE INDEX idea_municipality ON idea(municipality_id);
+CREATE TABLE idea_code (
+    idea_id INTEGER NOT NULL REFERENCES idea(id),
+    code_id INTEGER NOT NULL REFERENCES code(id),
+    PRIMARY KEY (idea_id, code_id)
+) WITHOUT ROWID;
+CREATE INDEX idea_code_code ON idea_code(code_id);
+CREATE TABLE idea_event (
+    idea_id INTEGER NOT NULL REFERENCES idea(id),
+    stage TEXT NOT NULL,
+    date TEXT NOT NULL,
+    PRIMARY KEY (idea_id, stage)
+) WITHOUT ROWID;
+CREATE TABLE headcount (
+    project_id INTEGER NOT NULL REFERENCES project(id),
+    municipality_id INTEGER NOT NULL REFERENCES municipality(id),
+    unit_id INTEGER REFERENCES unit(id),
+    employees INTEGER NOT NULL CHECK (employees > 0)
+);
 ";
 
 fn version(conn: &Connection) -> Result<i64, StoreError> {

@@ -4,8 +4,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use crosscase_model::{
-    Code, Coding, Date, InputFile, KommunRegister, Language, Municipality, Participant, Project, ProjectSettings,
-    QuoteKeeping, Role, Source, SourceKind, Table, Unit, Wave,
+    Code, Coding, Date, Headcount, Idea, IdeaEvent, InputFile, KommunRegister, Language, Municipality, Participant,
+    Project, ProjectSettings, QuoteKeeping, Role, Source, SourceKind, Table, Unit, Wave,
 };
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -38,6 +38,22 @@ struct SettingsFile {
     free_site_ids: bool,
     #[serde(default)]
     primary_coder: Option<String>,
+    #[serde(default)]
+    ideas: Option<IdeasFile>,
+}
+
+/// The `[ideas]` table of `project.toml`: the stages of idea-management records.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IdeasFile {
+    #[serde(default)]
+    stages: Option<Vec<String>>,
+    #[serde(default)]
+    exits: Option<Vec<String>>,
+    #[serde(default)]
+    implemented: Option<String>,
+    #[serde(default)]
+    observed_until: Option<String>,
 }
 
 /// Reads and validates the project in `dir`, codings and all. Returns every problem at once when there is any.
@@ -179,6 +195,7 @@ fn sorted(mut diags: Vec<Diagnostic>) -> Diagnostics {
         let name = d.file.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let table = std::iter::once(Table::Settings)
             .chain(Table::CSV)
+            .chain(Table::OPTIONAL_CSV)
             .position(|t| t.file_name() == name);
         (table.unwrap_or(usize::MAX), d.file.clone(), d.line, d.column)
     };
@@ -331,7 +348,7 @@ impl Reader<'_> {
                     Diagnostic::file(
                         &path,
                         format!("project.toml cannot be read: {}", e.message()),
-                        "the keys are name, language (sv or en), disclosure_threshold, free_site_ids and primary_coder; see docs/project-format.md",
+                        "the keys are name, language (sv or en), disclosure_threshold, free_site_ids, primary_coder and an [ideas] table; see docs/project-format.md",
                     )
                     .at(line, column),
                 );
@@ -370,6 +387,29 @@ impl Reader<'_> {
         }
         settings.free_site_ids = file.free_site_ids;
         settings.primary_coder = file.primary_coder.filter(|c| !c.trim().is_empty());
+        if let Some(ideas) = file.ideas {
+            let stages = &mut settings.idea_stages;
+            let trimmed = |v: Vec<String>| v.into_iter().map(|s| s.trim().to_string()).collect();
+            if let Some(progress) = ideas.stages {
+                stages.progress = trimmed(progress);
+            }
+            if let Some(exits) = ideas.exits {
+                stages.exits = trimmed(exits);
+            }
+            if let Some(implemented) = ideas.implemented {
+                stages.implemented = implemented.trim().to_string();
+            }
+            if let Some(until) = ideas.observed_until {
+                match until.parse::<Date>() {
+                    Ok(d) => stages.observed_until = Some(d),
+                    Err(e) => self.diags.push(
+                        Diagnostic::file(&path, format!("observed_until: {e}"), "write the date as YYYY-MM-DD")
+                            .at(key_line("observed_until"), None)
+                            .field("observed_until"),
+                    ),
+                }
+            }
+        }
         Some(settings)
     }
 
@@ -508,13 +548,7 @@ impl Reader<'_> {
                     }
                 },
             };
-            let participants = t
-                .get(row, "participants")
-                .split(LIST_SEPARATOR)
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(str::to_string)
-                .collect();
+            let participants = split_list(t.get(row, "participants"));
             project.sources.push(Source {
                 id: t.get(row, "source_id").to_string(),
                 kind,
@@ -528,6 +562,66 @@ impl Reader<'_> {
                 title: t.get_opt(row, "title"),
                 // The text path is kept here until the texts are read.
                 text: t.get_opt(row, "text_file"),
+                line: row.line,
+            });
+        });
+        self.idea_tables(project);
+    }
+
+    /// The optional idea-management records: ideas, their stage events and head counts.
+    fn idea_tables(&mut self, project: &mut Project) {
+        self.table(Table::Ideas, false, |t, row, path, problems| {
+            let Some(submitted) = parse_date(t, row, path, "submitted", problems) else {
+                return;
+            };
+            let wave = t.get_opt(row, "wave_id").or_else(|| {
+                project
+                    .waves
+                    .iter()
+                    .find(|w| w.start <= submitted && submitted <= w.end)
+                    .map(|w| w.id.clone())
+            });
+            project.ideas.push(Idea {
+                id: t.get(row, "idea_id").to_string(),
+                municipality: t.get(row, "kommunkod").to_string(),
+                unit: t.get_opt(row, "unit_id"),
+                submitted,
+                wave,
+                codes: split_list(t.get(row, "codes")),
+                title: t.get_opt(row, "title"),
+                line: row.line,
+            });
+        });
+        self.table(Table::IdeaEvents, false, |t, row, path, problems| {
+            let Some(date) = parse_date(t, row, path, "date", problems) else {
+                return;
+            };
+            project.idea_events.push(IdeaEvent {
+                idea: t.get(row, "idea_id").to_string(),
+                stage: t.get(row, "stage").trim().to_lowercase(),
+                date,
+                line: row.line,
+            });
+        });
+        self.table(Table::Headcounts, false, |t, row, path, problems| {
+            let value = t.get(row, "employees");
+            let employees = match value.replace([' ', '\u{a0}'], "").parse::<u32>() {
+                Ok(n) => n,
+                Err(_) => {
+                    problems.push(t.problem(
+                        path,
+                        row.line,
+                        "employees",
+                        format!("`{value}` is not a number of employees"),
+                        "write a whole number, e.g. 1250",
+                    ));
+                    return;
+                }
+            };
+            project.headcounts.push(Headcount {
+                municipality: t.get(row, "kommunkod").to_string(),
+                unit: t.get_opt(row, "unit_id"),
+                employees,
                 line: row.line,
             });
         });
@@ -686,6 +780,16 @@ fn parse_offset(
             None
         }
     }
+}
+
+/// The values of a list column, separated by `|`.
+fn split_list(value: &str) -> Vec<String> {
+    value
+        .split(LIST_SEPARATOR)
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// A relative path that stays inside the project folder.

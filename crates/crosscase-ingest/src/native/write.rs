@@ -3,7 +3,7 @@
 use std::io;
 use std::path::Path;
 
-use crosscase_model::{Language, Project, ProjectSettings, Table};
+use crosscase_model::{IdeaStages, Language, Project, ProjectSettings, Table};
 
 use super::{LIST_SEPARATOR, default_text_path};
 
@@ -106,6 +106,49 @@ pub fn write_project(project: &Project, dir: &Path) -> io::Result<()> {
             ]
         }),
     )?;
+    write_idea_tables(project, dir)
+}
+
+/// The idea-management records, written only when the project has them (the files are optional).
+fn write_idea_tables(project: &Project, dir: &Path) -> io::Result<()> {
+    if !project.ideas.is_empty() {
+        write_table(
+            dir,
+            Table::Ideas,
+            project.ideas.iter().map(|i| {
+                vec![
+                    i.id.clone(),
+                    i.municipality.clone(),
+                    i.unit.clone().unwrap_or_default(),
+                    i.submitted.to_string(),
+                    i.wave.clone().unwrap_or_default(),
+                    i.codes.join(&LIST_SEPARATOR.to_string()),
+                    i.title.clone().unwrap_or_default(),
+                ]
+            }),
+        )?;
+        write_table(
+            dir,
+            Table::IdeaEvents,
+            project
+                .idea_events
+                .iter()
+                .map(|e| vec![e.idea.clone(), e.stage.clone(), e.date.to_string()]),
+        )?;
+    }
+    if !project.headcounts.is_empty() {
+        write_table(
+            dir,
+            Table::Headcounts,
+            project.headcounts.iter().map(|h| {
+                vec![
+                    h.municipality.clone(),
+                    h.unit.clone().unwrap_or_default(),
+                    h.employees.to_string(),
+                ]
+            }),
+        )?;
+    }
     Ok(())
 }
 
@@ -133,6 +176,18 @@ fn settings_toml(s: &ProjectSettings) -> String {
     if let Some(coder) = &s.primary_coder {
         out.push_str("# Where several coders coded a source, prevalence counts this coder's codings.\n");
         out.push_str(&format!("primary_coder = {}\n", toml_string(coder)));
+    }
+    let stages = &s.idea_stages;
+    if *stages != IdeaStages::default() {
+        let list = |v: &[String]| v.iter().map(|s| toml_string(s)).collect::<Vec<_>>().join(", ");
+        out.push_str("\n# The stages of idea-management records (ideas.csv, idea_events.csv).\n[ideas]\n");
+        out.push_str(&format!("stages = [{}]\n", list(&stages.progress)));
+        out.push_str(&format!("exits = [{}]\n", list(&stages.exits)));
+        out.push_str(&format!("implemented = {}\n", toml_string(&stages.implemented)));
+        if let Some(until) = stages.observed_until {
+            out.push_str("# Ideas not implemented by this date are followed up to it.\n");
+            out.push_str(&format!("observed_until = \"{until}\"\n"));
+        }
     }
     out
 }
