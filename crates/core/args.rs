@@ -94,6 +94,22 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// How ideas move from suggestion to practice: the funnel of stages with Wilson intervals, ideas per 100
+    /// employees, time to implementation (Kaplan–Meier, median with interval) and a log-rank test across groups.
+    Ideas {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        project: Option<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+        /// What the ideas are grouped by; every grouping also reports all ideas together (group `all`).
+        #[arg(long, value_enum, default_value_t = IdeaBy::Municipality)]
+        by: IdeaBy,
+        /// Confidence level of the intervals.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+    },
     /// Tidy tables of the project for notebooks and spreadsheets (see docs/data-dictionary.md).
     Export {
         #[arg(long)]
@@ -213,6 +229,25 @@ pub enum By {
     Unit,
     Wave,
     Kind,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum IdeaBy {
+    Municipality,
+    Unit,
+    Theme,
+    Wave,
+}
+
+impl From<IdeaBy> for crosscase_analysis::IdeaGrouping {
+    fn from(by: IdeaBy) -> Self {
+        match by {
+            IdeaBy::Municipality => crosscase_analysis::IdeaGrouping::Municipality,
+            IdeaBy::Unit => crosscase_analysis::IdeaGrouping::Unit,
+            IdeaBy::Theme => crosscase_analysis::IdeaGrouping::Theme,
+            IdeaBy::Wave => crosscase_analysis::IdeaGrouping::Wave,
+        }
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -130,7 +130,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 table.extend(Some("wave_change"), &changes)?;
                 parameters["waves"] = serde_json::json!([from, to]);
             }
-            let run = record_run(&mut store, &corpus, "compare", parameters, Some(seed), &table)?;
+            let run = record_run(
+                &mut store,
+                &corpus.settings.name,
+                "compare",
+                parameters,
+                Some(seed),
+                &table,
+            )?;
             write_table(&table, &output)?;
             eprintln!("Stored as run {run} in {}.", db.display());
             Ok(ExitCode::SUCCESS)
@@ -147,7 +154,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             table.extend(None, &crosscase_analysis::cooccurrence(&corpus, within))?;
             let run = record_run(
                 &mut store,
-                &corpus,
+                &corpus.settings.name,
                 "cooccur",
                 serde_json::json!({ "within": within }),
                 None,
@@ -163,7 +170,40 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let rows = crosscase_analysis::agreement(&corpus).map_err(|e| UserError(e.to_string()))?;
             let mut table = ResultTable::new();
             table.extend(None, &rows)?;
-            let run = record_run(&mut store, &corpus, "agreement", serde_json::json!({}), None, &table)?;
+            let run = record_run(
+                &mut store,
+                &corpus.settings.name,
+                "agreement",
+                serde_json::json!({}),
+                None,
+                &table,
+            )?;
+            write_table(&table, &output)?;
+            eprintln!("Stored as run {run} in {}.", db.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Ideas {
+            db,
+            project,
+            output,
+            by,
+            confidence,
+        } => {
+            let mut store = Store::open_existing(&db)?;
+            let (_, name) = store.project_id(project.as_deref())?;
+            let records = store.load_ideas(Some(&name))?;
+            let analysis = crosscase_analysis::analyse_ideas(&records, by.into(), confidence)
+                .map_err(|e| UserError(e.to_string()))?;
+            let mut table = ResultTable::new();
+            table.extend(Some("funnel"), &analysis.funnel)?;
+            table.extend(Some("median"), &analysis.medians)?;
+            table.extend(Some("log_rank"), std::slice::from_ref(&analysis.log_rank))?;
+            table.extend(Some("survival"), &analysis.survival)?;
+            let parameters = serde_json::json!({
+                "by": crosscase_analysis::IdeaGrouping::from(by).as_str(),
+                "confidence": confidence,
+            });
+            let run = record_run(&mut store, &name, "ideas", parameters, None, &table)?;
             write_table(&table, &output)?;
             eprintln!("Stored as run {run} in {}.", db.display());
             Ok(ExitCode::SUCCESS)
@@ -208,6 +248,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             check_municipalities(&corpus, &municipalities)?;
             let rows = crosscase_analysis::prevalence(&corpus)?;
             let quotes = store.quotes(project.as_deref())?;
+            let ideas = store.load_ideas(project.as_deref())?;
             let roster = match &roster {
                 Some(path) => crosscase_ingest::read_roster(path).map_err(|d| problems(path, d))?,
                 None => Vec::new(),
@@ -219,7 +260,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 municipalities,
                 roster,
             };
-            let (packs, left_out) = crosscase_report::write_feedback(&corpus, &rows, &quotes, &config)?;
+            let (packs, left_out) = crosscase_report::write_feedback(&corpus, &rows, &quotes, &ideas, &config)?;
             report_packs(&packs);
             let report = privacy_report.unwrap_or_else(|| sibling(&out, "privacy-report.csv"));
             write_left_out(&left_out, &report)?;
@@ -641,7 +682,7 @@ fn compare_parameters(cfg: &DifferenceConfig) -> serde_json::Value {
 /// Keeps a run in the database with its parameters, seed and rows; returns its id.
 fn record_run(
     store: &mut Store,
-    corpus: &crosscase_model::Corpus,
+    project_name: &str,
     kind: &str,
     parameters: serde_json::Value,
     seed: Option<u64>,
@@ -661,7 +702,7 @@ fn record_run(
         row_count: table.len() as u64,
         result: String::from_utf8(result).context("result rows are not UTF-8")?,
     };
-    Ok(store.record_run(Some(&corpus.settings.name), &run)?)
+    Ok(store.record_run(Some(project_name), &run)?)
 }
 
 fn check_municipalities(corpus: &crosscase_model::Corpus, wanted: &[String]) -> Result<()> {
@@ -739,7 +780,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
     let mut writable = Store::open_existing(&db)?;
     record_run(
         &mut writable,
-        &corpus,
+        &corpus.settings.name,
         "compare",
         compare_parameters(&cfg),
         Some(cfg.seed),
@@ -754,6 +795,33 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         },
     )?;
 
+    // Idea-management records, when the project has them: funnel and time to implementation by municipality.
+    let ideas = store.load_ideas(Some(&name))?;
+    let ideas_csv = if ideas.ideas.is_empty() {
+        None
+    } else {
+        let by = crosscase_analysis::IdeaGrouping::Municipality;
+        let analysis = crosscase_analysis::analyse_ideas(&ideas, by, 0.95)?;
+        let mut table = ResultTable::new();
+        table.extend(Some("funnel"), &analysis.funnel)?;
+        table.extend(Some("median"), &analysis.medians)?;
+        table.extend(Some("log_rank"), std::slice::from_ref(&analysis.log_rank))?;
+        table.extend(Some("survival"), &analysis.survival)?;
+        let mut writable = Store::open_existing(&db)?;
+        let parameters = serde_json::json!({ "by": by.as_str(), "confidence": 0.95 });
+        record_run(&mut writable, &name, "ideas", parameters, None, &table)?;
+        drop(writable);
+        let path = compare_dir.join("ideas.csv");
+        write_table(
+            &table,
+            &OutputArgs {
+                format: Format::Csv,
+                out: Some(path.clone()),
+            },
+        )?;
+        Some(path)
+    };
+
     let charts_dir = out.join("charts");
     let charts = crosscase_report::write_overview_charts(&corpus, &rows, &charts_dir)?;
     let feedback_dir = out.join("feedback");
@@ -764,13 +832,16 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         municipalities: Vec::new(),
         roster: Vec::new(),
     };
-    let (packs, left_out) = crosscase_report::write_feedback(&corpus, &rows, &quotes, &config)?;
+    let (packs, left_out) = crosscase_report::write_feedback(&corpus, &rows, &quotes, &ideas, &config)?;
     write_left_out(&left_out, &sibling(&feedback_dir, "privacy-report.csv"))?;
 
     let mut o = std::io::stdout().lock();
     writeln!(o, "crosscase demo: done in {:.1} s", started.elapsed().as_secs_f64())?;
     writeln!(o, "  database:   {}", db.display())?;
     writeln!(o, "  comparison: {}", csv_path.display())?;
+    if let Some(path) = &ideas_csv {
+        writeln!(o, "  ideas:      {}", path.display())?;
+    }
     writeln!(
         o,
         "  charts:     {} ({} files)",

@@ -5,9 +5,11 @@
 //! byte-identical output.
 
 mod bars;
+mod curves;
 mod heatmap;
 mod style;
 
 pub use bars::{BarGroup, ComparisonBars, comparison_bars};
+pub use curves::{StepChart, StepCurve, step_chart};
 pub use heatmap::{Heatmap, HeatmapCell, heatmap};
 pub use style::{ChartError, Rendered, SLIDE};

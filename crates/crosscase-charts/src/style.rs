@@ -18,6 +18,15 @@ static DEJAVU_SANS_BOLD: &[u8] = include_bytes!("../../../data/fonts/DejaVuSans-
 /// Okabe–Ito: distinguishable with every common form of colour blindness.
 pub(crate) const OKABE_ITO_BLUE: RGBColor = RGBColor(0x00, 0x72, 0xB2);
 pub(crate) const OKABE_ITO_ORANGE: RGBColor = RGBColor(0xE6, 0x9F, 0x00);
+/// The other Okabe–Ito colours, for curves beside a highlighted one (blue), in the order they are taken.
+pub(crate) const CATEGORICAL: [RGBColor; 6] = [
+    OKABE_ITO_ORANGE,
+    RGBColor(0x00, 0x9E, 0x73), // bluish green
+    RGBColor(0xCC, 0x79, 0xA7), // reddish purple
+    RGBColor(0x56, 0xB4, 0xE9), // sky blue
+    RGBColor(0xD5, 0x5E, 0x00), // vermillion
+    RGBColor(0xF0, 0xE4, 0x42), // yellow
+];
 pub(crate) const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 pub(crate) const MUTED: RGBColor = RGBColor(0x66, 0x66, 0x66);
 pub(crate) const SUPPRESSED: RGBColor = RGBColor(0xD9, 0xD9, 0xD9);

@@ -4,6 +4,7 @@
 //! letters, and every figure passes disclosure control first.
 
 mod html;
+mod ideas;
 mod overview;
 mod page;
 mod quotes;

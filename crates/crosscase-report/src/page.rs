@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use crosscase_analysis::{Cell, DisclosedPrevalence, PrevalenceRow, disclose_prevalence};
 use crosscase_charts::{BarGroup, ComparisonBars, Heatmap, HeatmapCell, comparison_bars, heatmap};
-use crosscase_model::{Corpus, Language, QuoteFacts, format};
+use crosscase_model::{Corpus, IdeaRecords, Language, QuoteFacts, format};
 use rayon::prelude::*;
 
 use crate::html::escape;
@@ -143,6 +143,7 @@ pub fn write_feedback(
     corpus: &Corpus,
     rows: &[PrevalenceRow],
     quotes: &[QuoteFacts],
+    ideas: &IdeaRecords,
     config: &FeedbackConfig,
 ) -> Result<(Vec<WrittenPack>, Vec<LeftOutQuote>), ReportError> {
     let disclosed = disclosed(corpus, rows);
@@ -152,7 +153,7 @@ pub fn write_feedback(
     create_dir(&config.out_dir)?;
     let written: Vec<(WrittenPack, Vec<LeftOutQuote>)> = selected
         .par_iter()
-        .map(|&m| write_pack(corpus, rows, quotes, &disclosed, m, config))
+        .map(|&m| write_pack(corpus, rows, quotes, ideas, &disclosed, m, config))
         .collect::<Result<_, _>>()?;
     let mut packs = Vec::with_capacity(written.len());
     let mut left_out = Vec::new();
@@ -167,6 +168,7 @@ fn write_pack(
     corpus: &Corpus,
     rows: &[PrevalenceRow],
     quotes: &[QuoteFacts],
+    ideas: &IdeaRecords,
     disclosed: &DisclosedPrevalence,
     m: usize,
     config: &FeedbackConfig,
@@ -224,6 +226,15 @@ fn write_pack(
         write_file(&path, bytes)?;
         files.push(path);
     }
+    let threshold = u64::from(corpus.settings.disclosure_threshold);
+    let idea_section = crate::ideas::section(ideas, &me.code, &me.name, threshold, s, language)?;
+    if let Some(section) = &idea_section {
+        for (name, bytes) in &section.files {
+            let path = dir.join(name);
+            write_file(&path, bytes)?;
+            files.push(path);
+        }
+    }
     // Quotes only where enough people took part that none of them can be recognised.
     let mut left_out = Vec::new();
     let people = rows
@@ -243,7 +254,11 @@ fn write_pack(
         None
     };
     let index = dir.join("index.html");
-    write_file(&index, page_html(corpus, &me.name, &groups, shown.as_deref(), language))?;
+    let idea_html = idea_section.as_ref().map(|s| s.html.as_str());
+    write_file(
+        &index,
+        page_html(corpus, &me.name, &groups, shown.as_deref(), idea_html, language),
+    )?;
     files.push(index.clone());
     Ok((
         WrittenPack {
@@ -300,6 +315,7 @@ fn page_html(
     name: &str,
     groups: &[BarGroup],
     shown: Option<&[ShownQuote]>,
+    ideas: Option<&str>,
     language: Language,
 ) -> String {
     let s = strings(language);
@@ -346,6 +362,9 @@ fn page_html(
         ));
     }
     h.push_str("</tbody>\n</table>\n");
+    if let Some(ideas) = ideas {
+        h.push_str(ideas);
+    }
     h.push_str(&format!(
         "<section class=\"quotes\">\n<h2>{}</h2>\n",
         escape(s.quotes_title)
@@ -370,8 +389,13 @@ fn page_html(
     }
     h.push_str("</section>\n");
     h.push_str(&format!(
-        "<p class=\"screen-only muted\">{}: <a href=\"bars.svg\">bars.svg</a>, <a href=\"heatmap.svg\">heatmap.svg</a></p>\n",
-        escape(s.svg_link)
+        "<p class=\"screen-only muted\">{}: <a href=\"bars.svg\">bars.svg</a>, <a href=\"heatmap.svg\">heatmap.svg</a>{}</p>\n",
+        escape(s.svg_link),
+        if ideas.is_some() {
+            ", <a href=\"ideas-funnel.svg\">ideas-funnel.svg</a>, <a href=\"ideas-time.svg\">ideas-time.svg</a>"
+        } else {
+            ""
+        }
     ));
     h.push_str("</body>\n</html>\n");
     h

@@ -21,6 +21,26 @@ pub(crate) struct Strings {
     pub quotes_title: &'static str,
     pub quotes_intro: &'static str,
     pub no_quotes: &'static str,
+    pub ideas_title: &'static str,
+    pub ideas_funnel_title: &'static str,
+    pub ideas_funnel_subtitle: &'static str,
+    pub ideas_time_title: &'static str,
+    pub ideas_time_subtitle: &'static str,
+    pub ideas_days: &'static str,
+    pub ideas_implemented_share: &'static str,
+    pub ideas_stage: &'static str,
+    /// `{n}`: the number of ideas.
+    pub ideas_count: &'static str,
+    /// `{rate}`: ideas per 100 employees.
+    pub ideas_rate: &'static str,
+    /// `{median}`, `{low}`, `{high}`: days.
+    pub ideas_median: &'static str,
+    pub ideas_no_median: &'static str,
+    pub ideas_too_few: &'static str,
+    /// `{p}`: the p-value with its relation, e.g. `= 0.012`.
+    pub ideas_differ: &'static str,
+    pub ideas_may_be_chance: &'static str,
+    pub ideas_no_test: &'static str,
 }
 
 const SV: Strings = Strings {
@@ -48,6 +68,22 @@ const SV: Strings = Strings {
     quotes_title: "Röster från intervjuer och observationer",
     quotes_intro: "Citaten visar hur teman kom till uttryck. De anges med roll och våg, aldrig med vem som sa dem.",
     no_quotes: "Inga citat visas: för få personer deltog för att ingen ska kunna kännas igen.",
+    ideas_title: "Idéer från förslag till praktik",
+    ideas_funnel_title: "Hur långt idéerna har kommit",
+    ideas_funnel_subtitle: "Andel av de inlämnade idéerna som nått varje steg (eller längre)",
+    ideas_time_title: "Tid från idé till införande",
+    ideas_time_subtitle: "Andel av idéerna som införts, efter antal dagar från inlämning; idéer som fortfarande är öppna räknas med till sista datum",
+    ideas_days: "Dagar från inlämning",
+    ideas_implemented_share: "Andel idéer som införts",
+    ideas_stage: "Steg",
+    ideas_count: "Er kommun har tagit emot {n} idéer.",
+    ideas_rate: "Det är {rate} idéer per 100 anställda.",
+    ideas_median: "Hälften av idéerna var införda efter {median} dagar (95 % konfidensintervall {low} till {high} dagar; – betyder att gränsen inte nåtts ännu).",
+    ideas_no_median: "Färre än hälften av idéerna har införts hittills, så ingen mediantid kan anges.",
+    ideas_too_few: "Era idéer visas inte: de är färre än projektets gräns, så att ingen ska kunna kännas igen.",
+    ideas_differ: "Kommunerna skiljer sig i hur snabbt idéer införs, mer än slumpen brukar ge (log-rank-test, p {p}).",
+    ideas_may_be_chance: "Skillnaderna mellan kommunerna i hur snabbt idéer införs kan vara slump (log-rank-test, p {p}).",
+    ideas_no_test: "Kommunerna kan inte jämföras i hur snabbt idéer införs: det behövs minst två kommuner där någon idé har införts.",
 };
 
 const EN: Strings = Strings {
@@ -75,6 +111,22 @@ const EN: Strings = Strings {
     quotes_title: "Voices from interviews and observations",
     quotes_intro: "The quotes show how themes were put into words. They give role and wave, never who said them.",
     no_quotes: "No quotes are shown: too few people took part for nobody to be recognisable.",
+    ideas_title: "Ideas from suggestion to practice",
+    ideas_funnel_title: "How far the ideas have come",
+    ideas_funnel_subtitle: "Share of submitted ideas that reached each stage (or beyond)",
+    ideas_time_title: "Time from idea to implementation",
+    ideas_time_subtitle: "Share of ideas implemented, by days since submission; ideas still open count until the last date",
+    ideas_days: "Days since submission",
+    ideas_implemented_share: "Share of ideas implemented",
+    ideas_stage: "Stage",
+    ideas_count: "Your municipality received {n} ideas.",
+    ideas_rate: "That is {rate} ideas per 100 employees.",
+    ideas_median: "Half of the ideas were implemented after {median} days (95% confidence interval {low} to {high} days; – means the limit has not been reached yet).",
+    ideas_no_median: "Fewer than half of the ideas have been implemented so far, so no median time can be given.",
+    ideas_too_few: "Your ideas are not shown: there are fewer than the project's threshold, so that nobody can be recognised.",
+    ideas_differ: "The municipalities differ in how fast ideas are implemented, more than chance usually gives (log-rank test, p {p}).",
+    ideas_may_be_chance: "The differences between municipalities in how fast ideas are implemented may be chance (log-rank test, p {p}).",
+    ideas_no_test: "The municipalities cannot be compared in how fast ideas are implemented: that needs at least two municipalities where an idea was implemented.",
 };
 
 pub(crate) fn strings(language: Language) -> &'static Strings {

@@ -4,6 +4,7 @@
 //! Generators return model values; writing them to files is `crosscase-ingest`'s job.
 
 mod demo;
+mod ideas;
 mod phrases;
 mod scale;
 

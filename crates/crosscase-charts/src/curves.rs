@@ -1,0 +1,162 @@
+//! Step curves over time, such as the cumulative share of ideas implemented (one minus a Kaplan–Meier curve):
+//! one highlighted group against the others, with axes whose tick labels the caller has formatted.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::style::{
+    CATEGORICAL, ChartError, Draw, GRID, INK, MUTED, OKABE_ITO_BLUE, Rendered, SLIDE, bold, err, fit, font, render,
+};
+
+/// One curve: `(x, y)` corners of a step function that holds each `y` until the next `x`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepCurve {
+    pub label: String,
+    pub points: Vec<(f64, f64)>,
+    /// Drawn thick in blue; the others take the categorical palette in turn.
+    pub highlight: bool,
+}
+
+/// A chart of step curves; every string is already in the chart's language.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepChart {
+    pub title: String,
+    pub subtitle: String,
+    pub x_label: String,
+    pub y_label: String,
+    /// The x axis runs from 0 to `x_max`; the y axis from 0 to 1.
+    pub x_max: f64,
+    /// Tick positions with their labels.
+    pub x_ticks: Vec<(f64, String)>,
+    pub y_ticks: Vec<(f64, String)>,
+    pub curves: Vec<StepCurve>,
+    /// Shown instead of the curves when there are none.
+    pub empty_label: String,
+}
+
+pub fn step_chart(c: &StepChart) -> Result<Rendered, ChartError> {
+    render(SLIDE, c)
+}
+
+impl Draw for StepChart {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
+        let (w, h) = root.dim_in_pixel();
+        let (w, h) = (w as i32, h as i32);
+        let margin = 40;
+        root.draw(&Text::new(self.title.clone(), (margin, 24), bold(40.0)))
+            .map_err(err)?;
+        root.draw(&Text::new(
+            self.subtitle.clone(),
+            (margin, 76),
+            font(24.0).color(&MUTED),
+        ))
+        .map_err(err)?;
+
+        // Legend on the right, one line per curve, highlighted curve first.
+        let legend_w = 420;
+        let (left, top) = (margin + 130, 150);
+        let (right, bottom) = (w - margin - legend_w, h - margin - 90);
+        let x_of = |x: f64| {
+            left + ((x / self.x_max.max(f64::MIN_POSITIVE)).clamp(0.0, 1.0) * f64::from(right - left)).round() as i32
+        };
+        let y_of = |y: f64| bottom - (y.clamp(0.0, 1.0) * f64::from(bottom - top)).round() as i32;
+
+        for (y, label) in &self.y_ticks {
+            let py = y_of(*y);
+            root.draw(&PathElement::new(vec![(left, py), (right, py)], GRID))
+                .map_err(err)?;
+            root.draw(&Text::new(
+                label.clone(),
+                (left - 14, py),
+                font(22.0).pos(Pos::new(HPos::Right, VPos::Center)),
+            ))
+            .map_err(err)?;
+        }
+        for (x, label) in &self.x_ticks {
+            let px = x_of(*x);
+            root.draw(&PathElement::new(vec![(px, bottom), (px, bottom + 8)], INK))
+                .map_err(err)?;
+            root.draw(&Text::new(
+                label.clone(),
+                (px, bottom + 14),
+                font(22.0).pos(Pos::new(HPos::Center, VPos::Top)),
+            ))
+            .map_err(err)?;
+        }
+        root.draw(&PathElement::new(
+            vec![(left, top), (left, bottom), (right, bottom)],
+            INK,
+        ))
+        .map_err(err)?;
+        root.draw(&Text::new(
+            self.x_label.clone(),
+            ((left + right) / 2, bottom + 52),
+            font(24.0).pos(Pos::new(HPos::Center, VPos::Top)),
+        ))
+        .map_err(err)?;
+        root.draw(&Text::new(
+            fit(root, &self.y_label, &font(24.0), (right - left) as u32),
+            (left, top - 36),
+            font(24.0).color(&MUTED).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(err)?;
+
+        if self.curves.is_empty() {
+            root.draw(&Text::new(
+                self.empty_label.clone(),
+                ((left + right) / 2, (top + bottom) / 2),
+                font(28.0).color(&MUTED).pos(Pos::new(HPos::Center, VPos::Center)),
+            ))
+            .map_err(err)?;
+            return Ok(());
+        }
+
+        // The others first, so that the highlighted curve is drawn on top of them.
+        let mut order: Vec<(usize, &StepCurve)> = self.curves.iter().enumerate().collect();
+        order.sort_by_key(|(_, c)| c.highlight);
+        let colour_of = |i: usize, c: &StepCurve| {
+            if c.highlight {
+                OKABE_ITO_BLUE
+            } else {
+                let others = self.curves[..i].iter().filter(|c| !c.highlight).count();
+                CATEGORICAL[others % CATEGORICAL.len()]
+            }
+        };
+        for (i, c) in &order {
+            let mut path = Vec::with_capacity(c.points.len() * 2);
+            let mut last_y = None;
+            for &(x, y) in &c.points {
+                if let Some(prev) = last_y {
+                    path.push((x_of(x), y_of(prev)));
+                }
+                path.push((x_of(x), y_of(y)));
+                last_y = Some(y);
+            }
+            let width = if c.highlight { 6 } else { 3 };
+            root.draw(&PathElement::new(path, colour_of(*i, c).stroke_width(width)))
+                .map_err(err)?;
+        }
+        let lx = right + 40;
+        let line_h = ((bottom - top) / self.curves.len().max(1) as i32).min(44);
+        let mut legend: Vec<(usize, &StepCurve)> = self.curves.iter().enumerate().collect();
+        legend.sort_by_key(|(_, c)| !c.highlight);
+        for (k, (i, c)) in legend.iter().enumerate() {
+            let ly = top + k as i32 * line_h + line_h / 2;
+            let width = if c.highlight { 6 } else { 3 };
+            root.draw(&PathElement::new(
+                vec![(lx, ly), (lx + 40, ly)],
+                colour_of(*i, c).stroke_width(width),
+            ))
+            .map_err(err)?;
+            let style = if c.highlight { bold(24.0) } else { font(22.0) };
+            root.draw(&Text::new(
+                fit(root, &c.label, &style, (legend_w - 100) as u32),
+                (lx + 52, ly),
+                style.pos(Pos::new(HPos::Left, VPos::Center)),
+            ))
+            .map_err(err)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,250 @@
+//! The idea-management part of a feedback pack: the municipality's funnel beside the other municipalities, its time
+//! from idea to implementation, and what the figures say in plain words.
+
+use crosscase_analysis::stats::KaplanMeier;
+use crosscase_analysis::{IdeaGrouping, funnel, idea_groups, time_to_implementation};
+use crosscase_charts::{BarGroup, ComparisonBars, StepChart, StepCurve, comparison_bars, step_chart};
+use crosscase_model::{Idea, IdeaRecords, Language, format, stage_label};
+
+use crate::ReportError;
+use crate::html::escape;
+use crate::text::Strings;
+
+/// Confidence level of the intervals shown in packs.
+const CONFIDENCE: f64 = 0.95;
+
+/// Charts (file name, bytes) and the HTML section that shows them.
+pub(crate) struct IdeaSection {
+    pub files: Vec<(&'static str, Vec<u8>)>,
+    pub html: String,
+}
+
+/// The ideas section of `municipality`'s pack, or `None` when the project has no idea records.
+/// Figures from fewer ideas than `threshold` (this municipality's or the others' together) are suppressed.
+pub(crate) fn section(
+    records: &IdeaRecords,
+    municipality: &str,
+    name: &str,
+    threshold: u64,
+    s: &Strings,
+    language: Language,
+) -> Result<Option<IdeaSection>, ReportError> {
+    if records.ideas.is_empty() {
+        return Ok(None);
+    }
+    let (mine, others): (Vec<&Idea>, Vec<&Idea>) = records.ideas.iter().partition(|i| i.municipality == municipality);
+    let shown = |ideas: &[&Idea]| ideas.len() as u64 >= threshold;
+    let (f_mine, f_others) = (funnel(records, &mine), funnel(records, &others));
+    let share = |x: u64, n: u64, ok: bool| -> Result<(f64, String), String> {
+        if !ok {
+            Err(s.suppressed.to_string())
+        } else if n == 0 {
+            Err(s.missing.to_string())
+        } else {
+            let v = x as f64 / n as f64;
+            Ok((v, format::percent(v, language)))
+        }
+    };
+    let groups: Vec<BarGroup> = f_mine
+        .progress
+        .iter()
+        .zip(&f_others.progress)
+        .map(|((stage, a), (_, b))| BarGroup {
+            label: stage_label(stage, language),
+            this: share(*a, f_mine.ideas, shown(&mine)),
+            others: share(*b, f_others.ideas, shown(&others)),
+        })
+        .collect();
+    let funnel_chart = comparison_bars(&ComparisonBars {
+        title: s.ideas_funnel_title.to_string(),
+        subtitle: s.ideas_funnel_subtitle.to_string(),
+        this_label: name.to_string(),
+        others_label: s.others.to_string(),
+        groups: groups.clone(),
+    })?;
+
+    let km_mine = shown(&mine)
+        .then(|| time_to_implementation(records, &mine, CONFIDENCE))
+        .flatten();
+    let km_others = shown(&others)
+        .then(|| time_to_implementation(records, &others, CONFIDENCE))
+        .flatten();
+    let x_max = [&km_mine, &km_others]
+        .iter()
+        .filter_map(|k| k.as_ref())
+        .flat_map(|k| k.steps.last().map(|s| s.time))
+        .fold(0.0f64, f64::max)
+        .max(1.0);
+    let mut curves = Vec::new();
+    if let Some(k) = &km_mine {
+        curves.push(StepCurve {
+            label: name.to_string(),
+            points: implemented_curve(k),
+            highlight: true,
+        });
+    }
+    if let Some(k) = &km_others {
+        curves.push(StepCurve {
+            label: s.others.to_string(),
+            points: implemented_curve(k),
+            highlight: false,
+        });
+    }
+    let time_chart = step_chart(&StepChart {
+        title: s.ideas_time_title.to_string(),
+        subtitle: s.ideas_time_subtitle.to_string(),
+        x_label: s.ideas_days.to_string(),
+        y_label: s.ideas_implemented_share.to_string(),
+        x_max,
+        x_ticks: day_ticks(x_max, language),
+        y_ticks: (0..=5)
+            .map(|k| (k as f64 / 5.0, format::percent(k as f64 / 5.0, language)))
+            .collect(),
+        curves,
+        empty_label: s.suppressed.to_string(),
+    })?;
+
+    let mut html = format!("<section class=\"ideas\">\n<h2>{}</h2>\n", escape(s.ideas_title));
+    html.push_str(&format!(
+        "<p>{}</p>\n",
+        escape(&summary(records, &mine, km_mine.as_ref(), threshold, s, language))
+    ));
+    html.push_str(&format!("<p>{}</p>\n", escape(&comparison(records, s, language))));
+    for (img, title) in [
+        ("ideas-funnel", s.ideas_funnel_title),
+        ("ideas-time", s.ideas_time_title),
+    ] {
+        html.push_str(&format!(
+            "<figure>\n<img src=\"{img}.png\" alt=\"{}\" width=\"1920\" height=\"1080\">\n</figure>\n",
+            escape(title)
+        ));
+    }
+    html.push_str(&format!(
+        "<table>\n<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead>\n<tbody>\n",
+        escape(s.ideas_stage),
+        escape(name),
+        escape(s.others)
+    ));
+    for g in &groups {
+        let cell = |v: &Result<(f64, String), String>| match v {
+            Ok((_, text)) => escape(text),
+            Err(text) => format!("<span class=\"muted\">{}</span>", escape(text)),
+        };
+        html.push_str(&format!(
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+            escape(&g.label),
+            cell(&g.this),
+            cell(&g.others)
+        ));
+    }
+    html.push_str("</tbody>\n</table>\n</section>\n");
+    Ok(Some(IdeaSection {
+        files: vec![
+            ("ideas-funnel.png", funnel_chart.png),
+            ("ideas-funnel.svg", funnel_chart.svg.into_bytes()),
+            ("ideas-time.png", time_chart.png),
+            ("ideas-time.svg", time_chart.svg.into_bytes()),
+        ],
+        html,
+    }))
+}
+
+/// The cumulative share implemented, 1 − S(t), as step corners from day 0.
+fn implemented_curve(km: &KaplanMeier) -> Vec<(f64, f64)> {
+    std::iter::once((0.0, 0.0))
+        .chain(km.steps.iter().map(|s| (s.time, 1.0 - s.survival)))
+        .collect()
+}
+
+/// About five round tick marks from 0 to `x_max` days.
+fn day_ticks(x_max: f64, language: Language) -> Vec<(f64, String)> {
+    let raw = x_max / 5.0;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|&st| st >= raw)
+        .unwrap_or(magnitude * 10.0)
+        .max(1.0);
+    (0..)
+        .map(|k| k as f64 * step)
+        .take_while(|&x| x <= x_max + 1e-9)
+        .map(|x| (x, format::integer(x as u64, language)))
+        .collect()
+}
+
+/// The municipality's ideas in one sentence: how many, per 100 employees, and the median time to implementation.
+fn summary(
+    records: &IdeaRecords,
+    mine: &[&Idea],
+    km: Option<&KaplanMeier>,
+    threshold: u64,
+    s: &Strings,
+    language: Language,
+) -> String {
+    if (mine.len() as u64) < threshold {
+        return s.ideas_too_few.to_string();
+    }
+    let mut text = s
+        .ideas_count
+        .replace("{n}", &format::integer(mine.len() as u64, language));
+    let municipality = mine.first().map(|i| i.municipality.as_str()).unwrap_or_default();
+    let employees = records
+        .headcounts
+        .iter()
+        .find(|h| h.municipality == municipality && h.unit.is_none())
+        .map(|h| u64::from(h.employees))
+        .or_else(|| {
+            let units: Vec<u64> = records
+                .headcounts
+                .iter()
+                .filter(|h| h.municipality == municipality)
+                .map(|h| u64::from(h.employees))
+                .collect();
+            (!units.is_empty()).then(|| units.iter().sum())
+        });
+    if let Some(e) = employees {
+        let rate = 100.0 * mine.len() as f64 / e as f64;
+        text.push(' ');
+        text.push_str(&s.ideas_rate.replace("{rate}", &format::decimal(rate, 1, language)));
+    }
+    text.push(' ');
+    match km.and_then(|k| k.median.map(|m| (m, k.median_lower, k.median_upper))) {
+        Some((median, low, high)) => {
+            let days = |d: Option<f64>| d.map_or("–".to_string(), |d| format::integer(d.round() as u64, language));
+            text.push_str(
+                &s.ideas_median
+                    .replace("{median}", &days(Some(median)))
+                    .replace("{low}", &days(low))
+                    .replace("{high}", &days(high)),
+            );
+        }
+        None => text.push_str(s.ideas_no_median),
+    }
+    text
+}
+
+/// Whether municipalities differ in how fast ideas are implemented, in plain words with the log-rank p-value.
+fn comparison(records: &IdeaRecords, s: &Strings, language: Language) -> String {
+    let groups = idea_groups(records, IdeaGrouping::Municipality);
+    let observations: Option<Vec<_>> = groups
+        .values()
+        .map(|ideas| crosscase_analysis::implementation_times(records, ideas))
+        .collect();
+    match observations.as_deref().and_then(crosscase_analysis::stats::log_rank) {
+        Some(lr) => {
+            let p = if lr.p_value < 0.001 {
+                format!("< {}", format::decimal(0.001, 3, language))
+            } else {
+                format!("= {}", format::decimal(lr.p_value, 3, language))
+            };
+            let sentence = if lr.p_value < 0.05 {
+                s.ideas_differ
+            } else {
+                s.ideas_may_be_chance
+            };
+            sentence.replace("{p}", &p)
+        }
+        None => s.ideas_no_test.to_string(),
+    }
+}
