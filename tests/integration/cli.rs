@@ -320,7 +320,7 @@ fn the_documented_example_project_validates() {
         std::fs::write(path, content).unwrap();
         written += 1;
     }
-    assert_eq!(written, 9);
+    assert_eq!(written, 11);
     let run = crosscase(tmp.path(), &["validate", "example"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(

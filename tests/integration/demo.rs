@@ -50,7 +50,65 @@ fn demo_runs_end_to_end() {
             .count(),
         24
     );
-    assert_eq!(counts["analysis_run"], 1);
+    // The idea records: a funnel and a time-to-implementation run, and both charts in every pack.
+    assert_eq!(counts["analysis_run"], 2);
+    assert!(
+        counts["idea"] > 300 && counts["idea_event"] > counts["idea"],
+        "{counts:?}"
+    );
+    assert_eq!(counts["headcount"], 20);
+    let mut ideas = csv::Reader::from_path(out.join("compare/ideas.csv")).unwrap();
+    let header = ideas.headers().unwrap().clone();
+    let field = |row: &csv::StringRecord, name: &str| row[header.iter().position(|h| h == name).unwrap()].to_string();
+    let rows: Vec<csv::StringRecord> = ideas.records().map(Result::unwrap).collect();
+    let log_rank: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[0] == "log_rank").collect();
+    assert_eq!(log_rank.len(), 1);
+    // Motala's planted idea sluice makes the municipalities differ.
+    assert_eq!(
+        (field(log_rank[0], "groups"), field(log_rank[0], "df")),
+        ("5".into(), "4".into())
+    );
+    assert!(field(log_rank[0], "p_value").parse::<f64>().unwrap() < 0.001);
+    let motala = rows
+        .iter()
+        .find(|r| &r[0] == "median" && field(r, "group") == "0583")
+        .unwrap();
+    assert!(field(motala, "median_days").parse::<f64>().unwrap() > 0.0);
+    assert!(rows.iter().filter(|r| &r[0] == "survival").count() > 300);
+    assert!(page.contains("<h2>Idéer från förslag till praktik</h2>"), "{page}");
+    assert!(page.contains("<img src=\"ideas-funnel.png\"") && page.contains("<img src=\"ideas-time.png\""));
+    let motala = std::fs::read_to_string(out.join("feedback/0583-Motala/index.html")).unwrap();
+    assert!(motala.contains("Er kommun har tagit emot 96 idéer."), "{motala}");
+    let time = std::fs::read_to_string(out.join("feedback/0583-Motala/ideas-time.svg")).unwrap();
+    assert!(time.contains("Tid från idé till införande") && time.contains("De andra kommunerna"));
+    assert!(
+        !time.contains("Linköping") && !time.contains("Tranås"),
+        "peers must be anonymous"
+    );
+
+    // The same packs in English.
+    let english = tmp.path().join("en");
+    let run = crosscase(
+        &repo(),
+        &[
+            "feedback",
+            "--db",
+            db.to_str().unwrap(),
+            "--out",
+            english.to_str().unwrap(),
+            "--lang",
+            "en",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = std::fs::read_to_string(english.join("0583-Motala/index.html")).unwrap();
+    assert!(page.contains("<h2>Ideas from suggestion to practice</h2>"), "{page}");
+    assert!(page.contains("Your municipality received 96 ideas. That is 2.7 ideas per 100 employees."));
+    let funnel = std::fs::read_to_string(english.join("0583-Motala/ideas-funnel.svg")).unwrap();
+    assert!(funnel.contains("How far the ideas have come") && funnel.contains("implemented"));
+    for f in ["ideas-funnel.png", "ideas-time.png"] {
+        assert!(std::fs::metadata(english.join("0583-Motala").join(f)).unwrap().len() > 1000);
+    }
 }
 
 #[test]
@@ -65,6 +123,8 @@ fn same_input_gives_byte_identical_output() {
         "feedback/0583-Motala/heatmap.png",
         "feedback/0583-Motala/bars.svg",
         "feedback/0583-Motala/index.html",
+        "feedback/0583-Motala/ideas-time.png",
+        "feedback/0583-Motala/ideas-funnel.svg",
     ] {
         assert_eq!(
             std::fs::read(a.join(f)).unwrap(),

@@ -613,7 +613,7 @@ impl Reader<'_> {
                         row.line,
                         "employees",
                         format!("`{value}` is not a number of employees"),
-                        "write a whole number, e.g. 1250",
+                        "write a whole number without thousands separators, e.g. 3600",
                     ));
                     return;
                 }

@@ -10,21 +10,24 @@ const PARTICIPANTS: &str = "participant_id,kommunkod,unit_id,role\nP1,0583,,mell
 const SOURCES: &str = "source_id,kind,kommunkod,date,wave_id,participants\nS1,interview,0583,2018-03-01,v1,P1\nS2,intervju,0687,2018-04-01,v1,P2\n";
 const CODINGS: &str = "source_id,code_id,coder,start,end,quote\nS1,kultur.risk,AL,0,6,Tranås\n";
 
+/// The files of the default project.
+const DEFAULT_FILES: [(&str, &str); 8] = [
+    ("project.toml", TOML),
+    ("municipalities.csv", MUNICIPALITIES),
+    ("waves.csv", WAVES),
+    ("codebook.csv", CODEBOOK),
+    ("participants.csv", PARTICIPANTS),
+    ("sources.csv", SOURCES),
+    ("codings.csv", CODINGS),
+    ("texts/S1.txt", "Tranås är en kommun."),
+];
+
 /// Writes a project from the defaults above with `overrides` (file name, content; `None` deletes the file), reads
 /// it, and compares the problems (with the folder written as `P`) to `expected`.
 fn check(overrides: &[(&str, Option<&str>)], expected: &[&str]) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let mut files: Vec<(&str, Option<&str>)> = vec![
-        ("project.toml", Some(TOML)),
-        ("municipalities.csv", Some(MUNICIPALITIES)),
-        ("waves.csv", Some(WAVES)),
-        ("codebook.csv", Some(CODEBOOK)),
-        ("participants.csv", Some(PARTICIPANTS)),
-        ("sources.csv", Some(SOURCES)),
-        ("codings.csv", Some(CODINGS)),
-        ("texts/S1.txt", Some("Tranås är en kommun.")),
-    ];
+    let mut files: Vec<(&str, Option<&str>)> = DEFAULT_FILES.iter().map(|&(n, c)| (n, Some(c))).collect();
     for (name, content) in overrides {
         match files.iter_mut().find(|(n, _)| n == name) {
             Some(f) => f.1 = *content,
@@ -226,4 +229,95 @@ fn write_then_read_gives_the_same_project() {
         p
     };
     assert_eq!(strip(first.project), strip(second.project));
+}
+
+const IDEAS: &str = "idea_id,kommunkod,unit_id,submitted,wave_id,codes,title\n\
+                     I1,0583,,2018-02-01,,kultur,Nyckelfri hemtjänst\n\
+                     I2,0687,,2017-05-01,,kultur|kultur.risk,\n";
+const IDEA_EVENTS: &str =
+    "idea_id,stage,date\nI1,assessed,2018-02-10\nI1,implemented,2018-03-01\nI2,rejected,2017-06-01\n";
+
+#[test]
+fn idea_records_read_with_their_wave_taken_from_the_date() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_default_project(dir);
+    std::fs::write(dir.join("ideas.csv"), IDEAS).unwrap();
+    std::fs::write(dir.join("idea_events.csv"), IDEA_EVENTS).unwrap();
+    std::fs::write(dir.join("headcounts.csv"), "kommunkod;unit_id;employees\n0583;;3 600\n").unwrap();
+    let p = read_project(dir).unwrap().project;
+    assert_eq!(p.ideas.len(), 2);
+    // I1 was submitted inside wave v1; I2 in 2017, in no wave.
+    assert_eq!(p.ideas[0].wave.as_deref(), Some("v1"));
+    assert_eq!(p.ideas[1].wave, None);
+    assert_eq!(p.ideas[1].codes, ["kultur", "kultur.risk"]);
+    assert_eq!(p.idea_events.len(), 3);
+    assert_eq!(p.headcounts[0].employees, 3600);
+    // Written back and read again, the records are the same.
+    let copy = tempfile::tempdir().unwrap();
+    write_project(&p, copy.path()).unwrap();
+    let again = read_project(copy.path()).unwrap().project;
+    assert_eq!(
+        (again.ideas, again.idea_events, again.headcounts),
+        (p.ideas, p.idea_events, p.headcounts)
+    );
+}
+
+#[test]
+fn reports_idea_records_out_of_order_and_dangling() {
+    let ideas = "idea_id,kommunkod,unit_id,submitted,wave_id,codes,title\n\
+                 I1,0583,,2018-02-01,,kultur,\n\
+                 I1,0583,,2018-02-01,,,\n\
+                 I3,0580,,2018-13-01,,,\n\
+                 I4,0687,,2018-03-01,v9,okänd,\n";
+    let events = "idea_id,stage,date\n\
+                  I1,implemented,2018-01-15\n\
+                  I1,assessed,2018-03-01\n\
+                  I1,tested,2018-02-20\n\
+                  I4,rejected,2018-03-05\n\
+                  I4,implemented,2018-04-01\n\
+                  I9,assessed,2018-04-01\n\
+                  I4,godkänd,2018-04-01\n";
+    check(
+        &[
+            ("ideas.csv", Some(ideas)),
+            ("idea_events.csv", Some(events)),
+            (
+                "headcounts.csv",
+                Some("kommunkod,unit_id,employees\n0583,,0\n0583,,many\n"),
+            ),
+        ],
+        &[
+            "P/ideas.csv:3:1 (idea_id): `I1` is listed twice (first on line 2)\n  help: give every row its own id, or remove the repeated row",
+            "P/ideas.csv:4:4 (submitted): `2018-13-01` is not a valid date (month 13)\n  help: Excel may have reformatted it; format the column as text",
+            "P/ideas.csv:5:5 (wave_id): wave `v9` is not in waves.csv\n  help: add the wave, correct wave_id, or leave it empty to take the wave of the submission date",
+            "P/ideas.csv:5:6 (codes): theme `okänd` is not in the codebook\n  help: use code_id values from codebook.csv, separated by |",
+            "P/idea_events.csv:2:3 (date): idea `I1` reached `implemented` on 2018-01-15, before it was submitted on 2018-02-01\n  help: correct the date here or the submission date in ideas.csv",
+            "P/idea_events.csv:4:3 (date): idea `I1` reaches `tested` on 2018-02-20, before the earlier stage `assessed` on 2018-03-01 (line 3)\n  help: stages follow the order under [ideas] in project.toml: correct one of the dates",
+            "P/idea_events.csv:6:3 (date): idea `I4` reaches `implemented` on 2018-04-01, after it was `rejected` on 2018-03-05 (line 5)\n  help: an idea that was rejected or withdrawn moves no further: correct the dates or the stages",
+            "P/idea_events.csv:7:1 (idea_id): idea `I9` is not in ideas.csv\n  help: add the idea to ideas.csv, or correct idea_id",
+            "P/idea_events.csv:8:2 (stage): `godkänd` is not an idea stage\n  help: use one of submitted, assessed, tested, implemented, spread, rejected, withdrawn, or add the stage under [ideas] in project.toml",
+            "P/headcounts.csv:2:3 (employees): a head count of 0 employees gives no rate\n  help: give the number of employees, or leave the row out",
+            "P/headcounts.csv:3:3 (employees): `many` is not a number of employees\n  help: write a whole number without thousands separators, e.g. 3600",
+        ],
+    );
+}
+
+#[test]
+fn idea_stages_are_configurable_and_checked() {
+    let toml = "name = \"t\"\n[ideas]\nstages = [\"inkommen\", \"prövad\", \"införd\"]\nexits = [\"nej\"]\nimplemented = \"klar\"\n";
+    check(
+        &[("project.toml", Some(toml))],
+        &[
+            "P/project.toml (implemented): `implemented = \"klar\"` is not one of the idea stages\n  help: under [ideas] in project.toml, list `stages` in order, the `exits` that end an idea, and which stage is `implemented`; see docs/project-format.md",
+        ],
+    );
+}
+
+/// Writes the default project of [`check`] without changes.
+fn write_default_project(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir.join("texts")).unwrap();
+    for (name, content) in DEFAULT_FILES {
+        std::fs::write(dir.join(name), content).unwrap();
+    }
 }
