@@ -109,6 +109,10 @@ pub enum Command {
         /// Confidence level of the intervals.
         #[arg(long, default_value_t = 0.95)]
         confidence: f64,
+        /// Where rejected and withdrawn ideas leave the time-to-implementation curve: at the end of follow-up (they
+        /// can no longer be implemented, so the curve is the share of all ideas implemented), or at their exit date.
+        #[arg(long, value_enum, default_value_t = Exits::EndOfFollowUp)]
+        exits: Exits,
     },
     /// Tidy tables of the project for notebooks and spreadsheets (see docs/data-dictionary.md).
     Export {
@@ -246,6 +250,21 @@ impl From<IdeaBy> for crosscase_analysis::IdeaGrouping {
             IdeaBy::Unit => crosscase_analysis::IdeaGrouping::Unit,
             IdeaBy::Theme => crosscase_analysis::IdeaGrouping::Theme,
             IdeaBy::Wave => crosscase_analysis::IdeaGrouping::Wave,
+        }
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Exits {
+    EndOfFollowUp,
+    ExitDate,
+}
+
+impl From<Exits> for crosscase_analysis::ExitCensoring {
+    fn from(e: Exits) -> Self {
+        match e {
+            Exits::EndOfFollowUp => crosscase_analysis::ExitCensoring::EndOfFollowUp,
+            Exits::ExitDate => crosscase_analysis::ExitCensoring::ExitDate,
         }
     }
 }

@@ -188,20 +188,27 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             output,
             by,
             confidence,
+            exits,
         } => {
             let mut store = Store::open_existing(&db)?;
             let (_, name) = store.project_id(project.as_deref())?;
             let records = store.load_ideas(Some(&name))?;
-            let analysis = crosscase_analysis::analyse_ideas(&records, by.into(), confidence)
-                .map_err(|e| UserError(e.to_string()))?;
+            let config = crosscase_analysis::IdeaConfig {
+                grouping: by.into(),
+                confidence,
+                exits: exits.into(),
+            };
+            let analysis =
+                crosscase_analysis::analyse_ideas(&records, &config).map_err(|e| UserError(e.to_string()))?;
             let mut table = ResultTable::new();
             table.extend(Some("funnel"), &analysis.funnel)?;
             table.extend(Some("median"), &analysis.medians)?;
             table.extend(Some("log_rank"), std::slice::from_ref(&analysis.log_rank))?;
             table.extend(Some("survival"), &analysis.survival)?;
             let parameters = serde_json::json!({
-                "by": crosscase_analysis::IdeaGrouping::from(by).as_str(),
+                "by": config.grouping.as_str(),
                 "confidence": confidence,
+                "exits": config.exits.as_str(),
             });
             let run = record_run(&mut store, &name, "ideas", parameters, None, &table)?;
             write_table(&table, &output)?;
@@ -226,12 +233,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let store = Store::open_read_only(&db)?;
             let corpus = store.load_corpus(project.as_deref())?;
             let rows = crosscase_analysis::prevalence(&corpus)?;
-            let charts = crosscase_report::write_overview_charts(&corpus, &rows, &out)?;
-            eprintln!(
-                "Wrote {} charts in {}.",
-                charts.heatmap.len() + charts.bars.len(),
-                out.display()
-            );
+            let ideas = store.load_ideas(project.as_deref())?;
+            let charts = crosscase_report::write_overview_charts(&corpus, &rows, &ideas, &out)?;
+            eprintln!("Wrote {} charts in {}.", charts.len(), out.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Feedback {
@@ -800,15 +804,19 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
     let ideas_csv = if ideas.ideas.is_empty() {
         None
     } else {
-        let by = crosscase_analysis::IdeaGrouping::Municipality;
-        let analysis = crosscase_analysis::analyse_ideas(&ideas, by, 0.95)?;
+        let config = crosscase_analysis::IdeaConfig::default();
+        let analysis = crosscase_analysis::analyse_ideas(&ideas, &config)?;
         let mut table = ResultTable::new();
         table.extend(Some("funnel"), &analysis.funnel)?;
         table.extend(Some("median"), &analysis.medians)?;
         table.extend(Some("log_rank"), std::slice::from_ref(&analysis.log_rank))?;
         table.extend(Some("survival"), &analysis.survival)?;
         let mut writable = Store::open_existing(&db)?;
-        let parameters = serde_json::json!({ "by": by.as_str(), "confidence": 0.95 });
+        let parameters = serde_json::json!({
+            "by": config.grouping.as_str(),
+            "confidence": config.confidence,
+            "exits": config.exits.as_str(),
+        });
         record_run(&mut writable, &name, "ideas", parameters, None, &table)?;
         drop(writable);
         let path = compare_dir.join("ideas.csv");
@@ -823,7 +831,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
     };
 
     let charts_dir = out.join("charts");
-    let charts = crosscase_report::write_overview_charts(&corpus, &rows, &charts_dir)?;
+    let charts = crosscase_report::write_overview_charts(&corpus, &rows, &ideas, &charts_dir)?;
     let feedback_dir = out.join("feedback");
     let quotes = store.quotes(Some(&name))?;
     let config = FeedbackConfig {
@@ -842,12 +850,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
     if let Some(path) = &ideas_csv {
         writeln!(o, "  ideas:      {}", path.display())?;
     }
-    writeln!(
-        o,
-        "  charts:     {} ({} files)",
-        charts_dir.display(),
-        charts.heatmap.len() + charts.bars.len()
-    )?;
+    writeln!(o, "  charts:     {} ({} files)", charts_dir.display(), charts.len())?;
     writeln!(o, "  feedback:   {}", feedback_dir.display())?;
     for p in &packs {
         writeln!(o, "    {} {}: {}", p.municipality, p.name, p.index.display())?;

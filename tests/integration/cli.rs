@@ -484,6 +484,9 @@ fn export_writes_the_same_tables_in_every_format_and_defuses_formulas() {
         "source_participants",
         "codes",
         "codings",
+        "ideas",
+        "idea_events",
+        "headcounts",
         "analysis_runs",
     ];
     for t in tables {
@@ -500,6 +503,9 @@ fn export_writes_the_same_tables_in_every_format_and_defuses_formulas() {
         first.contains(",273,362,Cheferna frågar mest efter kostnader"),
         "{first}"
     );
+    let ideas = std::fs::read_to_string(tmp.path().join("csv/ideas.csv")).unwrap();
+    assert!(ideas.starts_with("idea_id,kommunkod,unit_id,submitted,wave_id,codes,title\n"));
+    assert_eq!(ideas.lines().count(), 1 + 366);
     let codes = std::fs::read_to_string(tmp.path().join("csv/codes.csv")).unwrap();
     assert!(
         codes.contains(",\"'=HYPERLINK(\"\"http://example.invalid\"\")\","),
@@ -771,4 +777,109 @@ fn feedback_quotes_are_masked_and_no_personal_data_reaches_the_packs() {
         page.contains("[name] sa att") && page.contains("[phone]") && page.contains("Voices from interviews"),
         "{page}"
     );
+}
+
+#[test]
+fn ideas_reports_funnel_curves_and_test_as_json_and_stores_its_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("store.sqlite");
+    ingest_demo(tmp.path(), &db);
+    let db = db.to_str().unwrap();
+    let json = |extra: &[&str]| -> Vec<serde_json::Value> {
+        let mut args = vec!["ideas", "--db", db, "--format", "json"];
+        args.extend_from_slice(extra);
+        let run = crosscase(tmp.path(), &args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    };
+    let rows = json(&[]);
+    let of = |kind: &str| rows.iter().filter(|r| r["kind"] == kind).collect::<Vec<_>>();
+    // Five municipalities and the network, seven stages each.
+    assert_eq!(of("funnel").len(), 6 * 7);
+    assert_eq!(of("median").len(), 6);
+    let submitted = of("funnel")
+        .into_iter()
+        .find(|r| r["group"] == "0583" && r["stage"] == "submitted")
+        .unwrap();
+    assert_eq!(submitted["ideas"], 96);
+    assert_eq!(submitted["employees"], 3600);
+    assert_eq!(submitted["share"], 1.0);
+    let implemented = of("funnel")
+        .into_iter()
+        .find(|r| r["group"] == "0583" && r["stage"] == "implemented")
+        .unwrap();
+    let share = implemented["share"].as_f64().unwrap();
+    let (low, high) = (
+        implemented["share_low"].as_f64().unwrap(),
+        implemented["share_high"].as_f64().unwrap(),
+    );
+    assert!(low < share && share < high, "{implemented}");
+    // Every survival step has its numbers; the curve never rises.
+    let motala: Vec<f64> = of("survival")
+        .iter()
+        .filter(|r| r["group"] == "0583")
+        .map(|r| r["not_implemented"].as_f64().unwrap())
+        .collect();
+    assert!(motala.windows(2).all(|w| w[1] <= w[0]) && motala.len() > 40);
+    let test = of("log_rank")[0];
+    assert_eq!(test["df"], 4);
+    assert!(test["p_value"].as_f64().unwrap() < 0.001);
+
+    // By theme: ideas count in each of their themes, and the overlapping groups are not tested.
+    let rows = json(&["--by", "theme"]);
+    let test = rows.iter().find(|r| r["kind"] == "log_rank").unwrap();
+    assert!(test["p_value"].is_null() && test["reason"].as_str().unwrap().contains("overlap"));
+    // Censoring rejected ideas at their exit leaves fewer at risk, so the curve drops at least as far.
+    let exit_date = json(&["--exits", "exit-date"]);
+    let last = |rows: &[serde_json::Value]| {
+        rows.iter()
+            .filter(|r| r["kind"] == "survival" && r["group"] == "all")
+            .last()
+            .unwrap()["not_implemented"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(last(&exit_date) < last(&json(&[])));
+
+    let counts: std::collections::HashMap<String, i64> = table_counts(Path::new(db)).into_iter().collect();
+    assert_eq!(counts["analysis_run"], 4);
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let parameters: String = conn
+        .query_row("SELECT parameters FROM analysis_run WHERE id = 3", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        parameters,
+        r#"{"by":"municipality","confidence":0.95,"exits":"exit_date"}"#
+    );
+}
+
+#[test]
+fn ideas_without_records_says_what_to_add() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    copy_demo(&dir);
+    for f in ["ideas.csv", "idea_events.csv", "headcounts.csv"] {
+        std::fs::remove_file(dir.join(f)).unwrap();
+    }
+    let db = tmp.path().join("store.sqlite");
+    assert_eq!(
+        crosscase(tmp.path(), &["ingest", "p", "--db", db.to_str().unwrap()]).code,
+        0
+    );
+    let run = crosscase(tmp.path(), &["ideas", "--db", db.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("the project has no idea records: add ideas.csv"),
+        "{}",
+        run.stderr
+    );
+    // Feedback packs of such a project simply have no ideas section.
+    let out = tmp.path().join("packs");
+    let run = crosscase(
+        tmp.path(),
+        &["feedback", "--db", db.to_str().unwrap(), "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = std::fs::read_to_string(out.join("0583-Motala/index.html")).unwrap();
+    assert!(!page.contains("ideas-funnel") && page.contains("heatmap.png"));
 }

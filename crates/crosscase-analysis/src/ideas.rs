@@ -2,11 +2,11 @@
 //! from submission to implementation as a Kaplan–Meier curve, compared across groups with the log-rank test.
 //!
 //! Time to implementation is counted in days from submission to the first stage at or beyond `implemented`.
-//! Ideas that are still open are censored at the end of follow-up (`observed_until`). Ideas that were rejected or
-//! withdrawn are censored there too rather than at their exit date: they can no longer be implemented, so keeping
-//! them in the risk set makes 1 − S(t) the cumulative share of ideas implemented by day t (the cumulative incidence
-//! with rejection as a competing event; Fine & Gray's "censoring complete" data), not the share among ideas that
-//! were never rejected.
+//! Ideas that are still open are censored at the end of follow-up (`observed_until`). By default ideas that were
+//! rejected or withdrawn are censored there too rather than at their exit date ([`ExitCensoring`]): they can no longer
+//! be implemented, so keeping them in the risk set makes 1 − S(t) the cumulative share of ideas implemented by day t
+//! (the cumulative incidence with rejection as a competing event; Fine & Gray's "censoring complete" data), not the
+//! share in a world where no idea is ever rejected.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -34,6 +34,46 @@ impl IdeaGrouping {
             IdeaGrouping::Unit => "unit",
             IdeaGrouping::Theme => "theme",
             IdeaGrouping::Wave => "wave",
+        }
+    }
+}
+
+/// Where ideas that were rejected or withdrawn leave the risk set of the time-to-implementation curve.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExitCensoring {
+    /// At the end of follow-up, as ideas that can no longer be implemented: 1 − S(t) is the cumulative share of all
+    /// ideas implemented by day t.
+    #[default]
+    EndOfFollowUp,
+    /// At the date they were rejected or withdrawn, as if they might still have been implemented later (the usual
+    /// censoring of a plain Kaplan–Meier analysis).
+    ExitDate,
+}
+
+impl ExitCensoring {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExitCensoring::EndOfFollowUp => "end_of_follow_up",
+            ExitCensoring::ExitDate => "exit_date",
+        }
+    }
+}
+
+/// What `analyse_ideas` groups by and how it estimates.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct IdeaConfig {
+    pub grouping: IdeaGrouping,
+    /// Confidence level of every interval, e.g. 0.95.
+    pub confidence: f64,
+    pub exits: ExitCensoring,
+}
+
+impl Default for IdeaConfig {
+    fn default() -> IdeaConfig {
+        IdeaConfig {
+            grouping: IdeaGrouping::Municipality,
+            confidence: 0.95,
+            exits: ExitCensoring::EndOfFollowUp,
         }
     }
 }
@@ -165,21 +205,33 @@ fn furthest_stages(records: &IdeaRecords) -> HashMap<&str, (usize, Option<usize>
 
 /// Time from submission to implementation for each of the given ideas, in days, censored as the module says.
 /// `None` when the records have no end of follow-up (no dates at all).
-pub fn implementation_times(records: &IdeaRecords, ideas: &[&Idea]) -> Option<Vec<Observation>> {
+pub fn implementation_times(records: &IdeaRecords, ideas: &[&Idea], exits: ExitCensoring) -> Option<Vec<Observation>> {
     let until = records.observed_until()?;
     let implemented = implementation_dates(records);
+    let exited: HashMap<&str, Date> = match exits {
+        ExitCensoring::EndOfFollowUp => HashMap::new(),
+        ExitCensoring::ExitDate => records
+            .events
+            .iter()
+            .filter(|e| records.stages.is_exit(&e.stage))
+            .map(|e| (e.idea.as_str(), e.date))
+            .collect(),
+    };
     Some(
         ideas
             .iter()
-            .map(|idea| match implemented.get(idea.id.as_str()) {
-                Some(&date) => Observation {
-                    time: days_between(idea.submitted, date),
-                    event: true,
-                },
-                None => Observation {
-                    time: days_between(idea.submitted, until).max(0.0),
-                    event: false,
-                },
+            .map(|idea| {
+                let id = idea.id.as_str();
+                match implemented.get(id) {
+                    Some(&date) => Observation {
+                        time: days_between(idea.submitted, date),
+                        event: true,
+                    },
+                    None => Observation {
+                        time: days_between(idea.submitted, exited.get(id).copied().unwrap_or(until)).max(0.0),
+                        event: false,
+                    },
+                }
             })
             .collect(),
     )
@@ -207,8 +259,8 @@ fn days_between(from: Date, to: Date) -> f64 {
 }
 
 /// The Kaplan–Meier curve of time to implementation for the given ideas.
-pub fn time_to_implementation(records: &IdeaRecords, ideas: &[&Idea], confidence: f64) -> Option<KaplanMeier> {
-    kaplan_meier(&implementation_times(records, ideas)?, confidence)
+pub fn time_to_implementation(records: &IdeaRecords, ideas: &[&Idea], config: &IdeaConfig) -> Option<KaplanMeier> {
+    kaplan_meier(&implementation_times(records, ideas, config.exits)?, config.confidence)
 }
 
 /// The groups of `grouping` with their ideas, in the order of their keys. Ideas without a unit (or wave) are in no
@@ -303,11 +355,10 @@ pub fn funnel_rows(
 
 /// Funnel, curves, medians and the log-rank test for every group of `grouping`, and for all ideas together (group
 /// `all`). Groups are worked on in parallel.
-pub fn analyse_ideas(
-    records: &IdeaRecords,
-    grouping: IdeaGrouping,
-    confidence: f64,
-) -> Result<IdeaAnalysis, AnalysisError> {
+pub fn analyse_ideas(records: &IdeaRecords, config: &IdeaConfig) -> Result<IdeaAnalysis, AnalysisError> {
+    let IdeaConfig {
+        grouping, confidence, ..
+    } = *config;
     if records.ideas.is_empty() {
         return Err(AnalysisError::Input(
             "the project has no idea records: add ideas.csv and idea_events.csv (see docs/project-format.md) and ingest it again"
@@ -338,7 +389,7 @@ pub fn analyse_ideas(
         .par_iter()
         .map(|(group, ideas, employees)| {
             let funnel = funnel_rows(records, grouping, group, ideas, *employees, confidence);
-            let km = time_to_implementation(records, ideas, confidence);
+            let km = time_to_implementation(records, ideas, config);
             let (survival, median) = curve_rows(grouping, group, ideas.len() as u64, km.as_ref());
             (funnel, survival, median)
         })
@@ -347,7 +398,7 @@ pub fn analyse_ideas(
         funnel: Vec::new(),
         survival: Vec::new(),
         medians: Vec::new(),
-        log_rank: compare_groups(records, grouping, &groups),
+        log_rank: compare_groups(records, config, &groups),
     };
     for (f, s, m) in per_group {
         analysis.funnel.extend(f);
@@ -416,7 +467,9 @@ fn curve_rows(
     )
 }
 
-fn compare_groups(records: &IdeaRecords, grouping: IdeaGrouping, groups: &BTreeMap<String, Vec<&Idea>>) -> LogRankRow {
+/// The log-rank test across the groups of `config.grouping`.
+pub fn compare_groups(records: &IdeaRecords, config: &IdeaConfig, groups: &BTreeMap<String, Vec<&Idea>>) -> LogRankRow {
+    let grouping = config.grouping;
     let none = |reason: &str| LogRankRow {
         group_by: grouping.as_str(),
         groups: groups.len() as u64,
@@ -435,7 +488,7 @@ fn compare_groups(records: &IdeaRecords, grouping: IdeaGrouping, groups: &BTreeM
     }
     let observations: Option<Vec<Vec<Observation>>> = groups
         .values()
-        .map(|ideas| implementation_times(records, ideas))
+        .map(|ideas| implementation_times(records, ideas, config.exits))
         .collect();
     match observations.as_deref().and_then(log_rank) {
         Some(lr) => LogRankRow {

@@ -25,8 +25,8 @@ pub use differences::{
 pub use disclosure::{Cell, DisclosedPrevalence, disclose_prevalence};
 pub use error::AnalysisError;
 pub use ideas::{
-    Funnel, FunnelRow, IdeaAnalysis, IdeaGrouping, LogRankRow, MedianRow, SurvivalRow, analyse_ideas, funnel,
-    funnel_rows, idea_groups, implementation_times, time_to_implementation,
+    ExitCensoring, Funnel, FunnelRow, IdeaAnalysis, IdeaConfig, IdeaGrouping, LogRankRow, MedianRow, SurvivalRow,
+    analyse_ideas, compare_groups, funnel, funnel_rows, idea_groups, implementation_times, time_to_implementation,
 };
 pub use prevalence::{PrevalenceRow, prevalence};
 pub use table::{ResultTable, data_table_frame, defuse_formula, write_data_table_csv, write_data_table_parquet};

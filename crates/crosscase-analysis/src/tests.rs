@@ -466,7 +466,7 @@ fn breakdown_counts_in_the_chosen_unit_with_its_n() {
 mod ideas {
     use crosscase_model::{Date, Headcount, Idea, IdeaEvent, IdeaRecords, IdeaStages};
 
-    use crate::{IdeaGrouping, analyse_ideas, funnel, implementation_times};
+    use crate::{ExitCensoring, IdeaConfig, IdeaGrouping, analyse_ideas, funnel, implementation_times};
 
     fn date(s: &str) -> Date {
         s.parse().unwrap()
@@ -560,19 +560,29 @@ mod ideas {
     fn rejected_and_open_ideas_are_followed_to_the_end() {
         let r = records();
         let a: Vec<&Idea> = r.ideas.iter().filter(|i| i.municipality == "A").collect();
-        let t: Vec<(f64, bool)> = implementation_times(&r, &a)
-            .unwrap()
-            .iter()
-            .map(|o| (o.time, o.event))
-            .collect();
+        let times = |exits| -> Vec<(f64, bool)> {
+            implementation_times(&r, &a, exits)
+                .unwrap()
+                .iter()
+                .map(|o| (o.time, o.event))
+                .collect()
+        };
         // a1 10 days, a2 30 days; a3 (rejected) censored at 2020-03-01: 50 days; a4 open: 10 days.
-        assert_eq!(t, [(10.0, true), (30.0, true), (50.0, false), (10.0, false)]);
+        assert_eq!(
+            times(ExitCensoring::EndOfFollowUp),
+            [(10.0, true), (30.0, true), (50.0, false), (10.0, false)]
+        );
+        // Censored at its rejection instead, a3 leaves after 9 days.
+        assert_eq!(
+            times(ExitCensoring::ExitDate),
+            [(10.0, true), (30.0, true), (9.0, false), (10.0, false)]
+        );
     }
 
     #[test]
     fn analysis_by_municipality_worked_by_hand() {
         let r = records();
-        let a = analyse_ideas(&r, IdeaGrouping::Municipality, 0.95).unwrap();
+        let a = analyse_ideas(&r, &IdeaConfig::default()).unwrap();
         let row = |group: &str, stage: &str| {
             a.funnel
                 .iter()
@@ -611,7 +621,11 @@ mod ideas {
     #[test]
     fn themes_overlap_and_are_not_tested_and_no_ideas_is_a_clear_message() {
         let r = records();
-        let a = analyse_ideas(&r, IdeaGrouping::Theme, 0.95).unwrap();
+        let config = IdeaConfig {
+            grouping: IdeaGrouping::Theme,
+            ..IdeaConfig::default()
+        };
+        let a = analyse_ideas(&r, &config).unwrap();
         assert_eq!(a.log_rank.p_value, None);
         assert!(a.log_rank.reason.contains("overlap"));
         // a2 has both themes and counts in both.
@@ -626,7 +640,7 @@ mod ideas {
             .find(|f| f.group == "t2" && f.stage == "submitted")
             .unwrap();
         assert_eq!((t1.ideas, t2.ideas), (3, 2));
-        let err = analyse_ideas(&IdeaRecords::default(), IdeaGrouping::Municipality, 0.95).unwrap_err();
+        let err = analyse_ideas(&IdeaRecords::default(), &IdeaConfig::default()).unwrap_err();
         assert!(err.to_string().contains("no idea records"));
     }
 }

@@ -2,16 +2,13 @@
 //! from idea to implementation, and what the figures say in plain words.
 
 use crosscase_analysis::stats::KaplanMeier;
-use crosscase_analysis::{IdeaGrouping, funnel, idea_groups, time_to_implementation};
-use crosscase_charts::{BarGroup, ComparisonBars, StepChart, StepCurve, comparison_bars, step_chart};
+use crosscase_analysis::{IdeaConfig, compare_groups, funnel, idea_groups, time_to_implementation};
+use crosscase_charts::{BarGroup, ComparisonBars, Rendered, StepChart, StepCurve, comparison_bars, step_chart};
 use crosscase_model::{Idea, IdeaRecords, Language, format, stage_label};
 
 use crate::ReportError;
 use crate::html::escape;
 use crate::text::Strings;
-
-/// Confidence level of the intervals shown in packs.
-const CONFIDENCE: f64 = 0.95;
 
 /// Charts (file name, bytes) and the HTML section that shows them.
 pub(crate) struct IdeaSection {
@@ -63,11 +60,13 @@ pub(crate) fn section(
         groups: groups.clone(),
     })?;
 
+    // Packs use the defaults: municipalities, 95 % intervals, exits followed to the end.
+    let config = IdeaConfig::default();
     let km_mine = shown(&mine)
-        .then(|| time_to_implementation(records, &mine, CONFIDENCE))
+        .then(|| time_to_implementation(records, &mine, &config))
         .flatten();
     let km_others = shown(&others)
-        .then(|| time_to_implementation(records, &others, CONFIDENCE))
+        .then(|| time_to_implementation(records, &others, &config))
         .flatten();
     let x_max = [&km_mine, &km_others]
         .iter()
@@ -97,9 +96,7 @@ pub(crate) fn section(
         y_label: s.ideas_implemented_share.to_string(),
         x_max,
         x_ticks: day_ticks(x_max, language),
-        y_ticks: (0..=5)
-            .map(|k| (k as f64 / 5.0, format::percent(k as f64 / 5.0, language)))
-            .collect(),
+        y_ticks: share_ticks(language),
         curves,
         empty_label: s.suppressed.to_string(),
     })?;
@@ -109,7 +106,10 @@ pub(crate) fn section(
         "<p>{}</p>\n",
         escape(&summary(records, &mine, km_mine.as_ref(), threshold, s, language))
     ));
-    html.push_str(&format!("<p>{}</p>\n", escape(&comparison(records, s, language))));
+    html.push_str(&format!(
+        "<p>{}</p>\n",
+        escape(&comparison(records, &config, s, language))
+    ));
     for (img, title) in [
         ("ideas-funnel", s.ideas_funnel_title),
         ("ideas-time", s.ideas_time_title),
@@ -147,6 +147,55 @@ pub(crate) fn section(
         ],
         html,
     }))
+}
+
+/// Time to implementation of every municipality by name, for the research team (`charts/ideas-time.*`); a
+/// municipality with fewer ideas than `threshold` is left out. `None` when the project has no idea records.
+pub(crate) fn overview_chart(
+    records: &IdeaRecords,
+    municipalities: &[(String, String)],
+    threshold: u64,
+    s: &Strings,
+    language: Language,
+) -> Result<Option<Rendered>, ReportError> {
+    if records.ideas.is_empty() {
+        return Ok(None);
+    }
+    let config = IdeaConfig::default();
+    let mut curves = Vec::new();
+    let mut x_max = 1.0f64;
+    for (code, name) in municipalities {
+        let ideas: Vec<&Idea> = records.ideas.iter().filter(|i| &i.municipality == code).collect();
+        if (ideas.len() as u64) < threshold {
+            continue;
+        }
+        if let Some(km) = time_to_implementation(records, &ideas, &config) {
+            x_max = km.steps.last().map_or(x_max, |s| x_max.max(s.time));
+            curves.push(StepCurve {
+                label: name.clone(),
+                points: implemented_curve(&km),
+                highlight: false,
+            });
+        }
+    }
+    let chart = step_chart(&StepChart {
+        title: s.ideas_time_title.to_string(),
+        subtitle: s.ideas_time_subtitle.to_string(),
+        x_label: s.ideas_days.to_string(),
+        y_label: s.ideas_implemented_share.to_string(),
+        x_max,
+        x_ticks: day_ticks(x_max, language),
+        y_ticks: share_ticks(language),
+        curves,
+        empty_label: s.suppressed.to_string(),
+    })?;
+    Ok(Some(chart))
+}
+
+fn share_ticks(language: Language) -> Vec<(f64, String)> {
+    (0..=5)
+        .map(|k| (k as f64 / 5.0, format::percent(k as f64 / 5.0, language)))
+        .collect()
 }
 
 /// The cumulative share implemented, 1 − S(t), as step corners from day 0.
@@ -225,20 +274,16 @@ fn summary(
 }
 
 /// Whether municipalities differ in how fast ideas are implemented, in plain words with the log-rank p-value.
-fn comparison(records: &IdeaRecords, s: &Strings, language: Language) -> String {
-    let groups = idea_groups(records, IdeaGrouping::Municipality);
-    let observations: Option<Vec<_>> = groups
-        .values()
-        .map(|ideas| crosscase_analysis::implementation_times(records, ideas))
-        .collect();
-    match observations.as_deref().and_then(crosscase_analysis::stats::log_rank) {
-        Some(lr) => {
-            let p = if lr.p_value < 0.001 {
+fn comparison(records: &IdeaRecords, config: &IdeaConfig, s: &Strings, language: Language) -> String {
+    let test = compare_groups(records, config, &idea_groups(records, config.grouping));
+    match test.p_value {
+        Some(p_value) => {
+            let p = if p_value < 0.001 {
                 format!("< {}", format::decimal(0.001, 3, language))
             } else {
-                format!("= {}", format::decimal(lr.p_value, 3, language))
+                format!("= {}", format::decimal(p_value, 3, language))
             };
-            let sentence = if lr.p_value < 0.05 {
+            let sentence = if p_value < 0.05 {
                 s.ideas_differ
             } else {
                 s.ideas_may_be_chance

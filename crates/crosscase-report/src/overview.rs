@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crosscase_analysis::PrevalenceRow;
 use crosscase_charts::{ComparisonBars, Heatmap, comparison_bars, heatmap};
-use crosscase_model::Corpus;
+use crosscase_model::{Corpus, IdeaRecords};
 
 use crate::page::{bar_groups, code_rows, disclosed, heatmap_cell};
 use crate::text::strings;
@@ -15,12 +15,27 @@ use crate::{ReportError, create_dir, write_file};
 pub struct OverviewCharts {
     pub heatmap: Vec<PathBuf>,
     pub bars: Vec<PathBuf>,
+    /// Time to implementation by municipality, when the project has idea records.
+    pub ideas: Vec<PathBuf>,
 }
 
-/// Writes `heatmap.{png,svg}` and `bars-<kommunkod>.{png,svg}` into `dir`.
+impl OverviewCharts {
+    /// Every file written.
+    pub fn len(&self) -> usize {
+        self.heatmap.len() + self.bars.len() + self.ideas.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Writes `heatmap.{png,svg}`, `bars-<kommunkod>.{png,svg}` and, with idea records, `ideas-time.{png,svg}` into
+/// `dir`.
 pub fn write_overview_charts(
     corpus: &Corpus,
     rows: &[PrevalenceRow],
+    ideas: &IdeaRecords,
     dir: &Path,
 ) -> Result<OverviewCharts, ReportError> {
     let language = corpus.settings.language;
@@ -44,6 +59,7 @@ pub fn write_overview_charts(
     let mut out = OverviewCharts {
         heatmap: Vec::new(),
         bars: Vec::new(),
+        ideas: Vec::new(),
     };
     for (name, bytes) in [
         ("heatmap.png", heat.png.as_slice()),
@@ -65,6 +81,21 @@ pub fn write_overview_charts(
             let path = dir.join(format!("{stem}.{ext}"));
             write_file(&path, bytes)?;
             out.bars.push(path);
+        }
+    }
+    let names: Vec<(String, String)> = corpus
+        .municipalities
+        .iter()
+        .map(|m| (m.code.clone(), m.name.clone()))
+        .collect();
+    let threshold = u64::from(corpus.settings.disclosure_threshold);
+    if let Some(chart) = crate::ideas::overview_chart(ideas, &names, threshold, s, language)? {
+        for (name, bytes) in [
+            ("ideas-time.png", chart.png.as_slice()),
+            ("ideas-time.svg", chart.svg.as_bytes()),
+        ] {
+            write_file(&dir.join(name), bytes)?;
+            out.ideas.push(dir.join(name));
         }
     }
     Ok(out)

@@ -119,6 +119,36 @@ impl Store {
              WHERE s.project_id = ?1 ORDER BY c.id",
         )?;
         table(
+            "ideas",
+            &[
+                ("idea_id", false),
+                ("kommunkod", false),
+                ("unit_id", false),
+                ("submitted", false),
+                ("wave_id", false),
+                ("codes", false),
+                ("title", false),
+            ],
+            "SELECT i.idea_id, m.kommunkod, u.unit_id, i.submitted, w.wave_id,
+                    (SELECT group_concat(code_id, '|') FROM (SELECT c.code_id FROM idea_code ic
+                     JOIN code c ON c.id = ic.code_id WHERE ic.idea_id = i.id ORDER BY c.position)),
+                    i.title
+             FROM idea i JOIN municipality m ON m.id = i.municipality_id LEFT JOIN unit u ON u.id = i.unit_id
+             LEFT JOIN wave w ON w.id = i.wave_id WHERE i.project_id = ?1 ORDER BY i.id",
+        )?;
+        table(
+            "idea_events",
+            &[("idea_id", false), ("stage", false), ("date", false)],
+            "SELECT i.idea_id, e.stage, e.date FROM idea_event e JOIN idea i ON i.id = e.idea_id
+             WHERE i.project_id = ?1 ORDER BY i.id, e.date, e.stage",
+        )?;
+        table(
+            "headcounts",
+            &[("kommunkod", false), ("unit_id", false), ("employees", true)],
+            "SELECT m.kommunkod, u.unit_id, h.employees FROM headcount h JOIN municipality m ON m.id = h.municipality_id
+             LEFT JOIN unit u ON u.id = h.unit_id WHERE h.project_id = ?1 ORDER BY m.kommunkod, u.unit_id",
+        )?;
+        table(
             "analysis_runs",
             &[
                 ("run_id", true),

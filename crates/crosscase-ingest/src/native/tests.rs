@@ -164,7 +164,7 @@ fn reports_whole_file_problems() {
     check(
         &[("project.toml", Some("name = \"t\"\nlanguge = \"sv\"\n"))],
         &[
-            "P/project.toml:2:1: project.toml cannot be read: unknown field `languge`, expected one of `name`, `language`, `disclosure_threshold`, `free_site_ids`, `primary_coder`\n  help: the keys are name, language (sv or en), disclosure_threshold, free_site_ids and primary_coder; see docs/project-format.md",
+            "P/project.toml:2:1: project.toml cannot be read: unknown field `languge`, expected one of `name`, `language`, `disclosure_threshold`, `free_site_ids`, `primary_coder`, `ideas`\n  help: the keys are name, language (sv or en), disclosure_threshold, free_site_ids, primary_coder and an [ideas] table; see docs/project-format.md",
         ],
     );
 }
@@ -289,7 +289,7 @@ fn reports_idea_records_out_of_order_and_dangling() {
         ],
         &[
             "P/ideas.csv:3:1 (idea_id): `I1` is listed twice (first on line 2)\n  help: give every row its own id, or remove the repeated row",
-            "P/ideas.csv:4:4 (submitted): `2018-13-01` is not a valid date (month 13)\n  help: Excel may have reformatted it; format the column as text",
+            "P/ideas.csv:4:4 (submitted): `2018-13-01` is not a date: write it as YYYY-MM-DD, for example 2018-03-14\n  help: Excel may have reformatted it; format the column as text",
             "P/ideas.csv:5:5 (wave_id): wave `v9` is not in waves.csv\n  help: add the wave, correct wave_id, or leave it empty to take the wave of the submission date",
             "P/ideas.csv:5:6 (codes): theme `okänd` is not in the codebook\n  help: use code_id values from codebook.csv, separated by |",
             "P/idea_events.csv:2:3 (date): idea `I1` reached `implemented` on 2018-01-15, before it was submitted on 2018-02-01\n  help: correct the date here or the submission date in ideas.csv",
