@@ -833,8 +833,7 @@ fn ideas_reports_funnel_curves_and_test_as_json_and_stores_its_run() {
     let exit_date = json(&["--exits", "exit-date"]);
     let last = |rows: &[serde_json::Value]| {
         rows.iter()
-            .filter(|r| r["kind"] == "survival" && r["group"] == "all")
-            .last()
+            .rfind(|r| r["kind"] == "survival" && r["group"] == "all")
             .unwrap()["not_implemented"]
             .as_f64()
             .unwrap()

@@ -265,7 +265,7 @@ pub fn time_to_implementation(records: &IdeaRecords, ideas: &[&Idea], config: &I
 
 /// The groups of `grouping` with their ideas, in the order of their keys. Ideas without a unit (or wave) are in no
 /// unit (or wave) group.
-pub fn idea_groups<'r>(records: &'r IdeaRecords, grouping: IdeaGrouping) -> BTreeMap<String, Vec<&'r Idea>> {
+pub fn idea_groups(records: &IdeaRecords, grouping: IdeaGrouping) -> BTreeMap<String, Vec<&Idea>> {
     let mut groups: BTreeMap<String, Vec<&Idea>> = BTreeMap::new();
     for idea in &records.ideas {
         let keys: Vec<&str> = match grouping {

@@ -14,6 +14,11 @@ pub struct Observation {
     pub event: bool,
 }
 
+/// A time that is a finite number of at least 0 (not NaN).
+fn valid_time(t: f64) -> bool {
+    t.is_finite() && t >= 0.0
+}
+
 /// One step of a Kaplan–Meier curve: a distinct time at which something happened.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct KmStep {
@@ -47,7 +52,7 @@ pub struct KaplanMeier {
 /// Censored observations at the time of an event are taken to be still at risk at that time, as usual.
 /// Returns `None` for no observations or a time that is negative or not a number.
 pub fn kaplan_meier(observations: &[Observation], confidence: f64) -> Option<KaplanMeier> {
-    if observations.is_empty() || observations.iter().any(|o| !(o.time >= 0.0) || !o.time.is_finite()) {
+    if observations.is_empty() || observations.iter().any(|o| !valid_time(o.time)) {
         return None;
     }
     let mut sorted = observations.to_vec();
@@ -153,7 +158,7 @@ pub fn log_rank(groups: &[Vec<Observation>]) -> Option<LogRank> {
         .enumerate()
         .flat_map(|(g, obs)| obs.iter().map(move |o| (o.time, g, o.event)))
         .collect();
-    if all.iter().any(|&(t, _, _)| !(t >= 0.0) || !t.is_finite()) {
+    if all.iter().any(|&(t, _, _)| !valid_time(t)) {
         return None;
     }
     all.sort_by(|a, b| a.0.total_cmp(&b.0));
