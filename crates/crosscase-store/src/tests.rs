@@ -249,6 +249,9 @@ fn a_version_1_database_is_backed_up_and_migrated_in_place() {
     };
     let id = store.record_run(None, &run).unwrap();
     assert_eq!(store.run(id).unwrap(), Some(run));
+    // The migrated project has no idea records and the default stages (version 3).
+    let ideas = store.load_ideas(None).unwrap();
+    assert_eq!(ideas, crosscase_model::IdeaRecords::default());
     // A read-only open of an older database says it must be migrated first.
     let tmp2 = tempfile::tempdir().unwrap();
     let old = tmp2.path().join("v1.sqlite");
@@ -260,4 +263,60 @@ fn a_version_1_database_is_backed_up_and_migrated_in_place() {
         Store::open_read_only(&old),
         Err(StoreError::NeedsMigration { .. })
     ));
+}
+
+#[test]
+fn idea_records_are_stored_and_read_back() {
+    use crosscase_model::{Date, Headcount, Idea, IdeaEvent};
+    let date = |s: &str| s.parse::<Date>().unwrap();
+    let mut p = project(1);
+    p.settings.idea_stages.exits = vec!["nej".into()];
+    p.settings.idea_stages.observed_until = Some(date("2019-12-31"));
+    p.ideas.push(Idea {
+        id: "I1".into(),
+        municipality: "0583".into(),
+        unit: None,
+        submitted: date("2019-01-02"),
+        wave: None,
+        // Twice the same theme is stored once.
+        codes: vec!["a.b".into(), "a".into(), "a".into()],
+        title: Some("Nyckelfri hemtjänst".into()),
+        line: 2,
+    });
+    p.idea_events.push(IdeaEvent {
+        idea: "I1".into(),
+        stage: "assessed".into(),
+        date: date("2019-02-01"),
+        line: 2,
+    });
+    p.headcounts.push(Headcount {
+        municipality: "0583".into(),
+        unit: None,
+        employees: 3600,
+        line: 2,
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&tmp.path().join("s.sqlite")).unwrap();
+    store.ingest(&p, &record("h1")).unwrap();
+    let got = store.load_ideas(None).unwrap();
+    assert_eq!(got.stages, p.settings.idea_stages);
+    // Themes come back in codebook order, once each; lines are not stored.
+    assert_eq!(got.ideas[0].codes, ["a", "a.b"]);
+    assert_eq!(got.ideas[0].title.as_deref(), Some("Nyckelfri hemtjänst"));
+    assert_eq!((got.events[0].stage.as_str(), got.events[0].line), ("assessed", 0));
+    assert_eq!(got.headcounts[0].employees, 3600);
+    // Replacing the project removes its idea records with it.
+    let mut changed = p.clone();
+    changed.ideas.clear();
+    changed.idea_events.clear();
+    store.ingest(&changed, &record("h2")).unwrap();
+    assert!(store.load_ideas(None).unwrap().ideas.is_empty());
+    assert_eq!(
+        (
+            count(&store, "idea_event"),
+            count(&store, "idea_code"),
+            count(&store, "headcount")
+        ),
+        (0, 0, 1)
+    );
 }
