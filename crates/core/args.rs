@@ -114,6 +114,30 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Exits::EndOfFollowUp)]
         exits: Exits,
     },
+    /// Survey instruments by municipality (or role) and wave: item distributions, means, medians, top-two-box
+    /// shares, dimension indices with Cronbach's α, Kruskal–Wallis and pairwise Mann–Whitney tests, and change before
+    /// and after a training.
+    Survey {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        project: Option<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+        /// The instrument to analyse (the name of its file in surveys/); all instruments when left out.
+        #[arg(long)]
+        instrument: Option<String>,
+        /// What respondents are grouped by within each wave.
+        #[arg(long, value_enum, default_value_t = SurveyBy::Municipality)]
+        by: SurveyBy,
+        /// Confidence level of the intervals.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+        /// Codes whose share of sources is set beside each municipality's survey indices (rows of kind `mixed`),
+        /// e.g. `--codes organisering,kultur`.
+        #[arg(long, value_delimiter = ',')]
+        codes: Vec<String>,
+    },
     /// Tidy tables of the project for notebooks and spreadsheets (see docs/data-dictionary.md).
     Export {
         #[arg(long)]
@@ -250,6 +274,21 @@ impl From<IdeaBy> for crosscase_analysis::IdeaGrouping {
             IdeaBy::Unit => crosscase_analysis::IdeaGrouping::Unit,
             IdeaBy::Theme => crosscase_analysis::IdeaGrouping::Theme,
             IdeaBy::Wave => crosscase_analysis::IdeaGrouping::Wave,
+        }
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SurveyBy {
+    Municipality,
+    Role,
+}
+
+impl From<SurveyBy> for crosscase_analysis::SurveyGrouping {
+    fn from(by: SurveyBy) -> Self {
+        match by {
+            SurveyBy::Municipality => crosscase_analysis::SurveyGrouping::Municipality,
+            SurveyBy::Role => crosscase_analysis::SurveyGrouping::Role,
         }
     }
 }

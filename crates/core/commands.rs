@@ -215,6 +215,43 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             eprintln!("Stored as run {run} in {}.", db.display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Survey {
+            db,
+            project,
+            output,
+            instrument,
+            by,
+            confidence,
+            codes,
+        } => {
+            let mut store = Store::open_existing(&db)?;
+            let corpus = store.load_corpus(project.as_deref())?;
+            let records = store.load_surveys(Some(&corpus.settings.name))?;
+            let config = crosscase_analysis::SurveyConfig {
+                grouping: by.into(),
+                confidence,
+            };
+            let unknown: Vec<&String> = codes.iter().filter(|c| !corpus.codes.iter().any(|k| &k.id == *c)).collect();
+            if !unknown.is_empty() {
+                return Err(UserError(format!(
+                    "--codes: {} not in the codebook; its codes are: {}",
+                    unknown.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+                    corpus.codes.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", ")
+                ))
+                .into());
+            }
+            let table = survey_table(&corpus, &records, instrument.as_deref(), &config, &codes)?;
+            let parameters = serde_json::json!({
+                "instrument": instrument,
+                "by": config.grouping.as_str(),
+                "confidence": confidence,
+                "codes": codes,
+            });
+            let run = record_run(&mut store, &corpus.settings.name, "survey", parameters, None, &table)?;
+            write_table(&table, &output)?;
+            eprintln!("Stored as run {run} in {}.", db.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Export {
             db,
             project,
@@ -253,6 +290,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let rows = crosscase_analysis::prevalence(&corpus)?;
             let quotes = store.quotes(project.as_deref())?;
             let ideas = store.load_ideas(project.as_deref())?;
+            let surveys = store.load_surveys(project.as_deref())?;
             let roster = match &roster {
                 Some(path) => crosscase_ingest::read_roster(path).map_err(|d| problems(path, d))?,
                 None => Vec::new(),
@@ -264,7 +302,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 municipalities,
                 roster,
             };
-            let (packs, left_out) = crosscase_report::write_feedback(&corpus, &rows, &quotes, &ideas, &config)?;
+            let (packs, left_out) = crosscase_report::write_feedback(&corpus, &rows, &quotes, &ideas, &surveys, &config)?;
             report_packs(&packs);
             let report = privacy_report.unwrap_or_else(|| sibling(&out, "privacy-report.csv"));
             write_left_out(&left_out, &report)?;
@@ -306,6 +344,38 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The survey rows of `crosscase survey`: items, indices, tests and pre/post changes of each instrument (or the one
+/// named), and each municipality's indices beside the prevalence of `codes`.
+fn survey_table(
+    corpus: &crosscase_model::Corpus,
+    records: &crosscase_model::SurveyRecords,
+    instrument: Option<&str>,
+    config: &crosscase_analysis::SurveyConfig,
+    codes: &[String],
+) -> Result<ResultTable> {
+    let ids: Vec<String> = match instrument {
+        Some(id) => vec![id.to_string()],
+        None if records.instruments.is_empty() => vec![String::new()],
+        None => records.instruments.iter().map(|i| i.id.clone()).collect(),
+    };
+    let prevalence = if codes.is_empty() {
+        Vec::new()
+    } else {
+        crosscase_analysis::prevalence(corpus)?
+    };
+    let mut table = ResultTable::new();
+    for id in ids {
+        let a = crosscase_analysis::analyse_survey(records, &id, &corpus.waves, config)
+            .map_err(|e| UserError(e.to_string()))?;
+        table.extend(Some("item"), &a.items)?;
+        table.extend(Some("index"), &a.indices)?;
+        table.extend(Some("test"), &a.tests)?;
+        table.extend(Some("pre_post"), &a.pre_post)?;
+        table.extend(Some("mixed"), &crosscase_analysis::mixed_methods(&a, &prevalence, codes, None))?;
+    }
+    Ok(table)
 }
 
 /// Reads and validates a project; every problem is printed, and the error says nothing was written.
@@ -840,7 +910,8 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         municipalities: Vec::new(),
         roster: Vec::new(),
     };
-    let (packs, left_out) = crosscase_report::write_feedback(&corpus, &rows, &quotes, &ideas, &config)?;
+    let surveys = store.load_surveys(Some(&name))?;
+    let (packs, left_out) = crosscase_report::write_feedback(&corpus, &rows, &quotes, &ideas, &surveys, &config)?;
     write_left_out(&left_out, &sibling(&feedback_dir, "privacy-report.csv"))?;
 
     let mut o = std::io::stdout().lock();

@@ -13,6 +13,7 @@ mod grouped;
 mod ideas;
 mod prevalence;
 pub mod stats;
+mod survey;
 mod table;
 mod waves;
 
@@ -29,6 +30,10 @@ pub use ideas::{
     analyse_ideas, compare_groups, funnel, funnel_rows, idea_groups, implementation_times, time_to_implementation,
 };
 pub use prevalence::{PrevalenceRow, prevalence};
+pub use survey::{
+    IndexRow, ItemRow, MixedRow, PrePostRow, SurveyAnalysis, SurveyConfig, SurveyGrouping, SurveyTestRow, analyse_survey,
+    dimension_items, index, mixed_methods,
+};
 pub use table::{ResultTable, data_table_frame, defuse_formula, write_data_table_csv, write_data_table_parquet};
 pub use waves::{WaveChangeRow, wave_changes};
 

@@ -6,10 +6,14 @@
 
 mod bars;
 mod curves;
+mod dumbbell;
 mod heatmap;
+mod likert;
 mod style;
 
 pub use bars::{BarGroup, ComparisonBars, comparison_bars};
 pub use curves::{StepChart, StepCurve, step_chart};
+pub use dumbbell::{Dumbbell, DumbbellRow, dumbbell};
 pub use heatmap::{Heatmap, HeatmapCell, heatmap};
+pub use likert::{LikertChart, LikertRow, likert_chart};
 pub use style::{ChartError, Rendered, SLIDE};

@@ -12,6 +12,7 @@ mod kommun;
 mod privacy;
 mod project;
 mod random;
+mod survey;
 mod text;
 mod validate;
 
@@ -26,5 +27,9 @@ pub use project::{
     Table, Unit, Wave,
 };
 pub use random::Rng;
+pub use survey::{
+    Dimension, Instrument, SurveyDesign, SurveyItem, SurveyProblem, SurveyRecords, SurveyResponse, check_instrument,
+    check_responses,
+};
 pub use text::{CodePointIndex, slice_code_points};
 pub use validate::{CodingChecker, Problem, QuoteKeeping, validate};

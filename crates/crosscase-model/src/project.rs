@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use crate::date::Date;
 use crate::ideas::{Headcount, Idea, IdeaEvent, IdeaStages};
+use crate::survey::{Instrument, SurveyResponse};
 
 /// The language of everything a workshop participant sees.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -326,6 +327,9 @@ pub struct Project {
     pub ideas: Vec<Idea>,
     pub idea_events: Vec<IdeaEvent>,
     pub headcounts: Vec<Headcount>,
+    /// Survey instruments (`surveys/<id>.toml`) and their responses (`surveys/<id>.csv`).
+    pub instruments: Vec<Instrument>,
+    pub survey_responses: Vec<SurveyResponse>,
 }
 
 impl Project {
@@ -342,6 +346,8 @@ impl Project {
             ideas: Vec::new(),
             idea_events: Vec::new(),
             headcounts: Vec::new(),
+            instruments: Vec::new(),
+            survey_responses: Vec::new(),
         }
     }
 }

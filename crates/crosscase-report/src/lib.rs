@@ -8,6 +8,7 @@ mod ideas;
 mod overview;
 mod page;
 mod quotes;
+mod survey;
 mod text;
 mod xlsx;
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use crosscase_analysis::{Cell, DisclosedPrevalence, PrevalenceRow, disclose_prevalence};
 use crosscase_charts::{BarGroup, ComparisonBars, Heatmap, HeatmapCell, comparison_bars, heatmap};
-use crosscase_model::{Corpus, IdeaRecords, Language, QuoteFacts, format};
+use crosscase_model::{Corpus, IdeaRecords, Language, QuoteFacts, SurveyRecords, format};
 use rayon::prelude::*;
 
 use crate::html::escape;
@@ -144,6 +144,7 @@ pub fn write_feedback(
     rows: &[PrevalenceRow],
     quotes: &[QuoteFacts],
     ideas: &IdeaRecords,
+    surveys: &SurveyRecords,
     config: &FeedbackConfig,
 ) -> Result<(Vec<WrittenPack>, Vec<LeftOutQuote>), ReportError> {
     let disclosed = disclosed(corpus, rows);
@@ -153,7 +154,7 @@ pub fn write_feedback(
     create_dir(&config.out_dir)?;
     let written: Vec<(WrittenPack, Vec<LeftOutQuote>)> = selected
         .par_iter()
-        .map(|&m| write_pack(corpus, rows, quotes, ideas, &disclosed, m, config))
+        .map(|&m| write_pack(corpus, rows, quotes, ideas, surveys, &disclosed, m, config))
         .collect::<Result<_, _>>()?;
     let mut packs = Vec::with_capacity(written.len());
     let mut left_out = Vec::new();
@@ -169,6 +170,7 @@ fn write_pack(
     rows: &[PrevalenceRow],
     quotes: &[QuoteFacts],
     ideas: &IdeaRecords,
+    surveys: &SurveyRecords,
     disclosed: &DisclosedPrevalence,
     m: usize,
     config: &FeedbackConfig,
@@ -235,6 +237,14 @@ fn write_pack(
             files.push(path);
         }
     }
+    let survey_section = crate::survey::section(surveys, &corpus.waves, &me.code, &me.name, threshold, s, language)?;
+    if let Some(section) = &survey_section {
+        for (name, bytes) in &section.files {
+            let path = dir.join(name);
+            write_file(&path, bytes)?;
+            files.push(path);
+        }
+    }
     // Quotes only where enough people took part that none of them can be recognised.
     let mut left_out = Vec::new();
     let people = rows
@@ -254,10 +264,21 @@ fn write_pack(
         None
     };
     let index = dir.join("index.html");
-    let idea_html = idea_section.as_ref().map(|s| s.html.as_str());
+    // Every chart's SVG, for print.
+    let svg_links: String = files
+        .iter()
+        .filter_map(|f| f.file_name().and_then(|n| n.to_str()))
+        .filter(|n| n.ends_with(".svg"))
+        .map(|n| format!("<a href=\"{n}\">{n}</a>"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let extra: String = [survey_section.map(|s| s.html), idea_section.map(|s| s.html)]
+        .into_iter()
+        .flatten()
+        .collect();
     write_file(
         &index,
-        page_html(corpus, &me.name, &groups, shown.as_deref(), idea_html, language),
+        page_html(&svg_links, corpus, &me.name, &groups, shown.as_deref(), &extra, language),
     )?;
     files.push(index.clone());
     Ok((
@@ -311,11 +332,12 @@ blockquote footer { color: var(--muted); font-size: .9rem; }
 ";
 
 fn page_html(
+    svg_links: &str,
     corpus: &Corpus,
     name: &str,
     groups: &[BarGroup],
     shown: Option<&[ShownQuote]>,
-    ideas: Option<&str>,
+    sections: &str,
     language: Language,
 ) -> String {
     let s = strings(language);
@@ -362,9 +384,7 @@ fn page_html(
         ));
     }
     h.push_str("</tbody>\n</table>\n");
-    if let Some(ideas) = ideas {
-        h.push_str(ideas);
-    }
+    h.push_str(sections);
     h.push_str(&format!(
         "<section class=\"quotes\">\n<h2>{}</h2>\n",
         escape(s.quotes_title)
@@ -389,13 +409,9 @@ fn page_html(
     }
     h.push_str("</section>\n");
     h.push_str(&format!(
-        "<p class=\"screen-only muted\">{}: <a href=\"bars.svg\">bars.svg</a>, <a href=\"heatmap.svg\">heatmap.svg</a>{}</p>\n",
+        "<p class=\"screen-only muted\">{}: {}</p>\n",
         escape(s.svg_link),
-        if ideas.is_some() {
-            ", <a href=\"ideas-funnel.svg\">ideas-funnel.svg</a>, <a href=\"ideas-time.svg\">ideas-time.svg</a>"
-        } else {
-            ""
-        }
+        svg_links
     ));
     h.push_str("</body>\n</html>\n");
     h

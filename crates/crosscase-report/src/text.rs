@@ -41,6 +41,23 @@ pub(crate) struct Strings {
     pub ideas_differ: &'static str,
     pub ideas_may_be_chance: &'static str,
     pub ideas_no_test: &'static str,
+    pub survey_title: &'static str,
+    pub survey_items_title: &'static str,
+    /// `{wave}`: the wave shown.
+    pub survey_items_subtitle: &'static str,
+    pub survey_dimension: &'static str,
+    /// `{wave}`: the wave compared with.
+    pub survey_change: &'static str,
+    /// `{min}`, `{max}`: the scale.
+    pub survey_index_note: &'static str,
+    pub survey_none: &'static str,
+    pub survey_too_few: &'static str,
+    pub prepost_title: &'static str,
+    pub prepost_subtitle: &'static str,
+    pub prepost_before: &'static str,
+    pub prepost_after: &'static str,
+    /// `{k}` of `{n}`.
+    pub prepost_improved: &'static str,
 }
 
 const SV: Strings = Strings {
@@ -84,6 +101,19 @@ const SV: Strings = Strings {
     ideas_differ: "Kommunerna skiljer sig i hur snabbt idéer införs, mer än slumpen brukar ge (log-rank-test, p {p}).",
     ideas_may_be_chance: "Skillnaderna mellan kommunerna i hur snabbt idéer införs kan vara slump (log-rank-test, p {p}).",
     ideas_no_test: "Kommunerna kan inte jämföras i hur snabbt idéer införs: det behövs minst två kommuner där någon idé har införts.",
+    survey_title: "Enkätsvar",
+    survey_items_title: "Svaren per fråga",
+    survey_items_subtitle: "Andel av svaren i varje svarsalternativ ({wave}); instämmande till höger, frågorna med mest instämmande överst",
+    survey_dimension: "Område",
+    survey_change: "Förändring sedan {wave}",
+    survey_index_note: "Indexet är medelvärdet av områdets frågor på skalan {min}–{max}; omvänt ställda frågor är vända så att ett högt värde alltid är bättre.",
+    survey_none: "Er kommun har inga svar på den här enkäten.",
+    survey_too_few: "Svaren visas inte: de är färre än projektets gräns, så att ingen ska kunna kännas igen.",
+    prepost_title: "Före och efter utbildningen",
+    prepost_subtitle: "Medelvärde per område för deltagare som svarade både före och efter",
+    prepost_before: "Före",
+    prepost_after: "Efter",
+    prepost_improved: "{k} av {n} förbättrade sig",
 };
 
 const EN: Strings = Strings {
@@ -127,6 +157,19 @@ const EN: Strings = Strings {
     ideas_differ: "The municipalities differ in how fast ideas are implemented, more than chance usually gives (log-rank test, p {p}).",
     ideas_may_be_chance: "The differences between municipalities in how fast ideas are implemented may be chance (log-rank test, p {p}).",
     ideas_no_test: "The municipalities cannot be compared in how fast ideas are implemented: that needs at least two municipalities where an idea was implemented.",
+    survey_title: "Survey answers",
+    survey_items_title: "Answers by question",
+    survey_items_subtitle: "Share of answers in each option ({wave}); agreement to the right, the questions with most agreement at the top",
+    survey_dimension: "Area",
+    survey_change: "Change since {wave}",
+    survey_index_note: "The index is the mean of the area's questions on the scale {min}–{max}; questions worded the other way round are turned so that a high value is always better.",
+    survey_none: "Your municipality has no answers to this survey.",
+    survey_too_few: "The answers are not shown: there are fewer than the project's threshold, so that nobody can be recognised.",
+    prepost_title: "Before and after the training",
+    prepost_subtitle: "Mean by area for participants who answered both before and after",
+    prepost_before: "Before",
+    prepost_after: "After",
+    prepost_improved: "{k} of {n} improved",
 };
 
 pub(crate) fn strings(language: Language) -> &'static Strings {

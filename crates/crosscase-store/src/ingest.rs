@@ -197,7 +197,13 @@ impl IngestWriter<'_> {
 fn delete_project(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
     // Children first, so that every foreign key holds at each step.
     tx.execute_batch(&format!(
-        "DELETE FROM idea_event WHERE idea_id IN (SELECT id FROM idea WHERE project_id = {id});
+        "DELETE FROM survey_answer WHERE response_id IN (SELECT r.id FROM survey_response r
+             JOIN instrument i ON i.id = r.instrument_id WHERE i.project_id = {id});
+         DELETE FROM survey_response WHERE instrument_id IN (SELECT id FROM instrument WHERE project_id = {id});
+         DELETE FROM survey_item WHERE instrument_id IN (SELECT id FROM instrument WHERE project_id = {id});
+         DELETE FROM survey_dimension WHERE instrument_id IN (SELECT id FROM instrument WHERE project_id = {id});
+         DELETE FROM instrument WHERE project_id = {id};
+         DELETE FROM idea_event WHERE idea_id IN (SELECT id FROM idea WHERE project_id = {id});
          DELETE FROM idea_code WHERE idea_id IN (SELECT id FROM idea WHERE project_id = {id});
          DELETE FROM idea WHERE project_id = {id};
          DELETE FROM idea_stage WHERE project_id = {id};
@@ -384,6 +390,7 @@ fn insert_project(tx: &Transaction<'_>, p: &Project, content_hash: &str) -> Resu
         code: &code,
     };
     insert_ideas(tx, p, &places)?;
+    insert_surveys(tx, p, &places)?;
     Ok((source, code))
 }
 
@@ -394,6 +401,70 @@ struct Places<'a> {
     unit: &'a HashMap<&'a str, i64>,
     wave: &'a HashMap<&'a str, i64>,
     code: &'a HashMap<String, i64>,
+}
+
+/// Survey instruments with their dimensions and items, and every response with its scale values.
+fn insert_surveys(tx: &Transaction<'_>, p: &Project, at: &Places<'_>) -> Result<(), StoreError> {
+    let mut instrument = tx.prepare(
+        "INSERT INTO instrument (project_id, instrument_id, name_sv, name_en, design, scale_min, scale_max, labels_sv,
+                                 labels_en, missing)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    let mut dimension = tx.prepare(
+        "INSERT INTO survey_dimension (instrument_id, dimension_id, label_sv, label_en, position) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let mut item = tx.prepare(
+        "INSERT INTO survey_item (instrument_id, item_id, text_sv, text_en, dimension_id, reverse, position)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let mut response = tx.prepare(
+        "INSERT INTO survey_response (instrument_id, respondent, municipality_id, role, wave) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let mut answer = tx.prepare("INSERT INTO survey_answer (response_id, item_id, value) VALUES (?1, ?2, ?3)")?;
+    let mut instruments = HashMap::new();
+    let mut items: HashMap<&str, Vec<i64>> = HashMap::new();
+    for ins in &p.instruments {
+        instrument.execute(params![
+            at.project_id,
+            ins.id,
+            ins.name_sv,
+            ins.name_en,
+            ins.design.as_str(),
+            ins.scale_min,
+            ins.scale_max,
+            ins.labels_sv.join("\n"),
+            ins.labels_en.join("\n"),
+            ins.missing.join("\n"),
+        ])?;
+        let id = tx.last_insert_rowid();
+        instruments.insert(ins.id.as_str(), id);
+        for (position, d) in ins.dimensions.iter().enumerate() {
+            dimension.execute(params![id, d.id, d.label_sv, d.label_en, position as i64])?;
+        }
+        let rows = items.entry(ins.id.as_str()).or_default();
+        for (position, i) in ins.items.iter().enumerate() {
+            item.execute(params![id, i.id, i.text_sv, i.text_en, i.dimension, i.reverse, position as i64])?;
+            rows.push(tx.last_insert_rowid());
+        }
+    }
+    for r in &p.survey_responses {
+        let instrument_id = row_id(&instruments, &r.instrument, "instrument")?;
+        response.execute(params![
+            instrument_id,
+            r.respondent,
+            row_id(at.municipality, &r.municipality, "municipality")?,
+            r.role.map(|role| role.as_str()),
+            r.wave,
+        ])?;
+        let id = tx.last_insert_rowid();
+        let item_rows = &items[r.instrument.as_str()];
+        for (k, value) in r.values.iter().enumerate() {
+            if let (Some(v), Some(&item_row)) = (value, item_rows.get(k)) {
+                answer.execute(params![id, item_row, v])?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The idea stages, ideas with their themes and events, and head counts.

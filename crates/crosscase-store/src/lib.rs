@@ -10,6 +10,7 @@ mod ingest;
 mod load;
 mod runs;
 mod schema;
+mod surveys;
 
 pub use error::StoreError;
 pub use ingest::{ImportRecord, Ingest, IngestOutcome, IngestSummary, IngestWriter};

@@ -7,10 +7,10 @@ use rusqlite::Connection;
 use crate::error::StoreError;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Migration `i` takes a database from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 pub(crate) const V1: &str = "
 CREATE TABLE project (
@@ -196,6 +196,62 @@ CREATE TABLE headcount (
     unit_id INTEGER REFERENCES unit(id),
     employees INTEGER NOT NULL CHECK (employees > 0)
 );
+";
+
+/// Version 4: survey instruments, their items and dimensions, and the responses.
+const V4: &str = "
+CREATE TABLE instrument (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES project(id),
+    instrument_id TEXT NOT NULL,
+    name_sv TEXT NOT NULL,
+    name_en TEXT NOT NULL,
+    design TEXT NOT NULL CHECK (design IN ('waves', 'pre_post')),
+    scale_min INTEGER NOT NULL,
+    scale_max INTEGER NOT NULL CHECK (scale_min < scale_max),
+    -- One label per scale step, lowest first, separated by line breaks; likewise the \"no answer\" codes.
+    labels_sv TEXT NOT NULL,
+    labels_en TEXT NOT NULL,
+    missing TEXT NOT NULL,
+    UNIQUE (project_id, instrument_id)
+);
+CREATE TABLE survey_dimension (
+    instrument_id INTEGER NOT NULL REFERENCES instrument(id),
+    dimension_id TEXT NOT NULL,
+    label_sv TEXT NOT NULL,
+    label_en TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (instrument_id, dimension_id)
+) WITHOUT ROWID;
+CREATE TABLE survey_item (
+    id INTEGER PRIMARY KEY,
+    instrument_id INTEGER NOT NULL REFERENCES instrument(id),
+    item_id TEXT NOT NULL,
+    text_sv TEXT NOT NULL,
+    text_en TEXT NOT NULL,
+    dimension_id TEXT,
+    reverse INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    UNIQUE (instrument_id, item_id)
+);
+-- One row per respondent and occasion (a wave id, or pre / post).
+CREATE TABLE survey_response (
+    id INTEGER PRIMARY KEY,
+    instrument_id INTEGER NOT NULL REFERENCES instrument(id),
+    respondent TEXT NOT NULL,
+    municipality_id INTEGER NOT NULL REFERENCES municipality(id),
+    role TEXT,
+    wave TEXT NOT NULL,
+    UNIQUE (instrument_id, respondent, wave)
+);
+CREATE INDEX survey_response_municipality ON survey_response(municipality_id);
+-- Scale values only: no answer and \"don't know\" have no row.
+CREATE TABLE survey_answer (
+    response_id INTEGER NOT NULL REFERENCES survey_response(id),
+    item_id INTEGER NOT NULL REFERENCES survey_item(id),
+    value INTEGER NOT NULL,
+    PRIMARY KEY (response_id, item_id)
+) WITHOUT ROWID;
 ";
 
 fn version(conn: &Connection) -> Result<i64, StoreError> {

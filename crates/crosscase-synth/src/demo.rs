@@ -126,6 +126,7 @@ pub fn demo_project() -> Project {
     }
     // A stream of its own, so that the idea records leave the rest of the demo as it was.
     crate::ideas::add_ideas(&mut p, &mut Rng::stream(SEED, 9));
+    crate::surveys::add_surveys(&mut p, &mut Rng::stream(SEED, 10));
     // Lines as the native writer lays the files out, so that the in-memory project equals what is read back.
     for (i, m) in p.municipalities.iter_mut().enumerate() {
         m.line = i as u64 + 2;

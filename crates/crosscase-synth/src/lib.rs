@@ -7,6 +7,7 @@ mod demo;
 mod ideas;
 mod phrases;
 mod scale;
+mod surveys;
 
 pub use demo::demo_project;
 pub use scale::{ScaleConfig, scale_project};

@@ -435,3 +435,26 @@ fn explicit_three_group_log_rank(groups: &[Vec<Observation>; 3]) -> f64 {
         .map(|a| (0..2).map(|b| u[a] * inv[a][b] * u[b]).sum::<f64>())
         .sum()
 }
+
+#[test]
+fn cronbach_alpha_worked_examples() {
+    // Five respondents, three items, worked by hand from the definition (Cronbach 1951, Psychometrika 16:297):
+    // item variances 1.3, 1.3 and 1.7 (sum 4.3); the sums 6, 8, 9, 12, 14 have variance 10.2;
+    // α = 3/2 · (1 − 4.3/10.2) = 0.867647…
+    let rows = [[1.0, 2.0, 3.0], [2.0, 3.0, 3.0], [3.0, 3.0, 3.0], [4.0, 4.0, 4.0], [3.0, 5.0, 6.0]];
+    let rows: Vec<Vec<f64>> = rows.iter().map(|r| r.to_vec()).collect();
+    close(cronbach_alpha(&rows).unwrap(), 1.5 * (1.0 - 4.3 / 10.2), 1e-12);
+    close(cronbach_alpha(&rows).unwrap(), 0.867_647_058_823_529_4, 1e-12);
+    // Two items: α = 4 cov / (var1 + var2 + 2 cov), which for two halves is the Flanagan–Rulon split-half coefficient (Cronbach 1951).
+    let two: Vec<Vec<f64>> = [[1.0, 2.0], [2.0, 2.0], [3.0, 4.0], [4.0, 3.0], [5.0, 5.0]]
+        .iter()
+        .map(|r| r.to_vec())
+        .collect();
+    let (v1, v2, cov) = (2.5, 1.7, 1.75);
+    close(cronbach_alpha(&two).unwrap(), 4.0 * cov / (v1 + v2 + 2.0 * cov), 1e-12);
+    // Identical items are perfectly consistent; one item or one respondent has no α.
+    let same: Vec<Vec<f64>> = (1..=4).map(|v| vec![v as f64; 3]).collect();
+    close(cronbach_alpha(&same).unwrap(), 1.0, 1e-12);
+    assert_eq!(cronbach_alpha(&[vec![1.0], vec![2.0]]), None);
+    assert_eq!(cronbach_alpha(&[vec![1.0, 2.0]]), None);
+}

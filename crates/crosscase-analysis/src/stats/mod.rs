@@ -8,6 +8,7 @@ mod hypergeometric;
 mod intervals;
 mod multiple;
 mod ranks;
+mod reliability;
 mod survival;
 
 pub use agreement::{AgreementStats, brennan_prediger, cohen_kappa, krippendorff_alpha_nominal, nominal_agreement};
@@ -17,6 +18,7 @@ pub use hypergeometric::{LnFactorials, Mode, hypergeometric};
 pub use intervals::{newcombe_difference, wilson};
 pub use multiple::benjamini_hochberg;
 pub use ranks::{RankTest, kruskal_wallis, mann_whitney, wilcoxon_signed_rank};
+pub use reliability::cronbach_alpha;
 pub use survival::{KaplanMeier, KmStep, LogRank, Observation, kaplan_meier, log_rank};
 
 #[cfg(test)]

@@ -209,7 +209,7 @@ impl CsvTable {
 
 /// The line of a double quote that is never closed, if any. In CSV every quote pairs with another (a quote inside a
 /// field is doubled), so an odd count means an open field runs to the end of the file.
-fn unclosed_quote(text: &str) -> Option<u64> {
+pub(crate) fn unclosed_quote(text: &str) -> Option<u64> {
     let (mut open, mut line, mut opened_on) = (false, 1u64, 0u64);
     for b in text.bytes() {
         match b {
@@ -227,12 +227,12 @@ fn unclosed_quote(text: &str) -> Option<u64> {
 }
 
 /// Swedish Excel writes semicolons, most other tools commas; the header line tells which.
-fn sniff_delimiter(header: &str) -> u8 {
+pub(crate) fn sniff_delimiter(header: &str) -> u8 {
     let count = |c: char| header.chars().filter(|&x| x == c).count();
     if count(';') > count(',') { b';' } else { b',' }
 }
 
-fn csv_error(path: &Path, e: &csv::Error) -> Diagnostic {
+pub(crate) fn csv_error(path: &Path, e: &csv::Error) -> Diagnostic {
     let line = e.position().map_or(0, |p| p.line());
     Diagnostic::file(
         path,

@@ -4,8 +4,10 @@
 
 mod csv_table;
 mod read;
+mod surveys;
 mod write;
 
+pub use surveys::SURVEY_DIR;
 pub use read::{CODING_BATCH, LoadedProject, OpenedProject, open_project, read_project};
 pub use write::{init_project, write_project};
 

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::csv_table::{CsvRow, CsvTable};
+use super::surveys::{self, SURVEY_DIR};
 use super::{LIST_SEPARATOR, default_text_path};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::text_file::decode_utf8;
@@ -103,6 +104,7 @@ pub fn open_project(dir: &Path) -> Result<OpenedProject, Diagnostics> {
         bad_rows: HashSet::new(),
         columns: HashMap::new(),
         unreadable: false,
+        survey_columns: HashMap::new(),
     };
     if !dir.is_dir() {
         return Err(Diagnostics(vec![Diagnostic::file(
@@ -123,6 +125,7 @@ pub fn open_project(dir: &Path) -> Result<OpenedProject, Diagnostics> {
         for p in crosscase_model::validate(&project, &register) {
             reader.push_problem(p);
         }
+        reader.check_survey_responses(&project);
     }
     if !reader.diags.is_empty() || reader.unreadable {
         if let Some(text) = codings_text.as_deref().filter(|_| !reader.unreadable) {
@@ -282,6 +285,8 @@ struct Reader<'a> {
     columns: HashMap<(Table, &'static str), u64>,
     /// A file was missing, undecodable or had a broken header, so cross-references cannot be checked.
     unreadable: bool,
+    /// For each instrument, the 1-based column of each named column of its responses file.
+    survey_columns: HashMap<String, HashMap<String, u64>>,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -566,6 +571,69 @@ impl Reader<'_> {
             });
         });
         self.idea_tables(project);
+        self.surveys(project);
+    }
+
+    /// Survey instruments and their responses, from `surveys/`.
+    fn surveys(&mut self, project: &mut Project) {
+        for id in surveys::instrument_ids(self.dir) {
+            let rel = format!("{SURVEY_DIR}/{id}.toml");
+            let path = self.dir.join(&rel);
+            let Some(text) = self.read_text(&rel, true) else {
+                continue;
+            };
+            let Some(instrument) = surveys::parse_instrument(&id, &path, &text, &mut self.diags) else {
+                self.unreadable = true;
+                continue;
+            };
+            for p in crosscase_model::check_instrument(&instrument) {
+                let mut d = Diagnostic::file(&path, p.message, p.help);
+                d.field = p.field;
+                self.diags.push(d);
+            }
+            let rel_csv = format!("{SURVEY_DIR}/{id}.csv");
+            let csv_path = self.dir.join(&rel_csv);
+            if !csv_path.exists() {
+                self.unreadable = true;
+                self.diags.push(Diagnostic::file(
+                    &csv_path,
+                    format!("instrument `{id}` has no responses file"),
+                    format!("write the responses in {rel_csv}: respondent, kommunkod, role, wave and one column per item"),
+                ));
+                continue;
+            }
+            let Some(text) = self.read_text(&rel_csv, true) else {
+                continue;
+            };
+            let before = self.diags.len();
+            let (responses, columns) = surveys::parse_responses(&instrument, &csv_path, &text, &mut self.diags);
+            if self.diags.len() > before && responses.is_empty() {
+                self.unreadable = true;
+            }
+            self.survey_columns.insert(id, columns);
+            project.instruments.push(instrument);
+            project.survey_responses.extend(responses);
+        }
+    }
+
+    /// Responses checked against the project (municipalities, waves, repeated respondents), at file, line and column.
+    fn check_survey_responses(&mut self, project: &Project) {
+        for instrument in &project.instruments {
+            let responses: Vec<_> = project
+                .survey_responses
+                .iter()
+                .filter(|r| r.instrument == instrument.id)
+                .cloned()
+                .collect();
+            let path = self.dir.join(format!("{SURVEY_DIR}/{}.csv", instrument.id));
+            let columns = self.survey_columns.get(&instrument.id);
+            for p in crosscase_model::check_responses(project, instrument, &responses) {
+                let column = p.field.as_ref().and_then(|f| columns.and_then(|c| c.get(f)).copied());
+                let mut d = Diagnostic::file(&path, p.message, p.help).at(p.line, column);
+                d.field = p.field;
+                self.diags.push(d);
+            }
+        }
     }
 
     /// The optional idea-management records: ideas, their stage events and head counts.
@@ -801,7 +869,7 @@ fn is_safe_relative(rel: &str) -> bool {
 }
 
 /// The 1-based line and column of a byte offset in `text`.
-fn line_column(text: &str, offset: usize) -> (u64, Option<u64>) {
+pub(super) fn line_column(text: &str, offset: usize) -> (u64, Option<u64>) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() as u64 + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;

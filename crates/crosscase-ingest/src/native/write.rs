@@ -106,7 +106,67 @@ pub fn write_project(project: &Project, dir: &Path) -> io::Result<()> {
             ]
         }),
     )?;
-    write_idea_tables(project, dir)
+    write_idea_tables(project, dir)?;
+    write_surveys(project, dir)
+}
+
+/// Each instrument as `surveys/<id>.toml` with its responses in `surveys/<id>.csv`, one column per item.
+fn write_surveys(project: &Project, dir: &Path) -> io::Result<()> {
+    if project.instruments.is_empty() {
+        return Ok(());
+    }
+    let folder = dir.join(super::SURVEY_DIR);
+    std::fs::create_dir_all(&folder)?;
+    for ins in &project.instruments {
+        let list = |v: &[String]| v.iter().map(|s| toml_string(s)).collect::<Vec<_>>().join(", ");
+        let mut t = String::new();
+        t.push_str("# A survey instrument; its responses are in the CSV file of the same name. See docs/project-format.md\n");
+        t.push_str(&format!("name_sv = {}\n", toml_string(&ins.name_sv)));
+        t.push_str(&format!("name_en = {}\n", toml_string(&ins.name_en)));
+        t.push_str("# \"waves\": answered in the project's waves; \"pre_post\": before and after a training.\n");
+        t.push_str(&format!("design = \"{}\"\n", ins.design.as_str()));
+        t.push_str(&format!("scale = [{}, {}]\n", ins.scale_min, ins.scale_max));
+        t.push_str(&format!("labels_sv = [{}]\n", list(&ins.labels_sv)));
+        t.push_str(&format!("labels_en = [{}]\n", list(&ins.labels_en)));
+        t.push_str("# Answers that are not scale values.\n");
+        t.push_str(&format!("missing = [{}]\n", list(&ins.missing)));
+        for d in &ins.dimensions {
+            t.push_str("\n[[dimensions]]\n");
+            t.push_str(&format!("id = {}\n", toml_string(&d.id)));
+            t.push_str(&format!("label_sv = {}\n", toml_string(&d.label_sv)));
+            t.push_str(&format!("label_en = {}\n", toml_string(&d.label_en)));
+        }
+        for i in &ins.items {
+            t.push_str("\n[[items]]\n");
+            t.push_str(&format!("id = {}\n", toml_string(&i.id)));
+            t.push_str(&format!("text_sv = {}\n", toml_string(&i.text_sv)));
+            t.push_str(&format!("text_en = {}\n", toml_string(&i.text_en)));
+            if let Some(d) = &i.dimension {
+                t.push_str(&format!("dimension = {}\n", toml_string(d)));
+            }
+            if i.reverse {
+                t.push_str("reverse = true\n");
+            }
+        }
+        std::fs::write(folder.join(format!("{}.toml", ins.id)), t)?;
+        let file = std::fs::File::create(folder.join(format!("{}.csv", ins.id)))?;
+        let mut w = csv::WriterBuilder::new().from_writer(io::BufWriter::new(file));
+        let mut header = vec!["respondent".to_string(), "kommunkod".into(), "role".into(), "wave".into()];
+        header.extend(ins.items.iter().map(|i| i.id.clone()));
+        w.write_record(&header)?;
+        for r in project.survey_responses.iter().filter(|r| r.instrument == ins.id) {
+            let mut row = vec![
+                r.respondent.clone(),
+                r.municipality.clone(),
+                r.role.map(|role| role.as_str().to_string()).unwrap_or_default(),
+                r.wave.clone(),
+            ];
+            row.extend(r.values.iter().map(|v| v.map(|v| v.to_string()).unwrap_or_default()));
+            w.write_record(&row)?;
+        }
+        w.flush()?;
+    }
+    Ok(())
 }
 
 /// The idea-management records, written only when the project has them (the files are optional).

@@ -1,0 +1,311 @@
+//! The survey part of a feedback pack: how the municipality's managers answered each item (diverging bars), its
+//! dimension indices beside the other municipalities and the change since the wave before, and what changed before
+//! and after a training.
+
+use crosscase_analysis::{dimension_items, index};
+use crosscase_charts::{Dumbbell, DumbbellRow, LikertChart, LikertRow, dumbbell, likert_chart};
+use crosscase_model::{Instrument, Language, SurveyDesign, SurveyRecords, SurveyResponse, format};
+
+use crate::ReportError;
+use crate::html::escape;
+use crate::text::Strings;
+
+/// Charts (file name, bytes) and the HTML that shows them.
+pub(crate) struct SurveySection {
+    pub files: Vec<(String, Vec<u8>)>,
+    pub html: String,
+}
+
+/// The survey section of `municipality`'s pack, or `None` when the project has no instruments. `waves` are the
+/// project's waves in time order. No figure from fewer respondents than `threshold` is shown.
+pub(crate) fn section(
+    records: &SurveyRecords,
+    waves: &[String],
+    municipality: &str,
+    name: &str,
+    threshold: u64,
+    s: &Strings,
+    language: Language,
+) -> Result<Option<SurveySection>, ReportError> {
+    if records.instruments.is_empty() {
+        return Ok(None);
+    }
+    let mut files = Vec::new();
+    let mut html = format!("<section class=\"survey\">\n<h2>{}</h2>\n", escape(s.survey_title));
+    for (k, instrument) in records.instruments.iter().enumerate() {
+        let responses: Vec<&SurveyResponse> = records
+            .responses
+            .iter()
+            .filter(|r| r.instrument == instrument.id)
+            .collect();
+        html.push_str(&format!("<h3>{}</h3>\n", escape(instrument.name(language))));
+        match instrument.design {
+            SurveyDesign::Waves => {
+                let part = waves_part(instrument, &responses, waves, municipality, name, threshold, s, language)?;
+                if let Some((png, svg)) = part.chart {
+                    let stem = format!("survey-{}", k + 1);
+                    html.push_str(&figure(&stem, s.survey_items_title));
+                    files.push((format!("{stem}.png"), png));
+                    files.push((format!("{stem}.svg"), svg));
+                }
+                html.push_str(&part.html);
+            }
+            SurveyDesign::PrePost => {
+                let part = pre_post_part(instrument, &responses, municipality, threshold, s, language)?;
+                if let Some((png, svg)) = part.chart {
+                    let stem = format!("survey-{}", k + 1);
+                    html.push_str(&figure(&stem, s.prepost_title));
+                    files.push((format!("{stem}.png"), png));
+                    files.push((format!("{stem}.svg"), svg));
+                }
+                html.push_str(&part.html);
+            }
+        }
+    }
+    html.push_str("</section>\n");
+    Ok(Some(SurveySection { files, html }))
+}
+
+fn figure(stem: &str, title: &str) -> String {
+    format!(
+        "<figure>\n<img src=\"{stem}.png\" alt=\"{}\" width=\"1920\" height=\"1080\">\n</figure>\n",
+        escape(title)
+    )
+}
+
+/// A chart as (PNG, SVG bytes) and HTML.
+struct Part {
+    chart: Option<(Vec<u8>, Vec<u8>)>,
+    html: String,
+}
+
+fn mean(v: &[f64]) -> Option<f64> {
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn waves_part(
+    instrument: &Instrument,
+    responses: &[&SurveyResponse],
+    waves: &[String],
+    municipality: &str,
+    name: &str,
+    threshold: u64,
+    s: &Strings,
+    language: Language,
+) -> Result<Part, ReportError> {
+    let answered: Vec<&String> = waves
+        .iter()
+        .filter(|w| responses.iter().any(|r| &r.wave == *w && r.municipality == municipality))
+        .collect();
+    let Some(latest) = answered.last().copied() else {
+        return Ok(Part {
+            chart: None,
+            html: format!("<p class=\"muted\">{}</p>\n", escape(s.survey_none)),
+        });
+    };
+    let previous = answered.len().checked_sub(2).map(|i| answered[i]);
+    let mine = |wave: &str| -> Vec<&SurveyResponse> {
+        responses
+            .iter()
+            .copied()
+            .filter(|r| r.wave == wave && r.municipality == municipality)
+            .collect()
+    };
+    let now = mine(latest);
+    if (now.len() as u64) < threshold {
+        return Ok(Part {
+            chart: None,
+            html: format!("<p class=\"muted\">{}</p>\n", escape(s.survey_too_few)),
+        });
+    }
+    let labels = instrument.labels(language);
+    let steps: Vec<String> = (0..instrument.steps())
+        .map(|k| {
+            labels
+                .get(k)
+                .cloned()
+                .unwrap_or_else(|| (instrument.scale_min as usize + k).to_string())
+        })
+        .collect();
+    let mut rows: Vec<(f64, LikertRow)> = instrument
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let values: Vec<u8> = now.iter().filter_map(|r| r.values[i]).collect();
+            let n = values.len();
+            let label = item.text(language).to_string();
+            let n_label = format!("n = {}", format::integer(n as u64, language));
+            if (n as u64) < threshold {
+                return (
+                    -1.0,
+                    LikertRow {
+                        label,
+                        shares: Err(s.suppressed.to_string()),
+                        n_label,
+                        low_label: String::new(),
+                        high_label: String::new(),
+                    },
+                );
+            }
+            let mut shares = vec![0.0; instrument.steps()];
+            for v in &values {
+                shares[usize::from(v - instrument.scale_min)] += 1.0 / n as f64;
+            }
+            let half = instrument.steps() / 2;
+            let low: f64 = shares.iter().take(half).sum();
+            let high: f64 = shares.iter().skip(instrument.steps().div_ceil(2)).sum();
+            (
+                high,
+                LikertRow {
+                    label,
+                    shares: Ok(shares),
+                    n_label,
+                    low_label: format::percent(low, language),
+                    high_label: format::percent(high, language),
+                },
+            )
+        })
+        .collect();
+    // Most agreement first.
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let wave_name = latest.clone();
+    let chart = likert_chart(&LikertChart {
+        title: format!("{} – {}", instrument.name(language), name),
+        subtitle: s.survey_items_subtitle.replace("{wave}", &wave_name),
+        steps,
+        rows: rows.into_iter().map(|r| r.1).collect(),
+    })?;
+
+    // Dimension indices: this municipality, the others together, and the change since the wave before.
+    let others: Vec<&SurveyResponse> = responses
+        .iter()
+        .copied()
+        .filter(|r| &r.wave == latest && r.municipality != municipality)
+        .collect();
+    let before = previous.map(|w| mine(w)).unwrap_or_default();
+    let mut html = format!(
+        "<table>\n<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead>\n<tbody>\n",
+        escape(s.survey_dimension),
+        escape(name),
+        escape(s.others),
+        escape(&s.survey_change.replace("{wave}", previous.map_or("–", |w| w.as_str())))
+    );
+    let shown = |members: &[&SurveyResponse], items: &[usize]| -> Result<f64, String> {
+        let values: Vec<f64> = members.iter().filter_map(|r| index(instrument, r, items)).collect();
+        if (values.len() as u64) < threshold {
+            Err(s.suppressed.to_string())
+        } else {
+            mean(&values).ok_or_else(|| s.missing.to_string())
+        }
+    };
+    for (d, (dimension, items)) in instrument.dimensions.iter().zip(dimension_items(instrument)) {
+        debug_assert_eq!(d.id, dimension);
+        let this = shown(&now, &items);
+        let other = shown(&others, &items);
+        let change = match (previous, &this, &shown(&before, &items)) {
+            (None, _, _) => Err("–".to_string()),
+            (Some(_), Ok(a), Ok(b)) => Ok(a - b),
+            (Some(_), Err(e), _) | (Some(_), _, Err(e)) => Err(e.clone()),
+        };
+        let cell = |v: &Result<f64, String>, signed: bool| match v {
+            Ok(x) if signed && *x > 0.0 => format!("+{}", format::decimal(*x, 1, language)),
+            Ok(x) => format::decimal(*x, 1, language),
+            Err(text) => format!("<span class=\"muted\">{}</span>", escape(text)),
+        };
+        html.push_str(&format!(
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+            escape(d.label(language)),
+            cell(&this, false),
+            cell(&other, false),
+            cell(&change, true)
+        ));
+    }
+    html.push_str("</tbody>\n</table>\n");
+    html.push_str(&format!(
+        "<p class=\"muted\">{}</p>\n",
+        escape(
+            &s.survey_index_note
+                .replace("{min}", &instrument.scale_min.to_string())
+                .replace("{max}", &instrument.scale_max.to_string())
+        )
+    ));
+    Ok(Part {
+        chart: Some((chart.png, chart.svg.into_bytes())),
+        html,
+    })
+}
+
+fn pre_post_part(
+    instrument: &Instrument,
+    responses: &[&SurveyResponse],
+    municipality: &str,
+    threshold: u64,
+    s: &Strings,
+    language: Language,
+) -> Result<Part, ReportError> {
+    let mine: Vec<&SurveyResponse> = responses
+        .iter()
+        .copied()
+        .filter(|r| r.municipality == municipality)
+        .collect();
+    let pairs_of = |items: &[usize]| -> Vec<(f64, f64)> {
+        mine.iter()
+            .filter(|r| r.wave == "pre")
+            .filter_map(|pre| {
+                let post = mine.iter().find(|r| r.wave == "post" && r.respondent == pre.respondent)?;
+                Some((index(instrument, pre, items)?, index(instrument, post, items)?))
+            })
+            .collect()
+    };
+    let mut rows = Vec::new();
+    let mut text = Vec::new();
+    for (d, (_, items)) in instrument.dimensions.iter().zip(dimension_items(instrument)) {
+        let pairs = pairs_of(&items);
+        let label = d.label(language).to_string();
+        if (pairs.len() as u64) < threshold {
+            rows.push(DumbbellRow {
+                label,
+                values: Err(s.suppressed.to_string()),
+                note: String::new(),
+            });
+            continue;
+        }
+        let before = pairs.iter().map(|p| p.0).sum::<f64>() / pairs.len() as f64;
+        let after = pairs.iter().map(|p| p.1).sum::<f64>() / pairs.len() as f64;
+        let improved = pairs.iter().filter(|p| p.1 > p.0).count() as u64;
+        let note = s
+            .prepost_improved
+            .replace("{k}", &format::integer(improved, language))
+            .replace("{n}", &format::integer(pairs.len() as u64, language));
+        text.push(format!("{}: {note}.", d.label(language)));
+        rows.push(DumbbellRow {
+            label,
+            values: Ok((before, after)),
+            note,
+        });
+    }
+    if text.is_empty() {
+        return Ok(Part {
+            chart: None,
+            html: format!("<p class=\"muted\">{}</p>\n", escape(s.survey_too_few)),
+        });
+    }
+    let chart = dumbbell(&Dumbbell {
+        title: format!("{} – {}", s.prepost_title, instrument.name(language)),
+        subtitle: s.prepost_subtitle.to_string(),
+        before_label: s.prepost_before.to_string(),
+        after_label: s.prepost_after.to_string(),
+        x_min: f64::from(instrument.scale_min),
+        x_max: f64::from(instrument.scale_max),
+        x_ticks: (instrument.scale_min..=instrument.scale_max)
+            .map(|v| (f64::from(v), v.to_string()))
+            .collect(),
+        rows,
+    })?;
+    Ok(Part {
+        chart: Some((chart.png, chart.svg.into_bytes())),
+        html: format!("<p>{}</p>\n", escape(&text.join(" "))),
+    })
+}
