@@ -137,6 +137,9 @@ pub enum Command {
         /// e.g. `--codes organisering,kultur`.
         #[arg(long, value_delimiter = ',')]
         codes: Vec<String>,
+        /// Also draw the `mixed` rows as scatter charts (PNG and SVG) into this folder.
+        #[arg(long, value_name = "DIR", requires = "codes")]
+        charts: Option<PathBuf>,
     },
     /// Tidy tables of the project for notebooks and spreadsheets (see docs/data-dictionary.md).
     Export {

@@ -223,6 +223,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             by,
             confidence,
             codes,
+            charts,
         } => {
             let mut store = Store::open_existing(&db)?;
             let corpus = store.load_corpus(project.as_deref())?;
@@ -231,16 +232,33 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 grouping: by.into(),
                 confidence,
             };
-            let unknown: Vec<&String> = codes.iter().filter(|c| !corpus.codes.iter().any(|k| &k.id == *c)).collect();
+            let unknown: Vec<&String> = codes
+                .iter()
+                .filter(|c| !corpus.codes.iter().any(|k| &k.id == *c))
+                .collect();
             if !unknown.is_empty() {
                 return Err(UserError(format!(
                     "--codes: {} not in the codebook; its codes are: {}",
                     unknown.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
-                    corpus.codes.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", ")
+                    corpus
+                        .codes
+                        .iter()
+                        .map(|c| c.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
                 .into());
             }
-            let table = survey_table(&corpus, &records, instrument.as_deref(), &config, &codes)?;
+            let prevalence = if codes.is_empty() {
+                Vec::new()
+            } else {
+                crosscase_analysis::prevalence(&corpus)?
+            };
+            let (table, mixed) = survey_table(&corpus, &records, instrument.as_deref(), &config, &codes, &prevalence)?;
+            if let Some(dir) = &charts {
+                let written = crosscase_report::write_mixed_charts(&corpus, &records, &mixed, dir)?;
+                eprintln!("Wrote {} charts in {}.", written.len(), dir.display());
+            }
             let parameters = serde_json::json!({
                 "instrument": instrument,
                 "by": config.grouping.as_str(),
@@ -302,7 +320,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 municipalities,
                 roster,
             };
-            let (packs, left_out) = crosscase_report::write_feedback(&corpus, &rows, &quotes, &ideas, &surveys, &config)?;
+            let (packs, left_out) =
+                crosscase_report::write_feedback(&corpus, &rows, &quotes, &ideas, &surveys, &config)?;
             report_packs(&packs);
             let report = privacy_report.unwrap_or_else(|| sibling(&out, "privacy-report.csv"));
             write_left_out(&left_out, &report)?;
@@ -354,18 +373,15 @@ fn survey_table(
     instrument: Option<&str>,
     config: &crosscase_analysis::SurveyConfig,
     codes: &[String],
-) -> Result<ResultTable> {
+    prevalence: &[crosscase_analysis::PrevalenceRow],
+) -> Result<(ResultTable, Vec<crosscase_analysis::MixedRow>)> {
     let ids: Vec<String> = match instrument {
         Some(id) => vec![id.to_string()],
         None if records.instruments.is_empty() => vec![String::new()],
         None => records.instruments.iter().map(|i| i.id.clone()).collect(),
     };
-    let prevalence = if codes.is_empty() {
-        Vec::new()
-    } else {
-        crosscase_analysis::prevalence(corpus)?
-    };
     let mut table = ResultTable::new();
+    let mut all_mixed = Vec::new();
     for id in ids {
         let a = crosscase_analysis::analyse_survey(records, &id, &corpus.waves, config)
             .map_err(|e| UserError(e.to_string()))?;
@@ -373,9 +389,20 @@ fn survey_table(
         table.extend(Some("index"), &a.indices)?;
         table.extend(Some("test"), &a.tests)?;
         table.extend(Some("pre_post"), &a.pre_post)?;
-        table.extend(Some("mixed"), &crosscase_analysis::mixed_methods(&a, &prevalence, codes, None))?;
+        // Survey indices beside the qualitative material, for surveys over the waves (not before and after).
+        let repeated = records
+            .instruments
+            .iter()
+            .any(|i| i.id == id && i.design == crosscase_model::SurveyDesign::Waves);
+        let mixed = if repeated {
+            crosscase_analysis::mixed_methods(&a, prevalence, codes, None)
+        } else {
+            Vec::new()
+        };
+        table.extend(Some("mixed"), &mixed)?;
+        all_mixed.extend(mixed);
     }
-    Ok(table)
+    Ok((table, all_mixed))
 }
 
 /// Reads and validates a project; every problem is printed, and the error says nothing was written.
@@ -900,7 +927,42 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         Some(path)
     };
 
+    // Survey instruments, when the project has them; the demo sets structures for innovation beside how often
+    // formal organisation of innovation work comes up in the interviews.
+    let surveys = store.load_surveys(Some(&name))?;
     let charts_dir = out.join("charts");
+    let mut mixed_charts = Vec::new();
+    let survey_csv = if surveys.instruments.is_empty() {
+        None
+    } else {
+        let config = crosscase_analysis::SurveyConfig::default();
+        let codes: Vec<String> = corpus
+            .codes
+            .iter()
+            .filter(|c| c.id == "organisering")
+            .map(|c| c.id.clone())
+            .collect();
+        let (table, mixed) = survey_table(&corpus, &surveys, None, &config, &codes, &rows)?;
+        let mut writable = Store::open_existing(&db)?;
+        let parameters = serde_json::json!({
+            "instrument": null,
+            "by": config.grouping.as_str(),
+            "confidence": config.confidence,
+            "codes": codes,
+        });
+        record_run(&mut writable, &name, "survey", parameters, None, &table)?;
+        drop(writable);
+        let path = compare_dir.join("survey.csv");
+        write_table(
+            &table,
+            &OutputArgs {
+                format: Format::Csv,
+                out: Some(path.clone()),
+            },
+        )?;
+        mixed_charts = crosscase_report::write_mixed_charts(&corpus, &surveys, &mixed, &charts_dir)?;
+        Some(path)
+    };
     let charts = crosscase_report::write_overview_charts(&corpus, &rows, &ideas, &charts_dir)?;
     let feedback_dir = out.join("feedback");
     let quotes = store.quotes(Some(&name))?;
@@ -910,7 +972,6 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         municipalities: Vec::new(),
         roster: Vec::new(),
     };
-    let surveys = store.load_surveys(Some(&name))?;
     let (packs, left_out) = crosscase_report::write_feedback(&corpus, &rows, &quotes, &ideas, &surveys, &config)?;
     write_left_out(&left_out, &sibling(&feedback_dir, "privacy-report.csv"))?;
 
@@ -921,7 +982,15 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
     if let Some(path) = &ideas_csv {
         writeln!(o, "  ideas:      {}", path.display())?;
     }
-    writeln!(o, "  charts:     {} ({} files)", charts_dir.display(), charts.len())?;
+    if let Some(path) = &survey_csv {
+        writeln!(o, "  surveys:    {}", path.display())?;
+    }
+    writeln!(
+        o,
+        "  charts:     {} ({} files)",
+        charts_dir.display(),
+        charts.len() + mixed_charts.len()
+    )?;
     writeln!(o, "  feedback:   {}", feedback_dir.display())?;
     for p in &packs {
         writeln!(o, "    {} {}: {}", p.municipality, p.name, p.index.display())?;

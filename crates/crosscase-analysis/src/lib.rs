@@ -31,8 +31,8 @@ pub use ideas::{
 };
 pub use prevalence::{PrevalenceRow, prevalence};
 pub use survey::{
-    IndexRow, ItemRow, MixedRow, PrePostRow, SurveyAnalysis, SurveyConfig, SurveyGrouping, SurveyTestRow, analyse_survey,
-    dimension_items, index, mixed_methods,
+    IndexRow, ItemRow, MixedRow, PrePostRow, SurveyAnalysis, SurveyConfig, SurveyGrouping, SurveyTestRow,
+    analyse_survey, dimension_items, index, mixed_methods,
 };
 pub use table::{ResultTable, data_table_frame, defuse_formula, write_data_table_csv, write_data_table_parquet};
 pub use waves::{WaveChangeRow, wave_changes};

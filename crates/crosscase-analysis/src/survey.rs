@@ -183,7 +183,11 @@ fn median(v: &[f64]) -> Option<f64> {
     let mut s = v.to_vec();
     s.sort_by(f64::total_cmp);
     let m = s.len() / 2;
-    Some(if s.len() % 2 == 1 { s[m] } else { (s[m - 1] + s[m]) / 2.0 })
+    Some(if s.len() % 2 == 1 {
+        s[m]
+    } else {
+        (s[m - 1] + s[m]) / 2.0
+    })
 }
 
 /// The group key of a response.
@@ -198,7 +202,11 @@ fn group_of(r: &SurveyResponse, grouping: SurveyGrouping) -> Option<String> {
 fn occasions(instrument: &Instrument, responses: &[&SurveyResponse], wave_order: &[String]) -> Vec<String> {
     let present: BTreeSet<&str> = responses.iter().map(|r| r.wave.as_str()).collect();
     match instrument.design {
-        SurveyDesign::PrePost => ["pre", "post"].iter().filter(|w| present.contains(*w)).map(|w| w.to_string()).collect(),
+        SurveyDesign::PrePost => ["pre", "post"]
+            .iter()
+            .filter(|w| present.contains(*w))
+            .map(|w| w.to_string())
+            .collect(),
         SurveyDesign::Waves => wave_order
             .iter()
             .filter(|w| present.contains(w.as_str()))
@@ -219,7 +227,10 @@ pub fn analyse_survey(
         return Err(AnalysisError::Input(if known.is_empty() {
             "the project has no survey instruments: add surveys/<id>.toml and surveys/<id>.csv (see docs/project-format.md) and ingest it again".to_string()
         } else {
-            format!("instrument `{instrument_id}` is not in the project; its instruments are: {}", known.join(", "))
+            format!(
+                "instrument `{instrument_id}` is not in the project; its instruments are: {}",
+                known.join(", ")
+            )
         }));
     };
     if !(0.5..1.0).contains(&config.confidence) {
@@ -228,7 +239,11 @@ pub fn analyse_survey(
             config.confidence
         )));
     }
-    let responses: Vec<&SurveyResponse> = records.responses.iter().filter(|r| r.instrument == instrument.id).collect();
+    let responses: Vec<&SurveyResponse> = records
+        .responses
+        .iter()
+        .filter(|r| r.instrument == instrument.id)
+        .collect();
     let dims = dimension_items(instrument);
     let mut analysis = SurveyAnalysis::default();
     for wave in occasions(instrument, &responses, wave_order) {
@@ -300,7 +315,12 @@ fn describe(
         let values: Vec<f64> = members.iter().filter_map(|r| index(instrument, r, dim_items)).collect();
         let complete: Vec<Vec<f64>> = members
             .iter()
-            .filter_map(|r| dim_items.iter().map(|&i| scored(instrument, r, i)).collect::<Option<Vec<f64>>>())
+            .filter_map(|r| {
+                dim_items
+                    .iter()
+                    .map(|&i| scored(instrument, r, i))
+                    .collect::<Option<Vec<f64>>>()
+            })
             .collect();
         indices.push(IndexRow {
             instrument: instrument.id.clone(),
@@ -323,8 +343,16 @@ fn describe(
 fn targets<'a>(
     instrument: &'a Instrument,
     dims: &'a [(String, Vec<usize>)],
-) -> Vec<(String, &'static str, Box<dyn Fn(&SurveyResponse) -> Option<f64> + Sync + 'a>)> {
-    let mut out: Vec<(String, &'static str, Box<dyn Fn(&SurveyResponse) -> Option<f64> + Sync + 'a>)> = Vec::new();
+) -> Vec<(
+    String,
+    &'static str,
+    Box<dyn Fn(&SurveyResponse) -> Option<f64> + Sync + 'a>,
+)> {
+    let mut out: Vec<(
+        String,
+        &'static str,
+        Box<dyn Fn(&SurveyResponse) -> Option<f64> + Sync + 'a>,
+    )> = Vec::new();
     for (i, item) in instrument.items.iter().enumerate() {
         out.push((item.id.clone(), "item", Box::new(move |r| r.values[i].map(f64::from))));
     }
@@ -535,7 +563,10 @@ pub fn mixed_methods(
         .iter()
         .filter(|r| r.group_by == SurveyGrouping::Municipality.as_str() && r.group != "all")
         .collect();
-    let Some(wave) = wave.map(str::to_string).or_else(|| by_municipality.last().map(|r| r.wave.clone())) else {
+    let Some(wave) = wave
+        .map(str::to_string)
+        .or_else(|| by_municipality.last().map(|r| r.wave.clone()))
+    else {
         return Vec::new();
     };
     let mut rows = Vec::new();

@@ -48,7 +48,10 @@ impl Draw for Dumbbell {
         ))
         .map_err(err)?;
         let mut lx = margin;
-        for (colour, label) in [(OKABE_ITO_ORANGE, &self.before_label), (OKABE_ITO_BLUE, &self.after_label)] {
+        for (colour, label) in [
+            (OKABE_ITO_ORANGE, &self.before_label),
+            (OKABE_ITO_BLUE, &self.after_label),
+        ] {
             root.draw(&Circle::new((lx + 12, 140), 12, colour.filled()))
                 .map_err(err)?;
             root.draw(&Text::new(
@@ -100,7 +103,9 @@ impl Draw for Dumbbell {
                     root.draw(&Text::new(
                         text.clone(),
                         (left, y),
-                        font(label_font * 0.9).color(&MUTED).pos(Pos::new(HPos::Left, VPos::Center)),
+                        font(label_font * 0.9)
+                            .color(&MUTED)
+                            .pos(Pos::new(HPos::Left, VPos::Center)),
                     ))
                     .map_err(err)?;
                 }
@@ -108,7 +113,9 @@ impl Draw for Dumbbell {
             root.draw(&Text::new(
                 fit(root, &row.note, &font(label_font * 0.9), 340),
                 (right + 30, y),
-                font(label_font * 0.9).color(&MUTED).pos(Pos::new(HPos::Left, VPos::Center)),
+                font(label_font * 0.9)
+                    .color(&MUTED)
+                    .pos(Pos::new(HPos::Left, VPos::Center)),
             ))
             .map_err(err)?;
         }

@@ -9,6 +9,7 @@ mod curves;
 mod dumbbell;
 mod heatmap;
 mod likert;
+mod scatter;
 mod style;
 
 pub use bars::{BarGroup, ComparisonBars, comparison_bars};
@@ -16,4 +17,5 @@ pub use curves::{StepChart, StepCurve, step_chart};
 pub use dumbbell::{Dumbbell, DumbbellRow, dumbbell};
 pub use heatmap::{Heatmap, HeatmapCell, heatmap};
 pub use likert::{LikertChart, LikertRow, likert_chart};
+pub use scatter::{Scatter, ScatterPoint, scatter};
 pub use style::{ChartError, Rendered, SLIDE};

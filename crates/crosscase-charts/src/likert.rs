@@ -36,8 +36,16 @@ pub fn likert_chart(c: &LikertChart) -> Result<Rendered, ChartError> {
 
 /// A colour-blind-safe diverging palette (ColorBrewer BrBG) with a grey neutral, for `steps` steps.
 fn palette(steps: usize) -> Vec<RGBColor> {
-    const BROWN: [RGBColor; 3] = [RGBColor(0x8C, 0x51, 0x0A), RGBColor(0xD8, 0xB3, 0x65), RGBColor(0xF6, 0xE8, 0xC3)];
-    const TEAL: [RGBColor; 3] = [RGBColor(0xC7, 0xEA, 0xE5), RGBColor(0x5A, 0xB4, 0xAC), RGBColor(0x01, 0x66, 0x5E)];
+    const BROWN: [RGBColor; 3] = [
+        RGBColor(0x8C, 0x51, 0x0A),
+        RGBColor(0xD8, 0xB3, 0x65),
+        RGBColor(0xF6, 0xE8, 0xC3),
+    ];
+    const TEAL: [RGBColor; 3] = [
+        RGBColor(0xC7, 0xEA, 0xE5),
+        RGBColor(0x5A, 0xB4, 0xAC),
+        RGBColor(0x01, 0x66, 0x5E),
+    ];
     let half = steps / 2;
     let pick = |side: &[RGBColor; 3], k: usize| -> RGBColor {
         // k counts outwards from the centre: 0 is the palest shade used.
@@ -114,7 +122,9 @@ impl Draw for LikertChart {
             root.draw(&Text::new(
                 row.n_label.clone(),
                 (w - margin, y),
-                font(label_font * 0.85).color(&MUTED).pos(Pos::new(HPos::Right, VPos::Center)),
+                font(label_font * 0.85)
+                    .color(&MUTED)
+                    .pos(Pos::new(HPos::Right, VPos::Center)),
             ))
             .map_err(err)?;
             let shares = match &row.shares {
@@ -128,7 +138,9 @@ impl Draw for LikertChart {
                     root.draw(&Text::new(
                         text.clone(),
                         (centre + 24, y),
-                        font(label_font * 0.85).color(&MUTED).pos(Pos::new(HPos::Left, VPos::Center)),
+                        font(label_font * 0.85)
+                            .color(&MUTED)
+                            .pos(Pos::new(HPos::Left, VPos::Center)),
                     ))
                     .map_err(err)?;
                     continue;

@@ -177,7 +177,10 @@ pub fn check_instrument(instrument: &Instrument) -> Vec<SurveyProblem> {
             "write the lowest and the highest value, e.g. `scale = [1, 5]`",
         );
     } else {
-        for (field, labels) in [("labels_sv", &instrument.labels_sv), ("labels_en", &instrument.labels_en)] {
+        for (field, labels) in [
+            ("labels_sv", &instrument.labels_sv),
+            ("labels_en", &instrument.labels_en),
+        ] {
             if !labels.is_empty() && labels.len() != instrument.steps() {
                 push(
                     field,
@@ -194,12 +197,20 @@ pub fn check_instrument(instrument: &Instrument) -> Vec<SurveyProblem> {
         }
     }
     if instrument.items.is_empty() {
-        push("items", "the instrument has no items".into(), "add [[items]] with id, text_sv and text_en");
+        push(
+            "items",
+            "the instrument has no items".into(),
+            "add [[items]] with id, text_sv and text_en",
+        );
     }
     let mut seen = std::collections::HashSet::new();
     for d in &instrument.dimensions {
         if !seen.insert(d.id.as_str()) {
-            push("dimensions", format!("dimension `{}` is listed twice", d.id), "give every dimension its own id");
+            push(
+                "dimensions",
+                format!("dimension `{}` is listed twice", d.id),
+                "give every dimension its own id",
+            );
         }
     }
     let mut items = std::collections::HashSet::new();
@@ -249,18 +260,19 @@ pub fn check_responses(
                 r.line,
                 Some("kommunkod"),
                 format!("municipality `{}` is not in municipalities.csv", r.municipality),
-                format!("add `{}` to municipalities.csv, or correct the kommunkod", r.municipality),
+                format!(
+                    "add `{}` to municipalities.csv, or correct the kommunkod",
+                    r.municipality
+                ),
             ));
         }
         match instrument.design {
-            SurveyDesign::Waves if !project.waves.iter().any(|w| w.id == r.wave) => {
-                problems.push(SurveyProblem::new(
-                    r.line,
-                    Some("wave"),
-                    format!("wave `{}` is not in waves.csv", r.wave),
-                    "use a wave_id of waves.csv; a training evaluation uses `pre` and `post` with `design = \"pre_post\"`",
-                ))
-            }
+            SurveyDesign::Waves if !project.waves.iter().any(|w| w.id == r.wave) => problems.push(SurveyProblem::new(
+                r.line,
+                Some("wave"),
+                format!("wave `{}` is not in waves.csv", r.wave),
+                "use a wave_id of waves.csv; a training evaluation uses `pre` and `post` with `design = \"pre_post\"`",
+            )),
             SurveyDesign::PrePost if r.wave != "pre" && r.wave != "post" => problems.push(SurveyProblem::new(
                 r.line,
                 Some("wave"),

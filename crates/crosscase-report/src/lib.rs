@@ -12,7 +12,7 @@ mod survey;
 mod text;
 mod xlsx;
 
-pub use overview::{OverviewCharts, write_overview_charts};
+pub use overview::{OverviewCharts, write_mixed_charts, write_overview_charts};
 pub use page::{FeedbackConfig, WrittenPack, pack_folder_name, write_feedback};
 pub use quotes::LeftOutQuote;
 pub use xlsx::workbook;

@@ -2,9 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crosscase_analysis::PrevalenceRow;
-use crosscase_charts::{ComparisonBars, Heatmap, comparison_bars, heatmap};
-use crosscase_model::{Corpus, IdeaRecords};
+use crosscase_analysis::{MixedRow, PrevalenceRow};
+use crosscase_charts::{ComparisonBars, Heatmap, Scatter, ScatterPoint, comparison_bars, heatmap, scatter};
+use crosscase_model::{Corpus, IdeaRecords, SurveyRecords, format};
 
 use crate::page::{bar_groups, code_rows, disclosed, heatmap_cell};
 use crate::text::strings;
@@ -99,4 +99,88 @@ pub fn write_overview_charts(
         }
     }
     Ok(out)
+}
+
+/// One scatter chart per instrument, dimension and code of `rows` (`crosscase survey --codes`): each municipality by
+/// its mean index and its share of sources with the code, named, for the research team. Municipalities with fewer
+/// respondents than the disclosure threshold are left out. Written as `mixed-<instrument>-<dimension>-<code>.*`.
+pub fn write_mixed_charts(
+    corpus: &Corpus,
+    surveys: &SurveyRecords,
+    rows: &[MixedRow],
+    dir: &Path,
+) -> Result<Vec<PathBuf>, ReportError> {
+    let language = corpus.settings.language;
+    let s = strings(language);
+    let threshold = u64::from(corpus.settings.disclosure_threshold);
+    let mut keys: Vec<(&str, &str, &str)> = Vec::new();
+    for r in rows {
+        let key = (r.instrument.as_str(), r.dimension.as_str(), r.code.as_str());
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    let mut written = Vec::new();
+    if !keys.is_empty() {
+        create_dir(dir)?;
+    }
+    for (instrument_id, dimension_id, code_id) in keys {
+        let Some(instrument) = surveys.instruments.iter().find(|i| i.id == instrument_id) else {
+            continue;
+        };
+        let dimension = instrument
+            .dimensions
+            .iter()
+            .find(|d| d.id == dimension_id)
+            .map_or(dimension_id, |d| d.label(language));
+        let code = corpus
+            .codes
+            .iter()
+            .find(|c| c.id == code_id)
+            .map_or(code_id, |c| c.label(language));
+        let points = rows
+            .iter()
+            .filter(|r| r.instrument == instrument_id && r.dimension == dimension_id && r.code == code_id)
+            .filter(|r| r.index_n >= threshold)
+            .filter_map(|r| {
+                let name = corpus
+                    .municipalities
+                    .iter()
+                    .find(|m| m.code == r.municipality)
+                    .map_or(r.municipality.clone(), |m| m.name.clone());
+                Some(ScatterPoint {
+                    label: name,
+                    x: r.index_mean?,
+                    y: r.source_share?,
+                    highlight: false,
+                })
+            })
+            .collect();
+        let (lo, hi) = (f64::from(instrument.scale_min), f64::from(instrument.scale_max));
+        let chart = scatter(&Scatter {
+            title: s.mixed_title.replace("{dimension}", dimension).replace("{code}", code),
+            subtitle: s.mixed_subtitle.to_string(),
+            x_label: s.mixed_x.replace("{dimension}", dimension),
+            y_label: s.mixed_y.replace("{code}", code),
+            x_range: (lo, hi),
+            y_range: (0.0, 1.0),
+            x_ticks: (instrument.scale_min..=instrument.scale_max)
+                .map(|v| (f64::from(v), v.to_string()))
+                .collect(),
+            y_ticks: (0..=5)
+                .map(|k| (k as f64 / 5.0, format::percent(k as f64 / 5.0, language)))
+                .collect(),
+            points,
+        })?;
+        let stem = format!(
+            "mixed-{}",
+            crate::pack_folder_name(&format!("{instrument_id}-{dimension_id}"), code_id)
+        );
+        for (ext, bytes) in [("png", chart.png.as_slice()), ("svg", chart.svg.as_bytes())] {
+            let path = dir.join(format!("{stem}.{ext}"));
+            write_file(&path, bytes)?;
+            written.push(path);
+        }
+    }
+    Ok(written)
 }

@@ -278,7 +278,15 @@ fn write_pack(
         .collect();
     write_file(
         &index,
-        page_html(&svg_links, corpus, &me.name, &groups, shown.as_deref(), &extra, language),
+        page_html(
+            &svg_links,
+            corpus,
+            &me.name,
+            &groups,
+            shown.as_deref(),
+            &extra,
+            language,
+        ),
     )?;
     files.push(index.clone());
     Ok((

@@ -41,7 +41,16 @@ pub(crate) fn section(
         html.push_str(&format!("<h3>{}</h3>\n", escape(instrument.name(language))));
         match instrument.design {
             SurveyDesign::Waves => {
-                let part = waves_part(instrument, &responses, waves, municipality, name, threshold, s, language)?;
+                let part = waves_part(
+                    instrument,
+                    &responses,
+                    waves,
+                    municipality,
+                    name,
+                    threshold,
+                    s,
+                    language,
+                )?;
                 if let Some((png, svg)) = part.chart {
                     let stem = format!("survey-{}", k + 1);
                     html.push_str(&figure(&stem, s.survey_items_title));
@@ -96,7 +105,11 @@ fn waves_part(
 ) -> Result<Part, ReportError> {
     let answered: Vec<&String> = waves
         .iter()
-        .filter(|w| responses.iter().any(|r| &r.wave == *w && r.municipality == municipality))
+        .filter(|w| {
+            responses
+                .iter()
+                .any(|r| &r.wave == *w && r.municipality == municipality)
+        })
         .collect();
     let Some(latest) = answered.last().copied() else {
         return Ok(Part {
@@ -254,16 +267,28 @@ fn pre_post_part(
         mine.iter()
             .filter(|r| r.wave == "pre")
             .filter_map(|pre| {
-                let post = mine.iter().find(|r| r.wave == "post" && r.respondent == pre.respondent)?;
+                let post = mine
+                    .iter()
+                    .find(|r| r.wave == "post" && r.respondent == pre.respondent)?;
                 Some((index(instrument, pre, items)?, index(instrument, post, items)?))
             })
             .collect()
     };
     let mut rows = Vec::new();
     let mut text = Vec::new();
-    for (d, (_, items)) in instrument.dimensions.iter().zip(dimension_items(instrument)) {
+    // The dimensions first (and in the text), then each item.
+    let dimensions = instrument
+        .dimensions
+        .iter()
+        .zip(dimension_items(instrument))
+        .map(|(d, (_, items))| (d.label(language).to_string(), items, true));
+    let items = instrument
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| (item.text(language).to_string(), vec![i], false));
+    for (label, items, is_dimension) in dimensions.chain(items) {
         let pairs = pairs_of(&items);
-        let label = d.label(language).to_string();
         if (pairs.len() as u64) < threshold {
             rows.push(DumbbellRow {
                 label,
@@ -279,7 +304,9 @@ fn pre_post_part(
             .prepost_improved
             .replace("{k}", &format::integer(improved, language))
             .replace("{n}", &format::integer(pairs.len() as u64, language));
-        text.push(format!("{}: {note}.", d.label(language)));
+        if is_dimension {
+            text.push(format!("{label}: {note}."));
+        }
         rows.push(DumbbellRow {
             label,
             values: Ok((before, after)),

@@ -58,6 +58,11 @@ pub(crate) struct Strings {
     pub prepost_after: &'static str,
     /// `{k}` of `{n}`.
     pub prepost_improved: &'static str,
+    /// `{dimension}`, `{code}`.
+    pub mixed_title: &'static str,
+    pub mixed_subtitle: &'static str,
+    pub mixed_x: &'static str,
+    pub mixed_y: &'static str,
 }
 
 const SV: Strings = Strings {
@@ -114,6 +119,10 @@ const SV: Strings = Strings {
     prepost_before: "Före",
     prepost_after: "Efter",
     prepost_improved: "{k} av {n} förbättrade sig",
+    mixed_title: "{dimension} och {code}",
+    mixed_subtitle: "Varje kommun efter enkätens index och hur ofta temat förekommer i intervjuer och observationer",
+    mixed_x: "Index: {dimension}",
+    mixed_y: "Andel källor med temat {code}",
 };
 
 const EN: Strings = Strings {
@@ -170,6 +179,10 @@ const EN: Strings = Strings {
     prepost_before: "Before",
     prepost_after: "After",
     prepost_improved: "{k} of {n} improved",
+    mixed_title: "{dimension} and {code}",
+    mixed_subtitle: "Each municipality by the survey index and by how often the theme occurs in interviews and observations",
+    mixed_x: "Index: {dimension}",
+    mixed_y: "Share of sources with the theme {code}",
 };
 
 pub(crate) fn strings(language: Language) -> &'static Strings {

@@ -443,7 +443,15 @@ fn insert_surveys(tx: &Transaction<'_>, p: &Project, at: &Places<'_>) -> Result<
         }
         let rows = items.entry(ins.id.as_str()).or_default();
         for (position, i) in ins.items.iter().enumerate() {
-            item.execute(params![id, i.id, i.text_sv, i.text_en, i.dimension, i.reverse, position as i64])?;
+            item.execute(params![
+                id,
+                i.id,
+                i.text_sv,
+                i.text_en,
+                i.dimension,
+                i.reverse,
+                position as i64
+            ])?;
             rows.push(tx.last_insert_rowid());
         }
     }

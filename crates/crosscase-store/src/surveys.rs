@@ -113,9 +113,6 @@ impl Store {
             let (_, item) = item_at[&r.get::<_, i64>(1)?];
             responses[response].values[item] = Some(r.get(2)?);
         }
-        Ok(SurveyRecords {
-            instruments,
-            responses,
-        })
+        Ok(SurveyRecords { instruments, responses })
     }
 }

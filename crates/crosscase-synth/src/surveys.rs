@@ -17,7 +17,13 @@ const LABELS_SV: [&str; 5] = [
     "Instämmer till stor del",
     "Instämmer helt",
 ];
-const LABELS_EN: [&str; 5] = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"];
+const LABELS_EN: [&str; 5] = [
+    "Strongly disagree",
+    "Disagree",
+    "Neither agree nor disagree",
+    "Agree",
+    "Strongly agree",
+];
 
 /// (id, label_sv, label_en)
 const DIMENSIONS: &[(&str, &str, &str)] = &[
@@ -29,18 +35,90 @@ const DIMENSIONS: &[(&str, &str, &str)] = &[
 
 /// (id, dimension, reverse, text_sv, text_en)
 const ITEMS: &[(&str, &str, bool, &str, &str)] = &[
-    ("q01", "ledarstod", false, "Min närmaste chef uppmuntrar nya idéer.", "My line manager encourages new ideas."),
-    ("q02", "ledarstod", false, "Ledningen följer upp förbättringsarbetet.", "Management follows up improvement work."),
-    ("q03", "ledarstod", true, "Nya idéer stoppas ofta högre upp i organisationen.", "New ideas are often stopped higher up in the organisation."),
-    ("q04", "strukturer", false, "Det finns en tydlig väg för att lämna och pröva idéer.", "There is a clear route for submitting and testing ideas."),
-    ("q05", "strukturer", false, "Vi vet vem som beslutar om att pröva en idé.", "We know who decides whether an idea is tested."),
-    ("q06", "strukturer", false, "Goda lösningar sprids till andra enheter.", "Good solutions spread to other units."),
-    ("q07", "kultur", false, "Det är tillåtet att misslyckas när vi prövar något nytt.", "It is acceptable to fail when we try something new."),
-    ("q08", "kultur", false, "Medarbetare tar egna initiativ till förbättringar.", "Employees take their own initiatives for improvement."),
-    ("q09", "kultur", true, "Vi gör som vi alltid har gjort.", "We do things the way we have always done them."),
-    ("q10", "resurser", false, "Det finns tid avsatt för utvecklingsarbete.", "Time is set aside for development work."),
-    ("q11", "resurser", false, "Det finns pengar att pröva nya arbetssätt.", "There is money to try new ways of working."),
-    ("q12", "resurser", true, "Den dagliga driften tar all tid.", "Day-to-day operations take all the time."),
+    (
+        "q01",
+        "ledarstod",
+        false,
+        "Min närmaste chef uppmuntrar nya idéer.",
+        "My line manager encourages new ideas.",
+    ),
+    (
+        "q02",
+        "ledarstod",
+        false,
+        "Ledningen följer upp förbättringsarbetet.",
+        "Management follows up improvement work.",
+    ),
+    (
+        "q03",
+        "ledarstod",
+        true,
+        "Nya idéer stoppas ofta högre upp i organisationen.",
+        "New ideas are often stopped higher up in the organisation.",
+    ),
+    (
+        "q04",
+        "strukturer",
+        false,
+        "Det finns en tydlig väg för att lämna och pröva idéer.",
+        "There is a clear route for submitting and testing ideas.",
+    ),
+    (
+        "q05",
+        "strukturer",
+        false,
+        "Vi vet vem som beslutar om att pröva en idé.",
+        "We know who decides whether an idea is tested.",
+    ),
+    (
+        "q06",
+        "strukturer",
+        false,
+        "Goda lösningar sprids till andra enheter.",
+        "Good solutions spread to other units.",
+    ),
+    (
+        "q07",
+        "kultur",
+        false,
+        "Det är tillåtet att misslyckas när vi prövar något nytt.",
+        "It is acceptable to fail when we try something new.",
+    ),
+    (
+        "q08",
+        "kultur",
+        false,
+        "Medarbetare tar egna initiativ till förbättringar.",
+        "Employees take their own initiatives for improvement.",
+    ),
+    (
+        "q09",
+        "kultur",
+        true,
+        "Vi gör som vi alltid har gjort.",
+        "We do things the way we have always done them.",
+    ),
+    (
+        "q10",
+        "resurser",
+        false,
+        "Det finns tid avsatt för utvecklingsarbete.",
+        "Time is set aside for development work.",
+    ),
+    (
+        "q11",
+        "resurser",
+        false,
+        "Det finns pengar att pröva nya arbetssätt.",
+        "There is money to try new ways of working.",
+    ),
+    (
+        "q12",
+        "resurser",
+        true,
+        "Den dagliga driften tar all tid.",
+        "Day-to-day operations take all the time.",
+    ),
 ];
 
 /// The mean a municipality's managers lean towards on a dimension in a wave, on the 1–5 scale.
@@ -94,11 +172,36 @@ fn manager_survey() -> Instrument {
 
 fn training_evaluation() -> Instrument {
     let items: &[(&str, &str, &str, &str)] = &[
-        ("k1", "kunskap", "Jag vet hur man leder ett förbättringsarbete.", "I know how to lead improvement work."),
-        ("k2", "kunskap", "Jag känner till metoder för att pröva idéer i liten skala.", "I know methods for testing ideas on a small scale."),
-        ("k3", "kunskap", "Jag vet hur man sprider en ny lösning.", "I know how to spread a new solution."),
-        ("t1", "tillampning", "Jag avsätter tid för mina medarbetares idéer.", "I set aside time for my staff's ideas."),
-        ("t2", "tillampning", "Jag följer upp de idéer som prövas.", "I follow up the ideas that are tested."),
+        (
+            "k1",
+            "kunskap",
+            "Jag vet hur man leder ett förbättringsarbete.",
+            "I know how to lead improvement work.",
+        ),
+        (
+            "k2",
+            "kunskap",
+            "Jag känner till metoder för att pröva idéer i liten skala.",
+            "I know methods for testing ideas on a small scale.",
+        ),
+        (
+            "k3",
+            "kunskap",
+            "Jag vet hur man sprider en ny lösning.",
+            "I know how to spread a new solution.",
+        ),
+        (
+            "t1",
+            "tillampning",
+            "Jag avsätter tid för mina medarbetares idéer.",
+            "I set aside time for my staff's ideas.",
+        ),
+        (
+            "t2",
+            "tillampning",
+            "Jag följer upp de idéer som prövas.",
+            "I follow up the ideas that are tested.",
+        ),
     ];
     Instrument {
         id: "utbildning".into(),
@@ -149,7 +252,12 @@ fn on_scale(x: f64) -> u8 {
 /// Adds both instruments and their responses to the demo project.
 pub(crate) fn add_surveys(p: &mut Project, rng: &mut Rng) {
     let survey = manager_survey();
-    let roles = [Role::TopManager, Role::MiddleManager, Role::FirstLineManager, Role::FirstLineManager];
+    let roles = [
+        Role::TopManager,
+        Role::MiddleManager,
+        Role::FirstLineManager,
+        Role::FirstLineManager,
+    ];
     for &(code, managers) in MANAGERS {
         // A manager's own leaning, kept across waves; about one in six is replaced between the waves.
         let leanings: Vec<f64> = (0..managers).map(|_| 0.5 * normal(rng)).collect();
@@ -188,7 +296,11 @@ pub(crate) fn add_surveys(p: &mut Project, rng: &mut Rng) {
             let respondent = format!("U{code}-{:02}", m + 1);
             let before = 2.4 + 0.5 * normal(rng);
             // Most gain about a step; a few do not.
-            let gain = if rng.chance(0.8) { 1.0 + 0.4 * normal(rng) } else { 0.3 * normal(rng) - 0.2 };
+            let gain = if rng.chance(0.8) {
+                1.0 + 0.4 * normal(rng)
+            } else {
+                0.3 * normal(rng) - 0.2
+            };
             for (wave, shift) in [("pre", 0.0), ("post", gain)] {
                 if wave == "post" && m == 9 && code == "0586" {
                     continue; // one participant did not answer afterwards
@@ -197,7 +309,11 @@ pub(crate) fn add_surveys(p: &mut Project, rng: &mut Rng) {
                     .items
                     .iter()
                     .map(|item| {
-                        let extra = if item.dimension.as_deref() == Some("tillampning") { -0.3 } else { 0.0 };
+                        let extra = if item.dimension.as_deref() == Some("tillampning") {
+                            -0.3
+                        } else {
+                            0.0
+                        };
                         Some(on_scale(before + shift + extra + 0.5 * normal(rng)))
                     })
                     .collect();

@@ -441,7 +441,13 @@ fn cronbach_alpha_worked_examples() {
     // Five respondents, three items, worked by hand from the definition (Cronbach 1951, Psychometrika 16:297):
     // item variances 1.3, 1.3 and 1.7 (sum 4.3); the sums 6, 8, 9, 12, 14 have variance 10.2;
     // α = 3/2 · (1 − 4.3/10.2) = 0.867647…
-    let rows = [[1.0, 2.0, 3.0], [2.0, 3.0, 3.0], [3.0, 3.0, 3.0], [4.0, 4.0, 4.0], [3.0, 5.0, 6.0]];
+    let rows = [
+        [1.0, 2.0, 3.0],
+        [2.0, 3.0, 3.0],
+        [3.0, 3.0, 3.0],
+        [4.0, 4.0, 4.0],
+        [3.0, 5.0, 6.0],
+    ];
     let rows: Vec<Vec<f64>> = rows.iter().map(|r| r.to_vec()).collect();
     close(cronbach_alpha(&rows).unwrap(), 1.5 * (1.0 - 4.3 / 10.2), 1e-12);
     close(cronbach_alpha(&rows).unwrap(), 0.867_647_058_823_529_4, 1e-12);

@@ -7,8 +7,8 @@ mod read;
 mod surveys;
 mod write;
 
-pub use surveys::SURVEY_DIR;
 pub use read::{CODING_BATCH, LoadedProject, OpenedProject, open_project, read_project};
+pub use surveys::SURVEY_DIR;
 pub use write::{init_project, write_project};
 
 /// Separates the participant ids in the `participants` column of `sources.csv`.

@@ -598,7 +598,9 @@ impl Reader<'_> {
                 self.diags.push(Diagnostic::file(
                     &csv_path,
                     format!("instrument `{id}` has no responses file"),
-                    format!("write the responses in {rel_csv}: respondent, kommunkod, role, wave and one column per item"),
+                    format!(
+                        "write the responses in {rel_csv}: respondent, kommunkod, role, wave and one column per item"
+                    ),
                 ));
                 continue;
             }

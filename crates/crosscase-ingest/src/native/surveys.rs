@@ -85,7 +85,9 @@ pub(crate) fn parse_instrument(id: &str, path: &Path, text: &str, diags: &mut Ve
     let file: InstrumentFile = match toml::from_str(text) {
         Ok(f) => f,
         Err(e) => {
-            let (line, column) = e.span().map_or((0, None), |span| super::read::line_column(text, span.start));
+            let (line, column) = e
+                .span()
+                .map_or((0, None), |span| super::read::line_column(text, span.start));
             diags.push(
                 Diagnostic::file(
                     path,
@@ -219,8 +221,12 @@ pub(crate) fn parse_responses(
         let name = name.trim().trim_start_matches('\u{feff}').to_lowercase();
         if columns.insert(name.clone(), i as u64 + 1).is_some() {
             diags.push(
-                Diagnostic::file(path, format!("column `{name}` appears twice in the header"), "remove one of them")
-                    .at(1, Some(i as u64 + 1)),
+                Diagnostic::file(
+                    path,
+                    format!("column `{name}` appears twice in the header"),
+                    "remove one of them",
+                )
+                .at(1, Some(i as u64 + 1)),
             );
         } else if let Some(&item) = item_index.get(&name) {
             item_at.push((i, item));
@@ -259,8 +265,14 @@ pub(crate) fn parse_responses(
         return (Vec::new(), columns);
     }
     let at = |name: &str| columns.get(name).map(|&c| c as usize - 1);
-    let (respondent, kommunkod, role, wave, item_col, value_col) =
-        (at("respondent"), at("kommunkod"), at("role"), at("wave"), at("item"), at("value"));
+    let (respondent, kommunkod, role, wave, item_col, value_col) = (
+        at("respondent"),
+        at("kommunkod"),
+        at("role"),
+        at("wave"),
+        at("item"),
+        at("value"),
+    );
     let mut responses: Vec<SurveyResponse> = Vec::new();
     // In long form: (respondent, wave) → position in `responses`, and the (position, item) pairs that have a row.
     let mut open: HashMap<(String, String), usize> = HashMap::new();
@@ -283,7 +295,11 @@ pub(crate) fn parse_responses(
             diags.push(
                 Diagnostic::file(
                     path,
-                    format!("this row has {} fields but the header has {}", record.len(), header.len()),
+                    format!(
+                        "this row has {} fields but the header has {}",
+                        record.len(),
+                        header.len()
+                    ),
                     "put a text containing the delimiter in double quotes, and check that no field is missing or extra",
                 )
                 .at(line, None),
@@ -366,7 +382,10 @@ fn parse_answer(instrument: &Instrument, answer: &str) -> Result<Option<u8>, (St
     match answer.parse::<i64>() {
         Ok(v) if (i64::from(instrument.scale_min)..=i64::from(instrument.scale_max)).contains(&v) => Ok(Some(v as u8)),
         Ok(v) => Err((
-            format!("{v} is outside the scale {} to {}", instrument.scale_min, instrument.scale_max),
+            format!(
+                "{v} is outside the scale {} to {}",
+                instrument.scale_min, instrument.scale_max
+            ),
             "correct the value, or leave the cell empty for no answer".to_string(),
         )),
         Err(_) => Err((format!("`{answer}` is not a scale value"), missing_help(instrument))),
@@ -379,7 +398,12 @@ fn missing_help(instrument: &Instrument) -> String {
     } else {
         format!(
             "write a whole number on the scale, one of {}, or leave the cell empty",
-            instrument.missing.iter().map(|m| format!("\"{m}\"")).collect::<Vec<_>>().join(", ")
+            instrument
+                .missing
+                .iter()
+                .map(|m| format!("\"{m}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     }
 }

@@ -120,7 +120,9 @@ fn write_surveys(project: &Project, dir: &Path) -> io::Result<()> {
     for ins in &project.instruments {
         let list = |v: &[String]| v.iter().map(|s| toml_string(s)).collect::<Vec<_>>().join(", ");
         let mut t = String::new();
-        t.push_str("# A survey instrument; its responses are in the CSV file of the same name. See docs/project-format.md\n");
+        t.push_str(
+            "# A survey instrument; its responses are in the CSV file of the same name. See docs/project-format.md\n",
+        );
         t.push_str(&format!("name_sv = {}\n", toml_string(&ins.name_sv)));
         t.push_str(&format!("name_en = {}\n", toml_string(&ins.name_en)));
         t.push_str("# \"waves\": answered in the project's waves; \"pre_post\": before and after a training.\n");
@@ -151,7 +153,12 @@ fn write_surveys(project: &Project, dir: &Path) -> io::Result<()> {
         std::fs::write(folder.join(format!("{}.toml", ins.id)), t)?;
         let file = std::fs::File::create(folder.join(format!("{}.csv", ins.id)))?;
         let mut w = csv::WriterBuilder::new().from_writer(io::BufWriter::new(file));
-        let mut header = vec!["respondent".to_string(), "kommunkod".into(), "role".into(), "wave".into()];
+        let mut header = vec![
+            "respondent".to_string(),
+            "kommunkod".into(),
+            "role".into(),
+            "wave".into(),
+        ];
         header.extend(ins.items.iter().map(|i| i.id.clone()));
         w.write_record(&header)?;
         for r in project.survey_responses.iter().filter(|r| r.instrument == ins.id) {
