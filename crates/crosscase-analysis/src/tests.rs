@@ -644,3 +644,149 @@ mod ideas {
         assert!(err.to_string().contains("no idea records"));
     }
 }
+
+mod survey {
+    use crosscase_model::{Dimension, Instrument, Role, SurveyDesign, SurveyItem, SurveyRecords, SurveyResponse};
+
+    use crate::{SurveyConfig, SurveyGrouping, analyse_survey};
+
+    fn instrument(design: SurveyDesign) -> Instrument {
+        let item = |id: &str, reverse| SurveyItem {
+            id: id.into(),
+            text_sv: id.into(),
+            text_en: id.into(),
+            dimension: Some("d".into()),
+            reverse,
+        };
+        Instrument {
+            id: "s".into(),
+            name_sv: "s".into(),
+            name_en: "s".into(),
+            design,
+            scale_min: 1,
+            scale_max: 5,
+            labels_sv: Vec::new(),
+            labels_en: Vec::new(),
+            missing: Vec::new(),
+            dimensions: vec![Dimension {
+                id: "d".into(),
+                label_sv: "d".into(),
+                label_en: "d".into(),
+            }],
+            items: vec![item("q1", false), item("q2", true)],
+        }
+    }
+
+    fn response(who: &str, municipality: &str, wave: &str, values: [Option<u8>; 2]) -> SurveyResponse {
+        SurveyResponse {
+            instrument: "s".into(),
+            respondent: who.into(),
+            municipality: municipality.into(),
+            role: Some(Role::MiddleManager),
+            wave: wave.into(),
+            values: values.to_vec(),
+            line: 0,
+        }
+    }
+
+    /// A: R1 (5, 1), R2 (4, 2), R3 (2, no answer); B: R4 (1, 5), R5 (3, 3).
+    /// q2 is reverse-coded, so R1's index is (5 + 5) / 2 = 5, R2's (4 + 4) / 2 = 4, R3's 2 (one of two items is
+    /// enough), R4's (1 + 1) / 2 = 1, R5's 3.
+    fn records() -> SurveyRecords {
+        SurveyRecords {
+            instruments: vec![instrument(SurveyDesign::Waves)],
+            responses: vec![
+                response("R1", "A", "w1", [Some(5), Some(1)]),
+                response("R2", "A", "w1", [Some(4), Some(2)]),
+                response("R3", "A", "w1", [Some(2), None]),
+                response("R4", "B", "w1", [Some(1), Some(5)]),
+                response("R5", "B", "w1", [Some(3), Some(3)]),
+            ],
+        }
+    }
+
+    #[test]
+    fn items_and_indices_worked_by_hand() {
+        let a = analyse_survey(&records(), "s", &["w1".into()], &SurveyConfig::default()).unwrap();
+        let item = |group: &str, id: &str| a.items.iter().find(|r| r.group == group && r.item == id).unwrap();
+        let q1 = item("A", "q1");
+        assert_eq!(
+            (q1.n, q1.no_answer, q1.mean, q1.median),
+            (3, 0, Some(11.0 / 3.0), Some(4.0))
+        );
+        // Top two box: 4 and 5 on a 1–5 scale; R1 and R2.
+        assert_eq!(q1.top_two, Some(2.0 / 3.0));
+        assert_eq!(q1.distribution, "0|1|0|1|1");
+        let q2 = item("A", "q2");
+        assert_eq!((q2.n, q2.no_answer, q2.median), (2, 1, Some(1.5)));
+        let index = |group: &str| a.indices.iter().find(|r| r.group == group).unwrap();
+        assert_eq!((index("A").n, index("A").mean), (3, Some(11.0 / 3.0)));
+        assert_eq!(index("B").mean, Some(2.0));
+        assert_eq!(index("all").n, 5);
+        // α from A's two complete respondents: scored (5, 5) and (4, 4) are perfectly consistent.
+        assert_eq!((index("A").alpha_n, index("A").cronbach_alpha), (2, Some(1.0)));
+        // One Kruskal–Wallis and one Mann–Whitney pair per item and per dimension.
+        let tests: Vec<_> = a.tests.iter().filter(|t| t.target == "d").collect();
+        assert_eq!(tests.len(), 2);
+        assert_eq!(
+            (tests[0].test, tests[0].groups, tests[0].df),
+            ("kruskal_wallis", 2, Some(1))
+        );
+        let pair = tests[1];
+        assert_eq!(
+            (pair.group_a.as_deref(), pair.group_b.as_deref()),
+            (Some("A"), Some("B"))
+        );
+        // U of A's indices (5, 4, 2) against B's (1, 3): pairs with A ahead 2 + 2 + 1 = 5.
+        assert_eq!(pair.statistic, Some(5.0));
+        assert_eq!(pair.q_value, pair.p_value); // a single pair: BH leaves its p as it is
+    }
+
+    #[test]
+    fn grouping_by_role_and_unknown_instruments() {
+        let config = SurveyConfig {
+            grouping: SurveyGrouping::Role,
+            confidence: 0.95,
+        };
+        let a = analyse_survey(&records(), "s", &["w1".into()], &config).unwrap();
+        assert!(a.items.iter().all(|r| r.group == "middle_manager" || r.group == "all"));
+        let err = analyse_survey(&records(), "x", &[], &config).unwrap_err();
+        assert!(err.to_string().contains("its instruments are: s"), "{err}");
+        let err = analyse_survey(&SurveyRecords::default(), "x", &[], &config).unwrap_err();
+        assert!(err.to_string().contains("no survey instruments"), "{err}");
+    }
+
+    #[test]
+    fn before_and_after_paired_and_unpaired() {
+        // Paired: P1 2 → 4, P2 3 → 3, P3 1 → 2 on the index (q2 reverse: value 6 − index).
+        let paired = SurveyRecords {
+            instruments: vec![instrument(SurveyDesign::PrePost)],
+            responses: vec![
+                response("P1", "A", "pre", [Some(2), Some(4)]),
+                response("P2", "A", "pre", [Some(3), Some(3)]),
+                response("P3", "A", "pre", [Some(1), Some(5)]),
+                response("P1", "A", "post", [Some(4), Some(2)]),
+                response("P2", "A", "post", [Some(3), Some(3)]),
+                response("P3", "A", "post", [Some(2), Some(4)]),
+            ],
+        };
+        let a = analyse_survey(&paired, "s", &[], &SurveyConfig::default()).unwrap();
+        let row = a.pre_post.iter().find(|r| r.group == "A" && r.target == "d").unwrap();
+        assert_eq!((row.design, row.pairs), ("paired", 3));
+        assert_eq!((row.mean_pre, row.mean_post), (Some(2.0), Some(3.0)));
+        // Two of three improved ("2 of 3"); P2 did not change.
+        assert_eq!((row.improved, row.improved_share), (Some(2), Some(2.0 / 3.0)));
+        assert!(row.improved_low.unwrap() < 2.0 / 3.0 && row.improved_high.unwrap() > 2.0 / 3.0);
+        // Wilcoxon drops the zero difference: differences 2 and 1, both positive, so min(W+, W−) = 0.
+        assert_eq!(row.statistic, Some(0.0));
+        // Unpaired: nobody answered both times, so the groups are compared by Mann–Whitney.
+        let mut unpaired = paired.clone();
+        for r in unpaired.responses.iter_mut().filter(|r| r.wave == "post") {
+            r.respondent.push('x');
+        }
+        let a = analyse_survey(&unpaired, "s", &[], &SurveyConfig::default()).unwrap();
+        let row = a.pre_post.iter().find(|r| r.group == "A" && r.target == "d").unwrap();
+        assert_eq!((row.design, row.pairs, row.improved), ("unpaired", 0, None));
+        assert!(row.p_value.is_some() && row.reason.contains("no respondent answered both"));
+    }
+}

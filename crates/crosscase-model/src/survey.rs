@@ -181,7 +181,9 @@ pub fn check_instrument(instrument: &Instrument) -> Vec<SurveyProblem> {
             ("labels_sv", &instrument.labels_sv),
             ("labels_en", &instrument.labels_en),
         ] {
-            if !labels.is_empty() && labels.len() != instrument.steps() {
+            // English labels left out default to the Swedish ones, which are reported already.
+            let repeated = field == "labels_en" && instrument.labels_en == instrument.labels_sv;
+            if !repeated && !labels.is_empty() && labels.len() != instrument.steps() {
                 push(
                     field,
                     format!(

@@ -35,6 +35,7 @@ fn check(overrides: &[(&str, Option<&str>)], expected: &[&str]) {
         }
     }
     std::fs::create_dir_all(dir.join("texts")).unwrap();
+    std::fs::create_dir_all(dir.join("surveys")).unwrap();
     for (name, content) in files {
         if let Some(c) = content {
             std::fs::write(dir.join(name), c).unwrap();
@@ -320,4 +321,121 @@ fn write_default_project(dir: &std::path::Path) {
     for (name, content) in DEFAULT_FILES {
         std::fs::write(dir.join(name), content).unwrap();
     }
+}
+
+const INSTRUMENT: &str = r#"name_sv = "Chefsenkät"
+scale = [1, 5]
+labels_sv = ["Inte alls", "Lite", "Varken eller", "Mycket", "Helt"]
+missing = ["vet ej"]
+
+[[dimensions]]
+id = "kultur"
+label_sv = "Kultur"
+
+[[items]]
+id = "q1"
+text_sv = "Vi prövar nytt."
+dimension = "kultur"
+
+[[items]]
+id = "q2"
+text_sv = "Vi gör som vi alltid gjort."
+dimension = "kultur"
+reverse = true
+"#;
+
+#[test]
+fn survey_responses_read_wide_and_long_alike() {
+    let wide = "respondent;kommunkod;role;wave;q1;q2\nR1;0583;mellanchef;v1;4;2\nR2;0687;;v1;Vet ej;\n";
+    let long = "respondent,kommunkod,role,wave,item,value\nR1,0583,mellanchef,v1,q1,4\nR1,0583,mellanchef,v1,q2,2\nR2,0687,,v1,q1,vet ej\nR2,0687,,v1,q2,\n";
+    let mut read = Vec::new();
+    for responses in [wide, long] {
+        let tmp = tempfile::tempdir().unwrap();
+        write_default_project(tmp.path());
+        std::fs::create_dir_all(tmp.path().join("surveys")).unwrap();
+        std::fs::write(tmp.path().join("surveys/chef.toml"), INSTRUMENT).unwrap();
+        std::fs::write(tmp.path().join("surveys/chef.csv"), responses).unwrap();
+        let p = read_project(tmp.path()).unwrap().project;
+        assert_eq!(p.instruments[0].id, "chef");
+        // English texts default to the Swedish ones.
+        assert_eq!(p.instruments[0].items[1].text_en, "Vi gör som vi alltid gjort.");
+        assert!(p.instruments[0].items[1].reverse);
+        read.push(p.survey_responses);
+    }
+    assert_eq!(read[0].len(), 2);
+    assert_eq!(read[0][0].values, [Some(4), Some(2)]);
+    assert_eq!(read[0][0].role, Some(crosscase_model::Role::MiddleManager));
+    // "Vet ej" is a no-answer code, compared without regard to case.
+    assert_eq!(read[0][1].values, [None, None]);
+    // Lines differ (the long form has a row per answer); nothing else does.
+    let without_lines = |r: &[crosscase_model::SurveyResponse]| -> Vec<crosscase_model::SurveyResponse> {
+        r.iter()
+            .map(|r| crosscase_model::SurveyResponse { line: 0, ..r.clone() })
+            .collect()
+    };
+    assert_eq!(without_lines(&read[0]), without_lines(&read[1]));
+}
+
+#[test]
+fn reports_survey_problems_with_file_line_and_column() {
+    let responses = "respondent,kommunkod,role,wave,q1,q2,q9\n\
+                     R1,0583,,v1,4,2,3\n";
+    check(
+        &[
+            ("surveys/chef.toml", Some(INSTRUMENT)),
+            ("surveys/chef.csv", Some(responses)),
+        ],
+        &[
+            "P/surveys/chef.csv:1:7: `q9` is not an item of instrument `chef`\n  help: the columns are respondent, kommunkod, role, wave and the items q1, q2; or, in long form, item and value",
+        ],
+    );
+    let responses = "respondent,kommunkod,role,wave,q1,q2\n\
+                     R1,0583,,v1,7,2\n\
+                     R2,0583,chef,v1,fyra,\n\
+                     R1,0583,,v1,3,3\n\
+                     R3,0580,,v9,3,3\n";
+    check(
+        &[
+            ("surveys/chef.toml", Some(INSTRUMENT)),
+            ("surveys/chef.csv", Some(responses)),
+        ],
+        &[
+            "P/surveys/chef.csv:2:5 (q1): 7 is outside the scale 1 to 5\n  help: correct the value, or leave the cell empty for no answer",
+            "P/surveys/chef.csv:3:3 (role): `chef` is not a role: use one of top_manager, middle_manager, first_line_manager, employee, politician, intermediary, other\n  help: roles may also be written in Swedish, e.g. mellanchef, or left empty",
+            "P/surveys/chef.csv:3:5 (q1): `fyra` is not a scale value\n  help: write a whole number on the scale, one of \"vet ej\", or leave the cell empty",
+            "P/surveys/chef.csv:4:1 (respondent): respondent `R1` answered twice in `v1` (first on line 2)\n  help: keep one row per respondent and wave, or give the second person their own pseudonym",
+            "P/surveys/chef.csv:5:2 (kommunkod): municipality `0580` is not in municipalities.csv\n  help: add `0580` to municipalities.csv, or correct the kommunkod",
+            "P/surveys/chef.csv:5:4 (wave): wave `v9` is not in waves.csv\n  help: use a wave_id of waves.csv; a training evaluation uses `pre` and `post` with `design = \"pre_post\"`",
+        ],
+    );
+}
+
+#[test]
+fn reports_instrument_problems() {
+    let broken = "name_sv = \"Chefsenkät\"\nscale = [1, 5]\nlabels_sv = [\"a\", \"b\"]\n\n[[items]]\nid = \"q1\"\ntext_sv = \"x\"\ndimension = \"okänd\"\n";
+    check(
+        &[
+            ("surveys/chef.toml", Some(broken)),
+            ("surveys/chef.csv", Some("respondent,kommunkod,wave,q1\n")),
+        ],
+        &[
+            "P/surveys/chef.toml (labels_sv): 2 labels for a scale of 5 steps (1 to 5)\n  help: give one label per scale step, lowest first",
+            "P/surveys/chef.toml (items): item `q1` belongs to dimension `okänd`, which is not listed\n  help: add the dimension under [[dimensions]], or correct the item's dimension",
+        ],
+    );
+    check(
+        &[(
+            "surveys/chef.toml",
+            Some("name_sv = \"x\"\nscale = [1, 5]\nskala = 3\n"),
+        )],
+        &[
+            "P/surveys/chef.toml:3:1: the instrument cannot be read: unknown field `skala`, expected one of `name_sv`, `name_en`, `design`, `scale`, `labels_sv`, `labels_en`, `missing`, `dimensions`, `items`\n  help: the keys are name_sv, name_en, design, scale, labels_sv, labels_en, missing, [[dimensions]] and [[items]]; see docs/project-format.md",
+        ],
+    );
+    check(
+        &[("surveys/chef.toml", Some(INSTRUMENT))],
+        &[
+            "P/surveys/chef.csv: instrument `chef` has no responses file\n  help: write the responses in surveys/chef.csv: respondent, kommunkod, role, wave and one column per item",
+        ],
+    );
 }
