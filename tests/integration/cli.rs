@@ -487,6 +487,9 @@ fn export_writes_the_same_tables_in_every_format_and_defuses_formulas() {
         "ideas",
         "idea_events",
         "headcounts",
+        "instruments",
+        "survey_items",
+        "survey_responses",
         "analysis_runs",
     ];
     for t in tables {

@@ -149,6 +149,49 @@ impl Store {
              LEFT JOIN unit u ON u.id = h.unit_id WHERE h.project_id = ?1 ORDER BY m.kommunkod, u.unit_id",
         )?;
         table(
+            "instruments",
+            &[
+                ("instrument_id", false),
+                ("name_sv", false),
+                ("name_en", false),
+                ("design", false),
+                ("scale_min", true),
+                ("scale_max", true),
+            ],
+            "SELECT instrument_id, name_sv, name_en, design, scale_min, scale_max FROM instrument
+             WHERE project_id = ?1 ORDER BY instrument_id",
+        )?;
+        table(
+            "survey_items",
+            &[
+                ("instrument_id", false),
+                ("item_id", false),
+                ("dimension_id", false),
+                ("reverse", true),
+                ("text_sv", false),
+                ("text_en", false),
+            ],
+            "SELECT i.instrument_id, s.item_id, s.dimension_id, s.reverse, s.text_sv, s.text_en FROM survey_item s
+             JOIN instrument i ON i.id = s.instrument_id WHERE i.project_id = ?1 ORDER BY i.instrument_id, s.position",
+        )?;
+        table(
+            "survey_responses",
+            &[
+                ("instrument_id", false),
+                ("respondent", false),
+                ("kommunkod", false),
+                ("role", false),
+                ("wave", false),
+                ("item_id", false),
+                ("value", true),
+            ],
+            "SELECT i.instrument_id, r.respondent, m.kommunkod, r.role, r.wave, s.item_id, a.value
+             FROM survey_answer a JOIN survey_response r ON r.id = a.response_id
+             JOIN instrument i ON i.id = r.instrument_id JOIN survey_item s ON s.id = a.item_id
+             JOIN municipality m ON m.id = r.municipality_id
+             WHERE i.project_id = ?1 ORDER BY i.instrument_id, r.id, s.position",
+        )?;
+        table(
             "analysis_runs",
             &[
                 ("run_id", true),
