@@ -885,3 +885,96 @@ fn ideas_without_records_says_what_to_add() {
     let page = std::fs::read_to_string(out.join("0583-Motala/index.html")).unwrap();
     assert!(!page.contains("ideas-funnel") && page.contains("heatmap.png"));
 }
+
+#[test]
+fn survey_reports_items_indices_tests_and_change_and_stores_its_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("store.sqlite");
+    ingest_demo(tmp.path(), &db);
+    let db = db.to_str().unwrap();
+    let charts = tmp.path().join("charts");
+    let run = crosscase(
+        tmp.path(),
+        &[
+            "survey",
+            "--db",
+            db,
+            "--format",
+            "json",
+            "--codes",
+            "organisering",
+            "--charts",
+            charts.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows: Vec<serde_json::Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let of = |kind: &str| rows.iter().filter(|r| r["kind"] == kind).collect::<Vec<_>>();
+    // The manager survey: 12 items in two waves for five municipalities and all together; the training: 5 items
+    // before and after.
+    assert_eq!(of("item").len(), 12 * 2 * 6 + 5 * 2 * 6);
+    let motala = |wave: &str| {
+        of("index")
+            .into_iter()
+            .find(|r| r["group"] == "0583" && r["wave"] == wave && r["dimension"] == "strukturer")
+            .unwrap()["mean"]
+            .as_f64()
+            .unwrap()
+    };
+    // Motala's planted idea sluice: structures for innovation rise from 2018 to 2019.
+    assert!(
+        motala("v2019") - motala("v2018") > 0.8,
+        "{} → {}",
+        motala("v2018"),
+        motala("v2019")
+    );
+    let test = of("test")
+        .into_iter()
+        .find(|r| r["test"] == "kruskal_wallis" && r["target"] == "strukturer" && r["wave"] == "v2019")
+        .unwrap();
+    assert_eq!(test["df"], 4);
+    let pairs = of("test")
+        .into_iter()
+        .filter(|r| r["test"] == "mann_whitney" && r["target"] == "strukturer" && r["wave"] == "v2019")
+        .count();
+    assert_eq!(pairs, 10);
+    let knowledge = of("pre_post")
+        .into_iter()
+        .find(|r| r["group"] == "all" && r["target"] == "kunskap")
+        .unwrap();
+    assert_eq!(knowledge["design"], "paired");
+    let share = knowledge["improved_share"].as_f64().unwrap();
+    assert!(share > 0.7, "{knowledge}");
+    assert_eq!(of("mixed").len(), 5 * 4);
+    assert!(charts.join("mixed-chefsenkat-strukturer-organisering.svg").is_file());
+
+    // One instrument by role; an unknown instrument or code says what there is.
+    let run = crosscase(
+        tmp.path(),
+        &[
+            "survey",
+            "--db",
+            db,
+            "--instrument",
+            "chefsenkat",
+            "--by",
+            "role",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(r#""group":"top_manager""#));
+    let run = crosscase(tmp.path(), &["survey", "--db", db, "--instrument", "okand"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("its instruments are: chefsenkat, utbildning"),
+        "{}",
+        run.stderr
+    );
+    let run = crosscase(tmp.path(), &["survey", "--db", db, "--codes", "nope"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("`nope` not in the codebook"), "{}", run.stderr);
+    let counts: std::collections::HashMap<String, i64> = table_counts(Path::new(db)).into_iter().collect();
+    assert_eq!(counts["analysis_run"], 2);
+}

@@ -50,8 +50,34 @@ fn demo_runs_end_to_end() {
             .count(),
         24
     );
-    // The idea records: a funnel and a time-to-implementation run, and both charts in every pack.
-    assert_eq!(counts["analysis_run"], 2);
+    // The idea records and the surveys: a run each, and their charts in every pack.
+    assert_eq!(counts["analysis_run"], 3);
+    assert_eq!(counts["instrument"], 2);
+    assert!(counts["survey_answer"] > 2000, "{counts:?}");
+    let survey = std::fs::read_to_string(out.join("compare/survey.csv")).unwrap();
+    // About eight of ten participants improved their knowledge after the training: 40 of 49 pairs.
+    let knowledge = survey
+        .lines()
+        .find(|l| l.starts_with("pre_post,utbildning,,municipality,all,") && l.contains(",kunskap,dimension,"))
+        .unwrap();
+    assert!(
+        knowledge.contains(",paired,50,49,49,") && knowledge.contains(",40,0.816"),
+        "{knowledge}"
+    );
+    assert!(
+        out.join("charts/mixed-chefsenkat-strukturer-organisering.png")
+            .is_file()
+    );
+    assert!(
+        page.contains("<h2>Enkätsvar</h2>") && page.contains("<img src=\"survey-1.png\""),
+        "{page}"
+    );
+    let likert = std::fs::read_to_string(out.join("feedback/0583-Motala/survey-1.svg")).unwrap();
+    assert!(
+        likert.contains("Instämmer helt") && likert.contains("Det finns en tydlig väg för att lämna och pröva idéer.")
+    );
+    let before_after = std::fs::read_to_string(out.join("feedback/0583-Motala/survey-2.svg")).unwrap();
+    assert!(before_after.contains("Före och efter utbildningen") && before_after.contains("förbättrade sig"));
     assert!(
         counts["idea"] > 300 && counts["idea_event"] > counts["idea"],
         "{counts:?}"
@@ -104,6 +130,15 @@ fn demo_runs_end_to_end() {
     let page = std::fs::read_to_string(english.join("0583-Motala/index.html")).unwrap();
     assert!(page.contains("<h2>Ideas from suggestion to practice</h2>"), "{page}");
     assert!(page.contains("Your municipality received 96 ideas. That is 2.7 ideas per 100 employees."));
+    assert!(
+        page.contains("<h2>Survey answers</h2>") && page.contains("Structures for innovation"),
+        "{page}"
+    );
+    let likert = std::fs::read_to_string(english.join("0583-Motala/survey-1.svg")).unwrap();
+    assert!(
+        likert.contains("Strongly agree")
+            && likert.contains("There is a clear route for submitting and testing ideas.")
+    );
     let funnel = std::fs::read_to_string(english.join("0583-Motala/ideas-funnel.svg")).unwrap();
     assert!(funnel.contains("How far the ideas have come") && funnel.contains("implemented"));
     for f in ["ideas-funnel.png", "ideas-time.png"] {

@@ -320,3 +320,64 @@ fn idea_records_are_stored_and_read_back() {
         (0, 0, 1)
     );
 }
+
+#[test]
+fn survey_records_are_stored_and_read_back() {
+    use crosscase_model::{Dimension, Instrument, SurveyDesign, SurveyItem, SurveyResponse};
+    let mut p = project(1);
+    p.instruments.push(Instrument {
+        id: "chef".into(),
+        name_sv: "Chefsenkät".into(),
+        name_en: "Manager survey".into(),
+        design: SurveyDesign::PrePost,
+        scale_min: 1,
+        scale_max: 4,
+        labels_sv: vec!["a".into(), "b".into(), "c".into(), "d".into()],
+        labels_en: vec!["A".into(), "B".into(), "C".into(), "D".into()],
+        missing: vec!["vet ej".into()],
+        dimensions: vec![Dimension {
+            id: "kultur".into(),
+            label_sv: "Kultur".into(),
+            label_en: "Culture".into(),
+        }],
+        items: ["q1", "q2"]
+            .iter()
+            .map(|id| SurveyItem {
+                id: id.to_string(),
+                text_sv: format!("{id} sv"),
+                text_en: format!("{id} en"),
+                dimension: Some("kultur".into()),
+                reverse: *id == "q2",
+            })
+            .collect(),
+    });
+    for (wave, values) in [("pre", [Some(2), None]), ("post", [Some(4), Some(1)])] {
+        p.survey_responses.push(SurveyResponse {
+            instrument: "chef".into(),
+            respondent: "R1".into(),
+            municipality: "0583".into(),
+            role: Some(Role::Employee),
+            wave: wave.into(),
+            values: values.to_vec(),
+            line: 2,
+        });
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&tmp.path().join("s.sqlite")).unwrap();
+    store.ingest(&p, &record("h1")).unwrap();
+    let got = store.load_surveys(None).unwrap();
+    assert_eq!(got.instruments, p.instruments);
+    let lines_cleared: Vec<SurveyResponse> = p
+        .survey_responses
+        .iter()
+        .map(|r| SurveyResponse { line: 0, ..r.clone() })
+        .collect();
+    assert_eq!(got.responses, lines_cleared);
+    // A no-answer has no row; replacing the project removes its survey with it.
+    assert_eq!(count(&store, "survey_answer"), 3);
+    let mut changed = p.clone();
+    changed.instruments.clear();
+    changed.survey_responses.clear();
+    store.ingest(&changed, &record("h2")).unwrap();
+    assert_eq!((count(&store, "instrument"), count(&store, "survey_answer")), (0, 0));
+}
