@@ -320,8 +320,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 municipalities,
                 roster,
             };
-            let (packs, left_out) =
-                crosscase_report::write_feedback(&corpus, &rows, &quotes, &ideas, &surveys, &config)?;
+            let (packs, left_out) = crosscase_report::write_feedback(
+                &crosscase_report::FeedbackData {
+                    corpus: &corpus,
+                    prevalence: &rows,
+                    quotes: &quotes,
+                    ideas: &ideas,
+                    surveys: &surveys,
+                },
+                &config,
+            )?;
             report_packs(&packs);
             let report = privacy_report.unwrap_or_else(|| sibling(&out, "privacy-report.csv"));
             write_left_out(&left_out, &report)?;
@@ -972,7 +980,16 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         municipalities: Vec::new(),
         roster: Vec::new(),
     };
-    let (packs, left_out) = crosscase_report::write_feedback(&corpus, &rows, &quotes, &ideas, &surveys, &config)?;
+    let (packs, left_out) = crosscase_report::write_feedback(
+        &crosscase_report::FeedbackData {
+            corpus: &corpus,
+            prevalence: &rows,
+            quotes: &quotes,
+            ideas: &ideas,
+            surveys: &surveys,
+        },
+        &config,
+    )?;
     write_left_out(&left_out, &sibling(&feedback_dir, "privacy-report.csv"))?;
 
     let mut o = std::io::stdout().lock();

@@ -339,27 +339,38 @@ fn describe(
     (items, indices)
 }
 
-/// Every target of an instrument: its items, then its dimension indices, each with how to read a respondent's value.
-fn targets<'a>(
-    instrument: &'a Instrument,
-    dims: &'a [(String, Vec<usize>)],
-) -> Vec<(
-    String,
-    &'static str,
-    Box<dyn Fn(&SurveyResponse) -> Option<f64> + Sync + 'a>,
-)> {
-    let mut out: Vec<(
-        String,
-        &'static str,
-        Box<dyn Fn(&SurveyResponse) -> Option<f64> + Sync + 'a>,
-    )> = Vec::new();
-    for (i, item) in instrument.items.iter().enumerate() {
-        out.push((item.id.clone(), "item", Box::new(move |r| r.values[i].map(f64::from))));
+/// What a test or a change is about: one item, or a dimension index.
+enum Target<'a> {
+    Item(usize),
+    Dimension(&'a [usize]),
+}
+
+impl Target<'_> {
+    fn kind(&self) -> &'static str {
+        match self {
+            Target::Item(_) => "item",
+            Target::Dimension(_) => "dimension",
+        }
     }
-    for (d, items) in dims {
-        out.push((d.clone(), "dimension", Box::new(move |r| index(instrument, r, items))));
+
+    /// A respondent's value: the answer to the item, or their index on the dimension.
+    fn value(&self, instrument: &Instrument, r: &SurveyResponse) -> Option<f64> {
+        match self {
+            Target::Item(i) => r.values[*i].map(f64::from),
+            Target::Dimension(items) => index(instrument, r, items),
+        }
     }
-    out
+}
+
+/// Every target of an instrument with its id: its items, then its dimensions.
+fn targets<'a>(instrument: &Instrument, dims: &'a [(String, Vec<usize>)]) -> Vec<(String, Target<'a>)> {
+    let items = instrument
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| (item.id.clone(), Target::Item(i)));
+    let dimensions = dims.iter().map(|(d, items)| (d.clone(), Target::Dimension(items)));
+    items.chain(dimensions).collect()
 }
 
 fn compare(
@@ -370,10 +381,19 @@ fn compare(
     dims: &[(String, Vec<usize>)],
 ) -> Vec<SurveyTestRow> {
     let mut rows = Vec::new();
-    for (target, kind, value) in targets(instrument, dims) {
+    for (target, t) in targets(instrument, dims) {
+        let kind = t.kind();
         let samples: Vec<(&String, Vec<f64>)> = groups
             .iter()
-            .map(|(g, members)| (g, members.iter().filter_map(|r| value(r)).collect::<Vec<f64>>()))
+            .map(|(g, members)| {
+                (
+                    g,
+                    members
+                        .iter()
+                        .filter_map(|r| t.value(instrument, r))
+                        .collect::<Vec<f64>>(),
+                )
+            })
             .filter(|(_, v)| !v.is_empty())
             .collect();
         let row = |test: &'static str, a: Option<&String>, b: Option<&String>| SurveyTestRow {
@@ -448,8 +468,8 @@ fn pre_post(
     groups.insert("all".to_string(), responses.to_vec());
     let mut rows = Vec::new();
     for (group, members) in &groups {
-        for (target, kind, value) in targets(instrument, dims) {
-            rows.push(change(instrument, config, group, members, &target, kind, &*value));
+        for (target, t) in targets(instrument, dims) {
+            rows.push(change(instrument, config, group, members, &target, &t));
         }
     }
     rows
@@ -461,14 +481,13 @@ fn change(
     group: &str,
     members: &[&SurveyResponse],
     target: &str,
-    kind: &'static str,
-    value: &dyn Fn(&SurveyResponse) -> Option<f64>,
+    t: &Target<'_>,
 ) -> PrePostRow {
     let by_respondent = |wave: &str| -> HashMap<&str, f64> {
         members
             .iter()
             .filter(|r| r.wave == wave)
-            .filter_map(|r| value(r).map(|v| (r.respondent.as_str(), v)))
+            .filter_map(|r| t.value(instrument, r).map(|v| (r.respondent.as_str(), v)))
             .collect()
     };
     let (pre, post) = (by_respondent("pre"), by_respondent("post"));
@@ -486,7 +505,7 @@ fn change(
         group_by: config.grouping.as_str(),
         group: group.to_string(),
         target: target.to_string(),
-        target_kind: kind,
+        target_kind: t.kind(),
         design: if paired.is_empty() { "unpaired" } else { "paired" },
         n_pre: pre_values.len() as u64,
         n_post: post_values.len() as u64,

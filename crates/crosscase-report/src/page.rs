@@ -24,6 +24,16 @@ pub struct FeedbackConfig {
     pub roster: Vec<String>,
 }
 
+/// What the packs are made of, all read from the store.
+#[derive(Clone, Copy, Debug)]
+pub struct FeedbackData<'a> {
+    pub corpus: &'a Corpus,
+    pub prevalence: &'a [PrevalenceRow],
+    pub quotes: &'a [QuoteFacts],
+    pub ideas: &'a IdeaRecords,
+    pub surveys: &'a SurveyRecords,
+}
+
 /// A pack that was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WrittenPack {
@@ -140,13 +150,14 @@ pub(crate) fn bar_groups(
 /// Writes one pack per municipality, in parallel. Returns the packs and the quotes left out because they could not be
 /// cleaned of personal data (for a report kept outside the packs).
 pub fn write_feedback(
-    corpus: &Corpus,
-    rows: &[PrevalenceRow],
-    quotes: &[QuoteFacts],
-    ideas: &IdeaRecords,
-    surveys: &SurveyRecords,
+    data: &FeedbackData<'_>,
     config: &FeedbackConfig,
 ) -> Result<(Vec<WrittenPack>, Vec<LeftOutQuote>), ReportError> {
+    let FeedbackData {
+        corpus,
+        prevalence: rows,
+        ..
+    } = *data;
     let disclosed = disclosed(corpus, rows);
     let selected: Vec<usize> = (0..corpus.municipalities.len())
         .filter(|&i| config.municipalities.is_empty() || config.municipalities.contains(&corpus.municipalities[i].code))
@@ -154,7 +165,7 @@ pub fn write_feedback(
     create_dir(&config.out_dir)?;
     let written: Vec<(WrittenPack, Vec<LeftOutQuote>)> = selected
         .par_iter()
-        .map(|&m| write_pack(corpus, rows, quotes, ideas, surveys, &disclosed, m, config))
+        .map(|&m| write_pack(data, &disclosed, m, config))
         .collect::<Result<_, _>>()?;
     let mut packs = Vec::with_capacity(written.len());
     let mut left_out = Vec::new();
@@ -166,15 +177,18 @@ pub fn write_feedback(
 }
 
 fn write_pack(
-    corpus: &Corpus,
-    rows: &[PrevalenceRow],
-    quotes: &[QuoteFacts],
-    ideas: &IdeaRecords,
-    surveys: &SurveyRecords,
+    data: &FeedbackData<'_>,
     disclosed: &DisclosedPrevalence,
     m: usize,
     config: &FeedbackConfig,
 ) -> Result<(WrittenPack, Vec<LeftOutQuote>), ReportError> {
+    let FeedbackData {
+        corpus,
+        prevalence: rows,
+        quotes,
+        ideas,
+        surveys,
+    } = *data;
     let language = config.language;
     let s = strings(language);
     let me = &corpus.municipalities[m];
