@@ -198,18 +198,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 confidence,
                 exits: exits.into(),
             };
-            let analysis =
-                crosscase_analysis::analyse_ideas(&records, &config).map_err(|e| UserError(e.to_string()))?;
-            let mut table = ResultTable::new();
-            table.extend(Some("funnel"), &analysis.funnel)?;
-            table.extend(Some("median"), &analysis.medians)?;
-            table.extend(Some("log_rank"), std::slice::from_ref(&analysis.log_rank))?;
-            table.extend(Some("survival"), &analysis.survival)?;
-            let parameters = serde_json::json!({
-                "by": config.grouping.as_str(),
-                "confidence": confidence,
-                "exits": config.exits.as_str(),
-            });
+            let (table, parameters) = ideas_table(&records, &config)?;
             let run = record_run(&mut store, &name, "ideas", parameters, None, &table)?;
             write_table(&table, &output)?;
             eprintln!("Stored as run {run} in {}.", db.display());
@@ -259,12 +248,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 let written = crosscase_report::write_mixed_charts(&corpus, &records, &mixed, dir)?;
                 eprintln!("Wrote {} charts in {}.", written.len(), dir.display());
             }
-            let parameters = serde_json::json!({
-                "instrument": instrument,
-                "by": config.grouping.as_str(),
-                "confidence": confidence,
-                "codes": codes,
-            });
+            let parameters = survey_parameters(instrument.as_deref(), &config, &codes);
             let run = record_run(&mut store, &corpus.settings.name, "survey", parameters, None, &table)?;
             write_table(&table, &output)?;
             eprintln!("Stored as run {run} in {}.", db.display());
@@ -371,6 +355,39 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The rows of `crosscase ideas` (funnel, medians, the log-rank test, then the curves) and the run's parameters.
+fn ideas_table(
+    records: &crosscase_model::IdeaRecords,
+    config: &crosscase_analysis::IdeaConfig,
+) -> Result<(ResultTable, serde_json::Value)> {
+    let analysis = crosscase_analysis::analyse_ideas(records, config).map_err(|e| UserError(e.to_string()))?;
+    let mut table = ResultTable::new();
+    table.extend(Some("funnel"), &analysis.funnel)?;
+    table.extend(Some("median"), &analysis.medians)?;
+    table.extend(Some("log_rank"), std::slice::from_ref(&analysis.log_rank))?;
+    table.extend(Some("survival"), &analysis.survival)?;
+    let parameters = serde_json::json!({
+        "by": config.grouping.as_str(),
+        "confidence": config.confidence,
+        "exits": config.exits.as_str(),
+    });
+    Ok((table, parameters))
+}
+
+/// The parameters a survey run is stored with.
+fn survey_parameters(
+    instrument: Option<&str>,
+    config: &crosscase_analysis::SurveyConfig,
+    codes: &[String],
+) -> serde_json::Value {
+    serde_json::json!({
+        "instrument": instrument,
+        "by": config.grouping.as_str(),
+        "confidence": config.confidence,
+        "codes": codes,
+    })
 }
 
 /// The survey rows of `crosscase survey`: items, indices, tests and pre/post changes of each instrument (or the one
@@ -909,19 +926,8 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
     let ideas_csv = if ideas.ideas.is_empty() {
         None
     } else {
-        let config = crosscase_analysis::IdeaConfig::default();
-        let analysis = crosscase_analysis::analyse_ideas(&ideas, &config)?;
-        let mut table = ResultTable::new();
-        table.extend(Some("funnel"), &analysis.funnel)?;
-        table.extend(Some("median"), &analysis.medians)?;
-        table.extend(Some("log_rank"), std::slice::from_ref(&analysis.log_rank))?;
-        table.extend(Some("survival"), &analysis.survival)?;
+        let (table, parameters) = ideas_table(&ideas, &crosscase_analysis::IdeaConfig::default())?;
         let mut writable = Store::open_existing(&db)?;
-        let parameters = serde_json::json!({
-            "by": config.grouping.as_str(),
-            "confidence": config.confidence,
-            "exits": config.exits.as_str(),
-        });
         record_run(&mut writable, &name, "ideas", parameters, None, &table)?;
         drop(writable);
         let path = compare_dir.join("ideas.csv");
@@ -952,12 +958,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
             .collect();
         let (table, mixed) = survey_table(&corpus, &surveys, None, &config, &codes, &rows)?;
         let mut writable = Store::open_existing(&db)?;
-        let parameters = serde_json::json!({
-            "instrument": null,
-            "by": config.grouping.as_str(),
-            "confidence": config.confidence,
-            "codes": codes,
-        });
+        let parameters = survey_parameters(None, &config, &codes);
         record_run(&mut writable, &name, "survey", parameters, None, &table)?;
         drop(writable);
         let path = compare_dir.join("survey.csv");

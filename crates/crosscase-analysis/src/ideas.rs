@@ -283,7 +283,7 @@ pub fn idea_groups(records: &IdeaRecords, grouping: IdeaGrouping) -> BTreeMap<St
 
 /// Employees of a group from the head counts: a municipality's own row, or else the sum of its units' rows; a unit's
 /// own row. Themes and waves have none.
-fn employees(records: &IdeaRecords, grouping: IdeaGrouping, group: &str) -> Option<u64> {
+pub fn employees(records: &IdeaRecords, grouping: IdeaGrouping, group: &str) -> Option<u64> {
     let heads = &records.headcounts;
     match grouping {
         IdeaGrouping::Municipality => heads

@@ -27,7 +27,8 @@ pub use disclosure::{Cell, DisclosedPrevalence, disclose_prevalence};
 pub use error::AnalysisError;
 pub use ideas::{
     ExitCensoring, Funnel, FunnelRow, IdeaAnalysis, IdeaConfig, IdeaGrouping, LogRankRow, MedianRow, SurvivalRow,
-    analyse_ideas, compare_groups, funnel, funnel_rows, idea_groups, implementation_times, time_to_implementation,
+    analyse_ideas, compare_groups, employees, funnel, funnel_rows, idea_groups, implementation_times,
+    time_to_implementation,
 };
 pub use prevalence::{PrevalenceRow, prevalence};
 pub use survey::{

@@ -5,8 +5,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::style::{
-    ChartError, Draw, GRID, MUTED, OKABE_ITO_BLUE, OKABE_ITO_ORANGE, Rendered, SLIDE, SUPPRESSED, bold, err, fit, font,
-    render,
+    ChartError, Draw, GRID, MUTED, OKABE_ITO_BLUE, OKABE_ITO_ORANGE, Rendered, SLIDE, SUPPRESSED, err, fit, font,
+    heading, render,
 };
 
 /// One theme: this municipality's value and the others', each a share in 0–1 with its formatted label,
@@ -37,14 +37,7 @@ impl Draw for ComparisonBars {
         let (w, h) = root.dim_in_pixel();
         let (w, h) = (w as i32, h as i32);
         let margin = 40;
-        root.draw(&Text::new(self.title.clone(), (margin, 24), bold(40.0)))
-            .map_err(err)?;
-        root.draw(&Text::new(
-            self.subtitle.clone(),
-            (margin, 76),
-            font(24.0).color(&MUTED),
-        ))
-        .map_err(err)?;
+        heading(root, &self.title, &self.subtitle)?;
 
         // Legend.
         let ly = 140;

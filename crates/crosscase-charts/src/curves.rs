@@ -6,7 +6,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::style::{
-    CATEGORICAL, ChartError, Draw, GRID, INK, MUTED, OKABE_ITO_BLUE, Rendered, SLIDE, bold, err, fit, font, render,
+    CATEGORICAL, ChartError, Draw, GRID, INK, MUTED, OKABE_ITO_BLUE, Rendered, SLIDE, bold, err, fit, font, heading,
+    render,
 };
 
 /// One curve: `(x, y)` corners of a step function that holds each `y` until the next `x`.
@@ -44,14 +45,7 @@ impl Draw for StepChart {
         let (w, h) = root.dim_in_pixel();
         let (w, h) = (w as i32, h as i32);
         let margin = 40;
-        root.draw(&Text::new(self.title.clone(), (margin, 24), bold(40.0)))
-            .map_err(err)?;
-        root.draw(&Text::new(
-            self.subtitle.clone(),
-            (margin, 76),
-            font(24.0).color(&MUTED),
-        ))
-        .map_err(err)?;
+        heading(root, &self.title, &self.subtitle)?;
 
         // Legend on the right, one line per curve, highlighted curve first.
         let legend_w = 420;

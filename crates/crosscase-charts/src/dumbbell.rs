@@ -5,7 +5,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::style::{
-    ChartError, Draw, GRID, MUTED, OKABE_ITO_BLUE, OKABE_ITO_ORANGE, Rendered, SLIDE, bold, err, fit, font, render,
+    ChartError, Draw, GRID, MUTED, OKABE_ITO_BLUE, OKABE_ITO_ORANGE, Rendered, SLIDE, err, fit, font, heading, render,
 };
 
 /// One row: the values before and after (on the chart's axis), or why they are not shown.
@@ -39,14 +39,7 @@ impl Draw for Dumbbell {
         let (w, h) = root.dim_in_pixel();
         let (w, h) = (w as i32, h as i32);
         let margin = 40;
-        root.draw(&Text::new(self.title.clone(), (margin, 24), bold(40.0)))
-            .map_err(err)?;
-        root.draw(&Text::new(
-            self.subtitle.clone(),
-            (margin, 76),
-            font(24.0).color(&MUTED),
-        ))
-        .map_err(err)?;
+        heading(root, &self.title, &self.subtitle)?;
         let mut lx = margin;
         for (colour, label) in [
             (OKABE_ITO_ORANGE, &self.before_label),

@@ -4,7 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::style::{ChartError, Draw, GRID, INK, MUTED, Rendered, SLIDE, SUPPRESSED, bold, err, fit, font, render};
+use crate::style::{ChartError, Draw, GRID, INK, Rendered, SLIDE, SUPPRESSED, bold, err, fit, font, heading, render};
 
 /// What a cell shows.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,14 +48,7 @@ impl Draw for Heatmap {
         let (w, h) = root.dim_in_pixel();
         let (w, h) = (w as i32, h as i32);
         let margin = 40;
-        root.draw(&Text::new(self.title.clone(), (margin, 24), bold(40.0)))
-            .map_err(err)?;
-        root.draw(&Text::new(
-            self.subtitle.clone(),
-            (margin, 76),
-            font(24.0).color(&MUTED),
-        ))
-        .map_err(err)?;
+        heading(root, &self.title, &self.subtitle)?;
 
         let top = 170;
         let legend_h = 60;

@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::style::{ChartError, Draw, GRID, INK, MUTED, Rendered, SLIDE, SUPPRESSED, bold, err, fit, font, render};
+use crate::style::{ChartError, Draw, GRID, INK, MUTED, Rendered, SLIDE, SUPPRESSED, err, fit, font, heading, render};
 
 /// One item: the share of answers in each scale step (lowest first, summing to 1), or why it is not shown.
 #[derive(Clone, Debug, PartialEq)]
@@ -70,14 +70,7 @@ impl Draw for LikertChart {
         let (w, h) = root.dim_in_pixel();
         let (w, h) = (w as i32, h as i32);
         let margin = 40;
-        root.draw(&Text::new(self.title.clone(), (margin, 24), bold(40.0)))
-            .map_err(err)?;
-        root.draw(&Text::new(
-            self.subtitle.clone(),
-            (margin, 76),
-            font(24.0).color(&MUTED),
-        ))
-        .map_err(err)?;
+        heading(root, &self.title, &self.subtitle)?;
         let colours = palette(self.steps.len());
         // Legend: one swatch per step, lowest first.
         let mut lx = margin;

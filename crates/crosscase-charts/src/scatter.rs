@@ -6,7 +6,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::style::{
-    ChartError, Draw, GRID, INK, MUTED, OKABE_ITO_BLUE, OKABE_ITO_ORANGE, Rendered, SLIDE, bold, err, font, render,
+    ChartError, Draw, GRID, INK, MUTED, OKABE_ITO_BLUE, OKABE_ITO_ORANGE, Rendered, SLIDE, bold, err, font, heading,
+    render,
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -40,14 +41,7 @@ impl Draw for Scatter {
         let (w, h) = root.dim_in_pixel();
         let (w, h) = (w as i32, h as i32);
         let margin = 40;
-        root.draw(&Text::new(self.title.clone(), (margin, 24), bold(40.0)))
-            .map_err(err)?;
-        root.draw(&Text::new(
-            self.subtitle.clone(),
-            (margin, 76),
-            font(24.0).color(&MUTED),
-        ))
-        .map_err(err)?;
+        heading(root, &self.title, &self.subtitle)?;
         let (left, right, top, bottom) = (margin + 140, w - margin - 200, 170, h - margin - 100);
         let scale = |v: f64, (lo, hi): (f64, f64), a: i32, b: i32| {
             let t = ((v - lo) / (hi - lo).max(f64::MIN_POSITIVE)).clamp(0.0, 1.0);

@@ -98,6 +98,19 @@ pub(crate) fn render(size: (u32, u32), chart: &impl Draw) -> Result<Rendered, Ch
     Ok(Rendered { svg, png: png_bytes })
 }
 
+/// The title and subtitle every chart has at its top left.
+pub(crate) fn heading<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &str,
+) -> Result<(), ChartError> {
+    root.draw(&Text::new(title.to_string(), (40, 24), bold(40.0)))
+        .map_err(err)?;
+    root.draw(&Text::new(subtitle.to_string(), (40, 76), font(24.0).color(&MUTED)))
+        .map_err(err)?;
+    Ok(())
+}
+
 /// Shortens `text` with an ellipsis until it fits `max_width` pixels in `style`.
 pub(crate) fn fit<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,

@@ -2,7 +2,9 @@
 //! from idea to implementation, and what the figures say in plain words.
 
 use crosscase_analysis::stats::KaplanMeier;
-use crosscase_analysis::{IdeaConfig, compare_groups, funnel, idea_groups, time_to_implementation};
+use crosscase_analysis::{
+    IdeaConfig, IdeaGrouping, compare_groups, employees, funnel, idea_groups, time_to_implementation,
+};
 use crosscase_charts::{BarGroup, ComparisonBars, Rendered, StepChart, StepCurve, comparison_bars, step_chart};
 use crosscase_model::{Idea, IdeaRecords, Language, format, stage_label};
 
@@ -238,20 +240,7 @@ fn summary(
         .ideas_count
         .replace("{n}", &format::integer(mine.len() as u64, language));
     let municipality = mine.first().map(|i| i.municipality.as_str()).unwrap_or_default();
-    let employees = records
-        .headcounts
-        .iter()
-        .find(|h| h.municipality == municipality && h.unit.is_none())
-        .map(|h| u64::from(h.employees))
-        .or_else(|| {
-            let units: Vec<u64> = records
-                .headcounts
-                .iter()
-                .filter(|h| h.municipality == municipality)
-                .map(|h| u64::from(h.employees))
-                .collect();
-            (!units.is_empty()).then(|| units.iter().sum())
-        });
+    let employees = employees(records, IdeaGrouping::Municipality, municipality);
     if let Some(e) = employees {
         let rate = 100.0 * mine.len() as f64 / e as f64;
         text.push(' ');
