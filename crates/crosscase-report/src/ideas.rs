@@ -121,25 +121,8 @@ pub(crate) fn section(
             escape(title)
         ));
     }
-    html.push_str(&format!(
-        "<table>\n<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead>\n<tbody>\n",
-        escape(s.ideas_stage),
-        escape(name),
-        escape(s.others)
-    ));
-    for g in &groups {
-        let cell = |v: &Result<(f64, String), String>| match v {
-            Ok((_, text)) => escape(text),
-            Err(text) => format!("<span class=\"muted\">{}</span>", escape(text)),
-        };
-        html.push_str(&format!(
-            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
-            escape(&g.label),
-            cell(&g.this),
-            cell(&g.others)
-        ));
-    }
-    html.push_str("</tbody>\n</table>\n</section>\n");
+    html.push_str(&crate::page::groups_table(s.ideas_stage, name, s.others, &groups));
+    html.push_str("</section>\n");
     Ok(Some(IdeaSection {
         files: vec![
             ("ideas-funnel.png", funnel_chart.png),

@@ -314,6 +314,31 @@ fn write_pack(
     ))
 }
 
+/// A table of this municipality beside the others, a row per group (theme, stage), with suppressed or missing
+/// values in words.
+pub(crate) fn groups_table(first: &str, name: &str, others: &str, groups: &[BarGroup]) -> String {
+    let cell = |v: &Result<(f64, String), String>| match v {
+        Ok((_, text)) => escape(text),
+        Err(text) => format!("<span class=\"muted\">{}</span>", escape(text)),
+    };
+    let mut h = format!(
+        "<table>\n<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead>\n<tbody>\n",
+        escape(first),
+        escape(name),
+        escape(others)
+    );
+    for g in groups {
+        h.push_str(&format!(
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+            escape(&g.label),
+            cell(&g.this),
+            cell(&g.others)
+        ));
+    }
+    h.push_str("</tbody>\n</table>\n");
+    h
+}
+
 /// `A`, `B`, … `Z`, `AA`, …
 fn letter(i: usize) -> String {
     let mut n = i + 1;
@@ -386,26 +411,8 @@ fn page_html(
             escape(title)
         ));
     }
-    h.push_str(&format!(
-        "<h2>{}</h2>\n<table>\n<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead>\n<tbody>\n",
-        escape(s.table_title),
-        escape(s.theme),
-        escape(name),
-        escape(s.others)
-    ));
-    for g in groups {
-        let cell = |v: &Result<(f64, String), String>| match v {
-            Ok((_, text)) => escape(text),
-            Err(text) => format!("<span class=\"muted\">{}</span>", escape(text)),
-        };
-        h.push_str(&format!(
-            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
-            escape(&g.label),
-            cell(&g.this),
-            cell(&g.others)
-        ));
-    }
-    h.push_str("</tbody>\n</table>\n");
+    h.push_str(&format!("<h2>{}</h2>\n", escape(s.table_title)));
+    h.push_str(&groups_table(s.theme, name, s.others, groups));
     h.push_str(sections);
     h.push_str(&format!(
         "<section class=\"quotes\">\n<h2>{}</h2>\n",

@@ -39,9 +39,9 @@ pub(crate) fn section(
             .filter(|r| r.instrument == instrument.id)
             .collect();
         html.push_str(&format!("<h3>{}</h3>\n", escape(instrument.name(language))));
-        match instrument.design {
-            SurveyDesign::Waves => {
-                let part = waves_part(
+        let (part, title) = match instrument.design {
+            SurveyDesign::Waves => (
+                waves_part(
                     instrument,
                     &responses,
                     waves,
@@ -50,26 +50,21 @@ pub(crate) fn section(
                     threshold,
                     s,
                     language,
-                )?;
-                if let Some((png, svg)) = part.chart {
-                    let stem = format!("survey-{}", k + 1);
-                    html.push_str(&figure(&stem, s.survey_items_title));
-                    files.push((format!("{stem}.png"), png));
-                    files.push((format!("{stem}.svg"), svg));
-                }
-                html.push_str(&part.html);
-            }
-            SurveyDesign::PrePost => {
-                let part = pre_post_part(instrument, &responses, municipality, threshold, s, language)?;
-                if let Some((png, svg)) = part.chart {
-                    let stem = format!("survey-{}", k + 1);
-                    html.push_str(&figure(&stem, s.prepost_title));
-                    files.push((format!("{stem}.png"), png));
-                    files.push((format!("{stem}.svg"), svg));
-                }
-                html.push_str(&part.html);
-            }
+                )?,
+                s.survey_items_title,
+            ),
+            SurveyDesign::PrePost => (
+                pre_post_part(instrument, &responses, municipality, threshold, s, language)?,
+                s.prepost_title,
+            ),
+        };
+        if let Some((png, svg)) = part.chart {
+            let stem = format!("survey-{}", k + 1);
+            html.push_str(&figure(&stem, title));
+            files.push((format!("{stem}.png"), png));
+            files.push((format!("{stem}.svg"), svg));
         }
+        html.push_str(&part.html);
     }
     html.push_str("</section>\n");
     Ok(Some(SurveySection { files, html }))
