@@ -3,6 +3,7 @@
 //! One test binary for the whole package, since every test binary links polars.
 
 mod bad_input;
+mod browser;
 mod cli;
 mod demo;
 mod robustness;
