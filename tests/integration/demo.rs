@@ -68,6 +68,17 @@ fn demo_runs_end_to_end() {
         out.join("charts/mixed-chefsenkat-strukturer-organisering.png")
             .is_file()
     );
+    // Where the municipality stands out, in plain words, and the figures as a workbook.
+    assert!(page.contains("<h2>Där ni skiljer ut er</h2>"), "{page}");
+    let mjolby = std::fs::read_to_string(out.join("feedback/0586-Mjolby/index.html")).unwrap();
+    assert!(
+        mjolby.contains(
+            "<li>Tid och resurser tas upp oftare hos er: i 91\u{a0}% av källorna mot 36\u{a0}% hos de andra kommunerna."
+        ),
+        "{mjolby}"
+    );
+    let book = std::fs::read(out.join("feedback/0687-Tranas/tables.xlsx")).unwrap();
+    assert!(book.starts_with(b"PK"));
     assert!(
         page.contains("<h2>Enkätsvar</h2>") && page.contains("<img src=\"survey-1.png\""),
         "{page}"
@@ -159,6 +170,7 @@ fn same_input_gives_byte_identical_output() {
         "feedback/0583-Motala/bars.svg",
         "feedback/0583-Motala/index.html",
         "feedback/0583-Motala/ideas-time.png",
+        "feedback/0583-Motala/tables.xlsx",
         "feedback/0583-Motala/ideas-funnel.svg",
     ] {
         assert_eq!(

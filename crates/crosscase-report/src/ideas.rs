@@ -16,6 +16,8 @@ use crate::text::Strings;
 pub(crate) struct IdeaSection {
     pub files: Vec<(&'static str, Vec<u8>)>,
     pub html: String,
+    /// The funnel, stage by stage, for the pack's workbook.
+    pub groups: Vec<BarGroup>,
 }
 
 /// The ideas section of `municipality`'s pack, or `None` when the project has no idea records.
@@ -131,6 +133,7 @@ pub(crate) fn section(
             ("ideas-time.svg", time_chart.svg.into_bytes()),
         ],
         html,
+        groups,
     }))
 }
 

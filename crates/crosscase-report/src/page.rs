@@ -2,9 +2,11 @@
 
 use std::path::PathBuf;
 
-use crosscase_analysis::{Cell, DisclosedPrevalence, PrevalenceRow, disclose_prevalence};
+use crosscase_analysis::{
+    Cell, ContrastRow, DifferenceConfig, DisclosedPrevalence, PrevalenceRow, differences, disclose_prevalence,
+};
 use crosscase_charts::{BarGroup, ComparisonBars, Heatmap, HeatmapCell, comparison_bars, heatmap};
-use crosscase_model::{Corpus, IdeaRecords, Language, QuoteFacts, SurveyRecords, format};
+use crosscase_model::{Column, Corpus, DataTable, IdeaRecords, Language, QuoteFacts, SurveyRecords, Values, format};
 use rayon::prelude::*;
 
 use crate::html::escape;
@@ -159,13 +161,22 @@ pub fn write_feedback(
         ..
     } = *data;
     let disclosed = disclosed(corpus, rows);
+    // Each municipality against the rest, with Newcombe's interval: the themes where it stands out.
+    let contrasts = differences(
+        rows,
+        &DifferenceConfig {
+            permutations: 0,
+            ..DifferenceConfig::default()
+        },
+    )
+    .contrasts;
     let selected: Vec<usize> = (0..corpus.municipalities.len())
         .filter(|&i| config.municipalities.is_empty() || config.municipalities.contains(&corpus.municipalities[i].code))
         .collect();
     create_dir(&config.out_dir)?;
     let written: Vec<(WrittenPack, Vec<LeftOutQuote>)> = selected
         .par_iter()
-        .map(|&m| write_pack(data, &disclosed, m, config))
+        .map(|&m| write_pack(data, &disclosed, &contrasts, m, config))
         .collect::<Result<_, _>>()?;
     let mut packs = Vec::with_capacity(written.len());
     let mut left_out = Vec::new();
@@ -179,6 +190,7 @@ pub fn write_feedback(
 fn write_pack(
     data: &FeedbackData<'_>,
     disclosed: &DisclosedPrevalence,
+    contrasts: &[ContrastRow],
     m: usize,
     config: &FeedbackConfig,
 ) -> Result<(WrittenPack, Vec<LeftOutQuote>), ReportError> {
@@ -277,6 +289,19 @@ fn write_pack(
     } else {
         None
     };
+    // The figures of the page as a workbook for facilitators who rework them: shares as whole percentages,
+    // suppressed cells empty with the reason beside them.
+    let mut sheets = vec![share_sheet(s.xlsx_themes, s.theme, &groups, s)];
+    if let Some(section) = &idea_section {
+        sheets.push(share_sheet(s.xlsx_ideas, s.ideas_stage, &section.groups, s));
+    }
+    let path = dir.join("tables.xlsx");
+    let book = crate::xlsx::workbook(&sheets).map_err(|e| ReportError::Io {
+        path: path.clone(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    write_file(&path, book)?;
+    files.push(path);
     let index = dir.join("index.html");
     // Every chart's SVG, for print.
     let svg_links: String = files
@@ -286,10 +311,15 @@ fn write_pack(
         .map(|n| format!("<a href=\"{n}\">{n}</a>"))
         .collect::<Vec<_>>()
         .join(", ");
-    let extra: String = [survey_section.map(|s| s.html), idea_section.map(|s| s.html)]
-        .into_iter()
-        .flatten()
-        .collect();
+    let standing_out = stand_out(corpus, contrasts, &groups, &me.code, s, language);
+    let extra: String = [
+        Some(standing_out),
+        survey_section.map(|s| s.html),
+        idea_section.map(|s| s.html),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     write_file(
         &index,
         page_html(
@@ -312,6 +342,98 @@ fn write_pack(
         },
         left_out,
     ))
+}
+
+/// The themes where a municipality stands out from the others (the interval of the difference excludes zero), in
+/// plain words; only themes whose figures pass disclosure control on both sides.
+fn stand_out(
+    corpus: &Corpus,
+    contrasts: &[ContrastRow],
+    groups: &[BarGroup],
+    municipality: &str,
+    s: &Strings,
+    language: Language,
+) -> String {
+    let points = |x: f64| format::decimal(x * 100.0, 0, language);
+    let mut lines = Vec::new();
+    let themes = corpus
+        .codes
+        .iter()
+        .zip(corpus.code_depth())
+        .filter(|(_, d)| *d == 0)
+        .map(|(c, _)| c);
+    for (code, group) in themes.zip(groups) {
+        let (Ok((this, _)), Ok((others, _))) = (&group.this, &group.others) else {
+            continue;
+        };
+        let Some(c) = contrasts
+            .iter()
+            .find(|c| c.code == code.id && c.municipality == municipality)
+        else {
+            continue;
+        };
+        let (Some(diff), Some(low), Some(high)) = (c.difference, c.ci_low, c.ci_high) else {
+            continue;
+        };
+        if low > 0.0 || high < 0.0 {
+            let template = if diff > 0.0 { s.stand_out_more } else { s.stand_out_less };
+            lines.push(
+                template
+                    .replace("{theme}", code.label(language))
+                    .replace("{this}", &format::percent(*this, language))
+                    .replace("{others}", &format::percent(*others, language))
+                    .replace("{diff}", &points(diff.abs()))
+                    .replace("{low}", &points(low.abs().min(high.abs())))
+                    .replace("{high}", &points(low.abs().max(high.abs()))),
+            );
+        }
+    }
+    let mut h = format!(
+        "<section class=\"stand-out\">\n<h2>{}</h2>\n",
+        escape(s.stand_out_title)
+    );
+    if lines.is_empty() {
+        h.push_str(&format!("<p>{}</p>\n", escape(s.stand_out_none)));
+    } else {
+        h.push_str("<ul>\n");
+        for line in &lines {
+            h.push_str(&format!("<li>{}</li>\n", escape(line)));
+        }
+        h.push_str(&format!("</ul>\n<p class=\"muted\">{}</p>\n", escape(s.stand_out_rest)));
+    }
+    h.push_str("</section>\n");
+    h
+}
+
+/// A sheet of this municipality beside the others: whole percentages, and a note where a value is not shown.
+fn share_sheet(name: &'static str, first: &'static str, groups: &[BarGroup], s: &Strings) -> DataTable {
+    let percent = |v: &Result<(f64, String), String>| v.as_ref().ok().map(|(x, _)| (x * 100.0).round() as i64);
+    let note = |g: &BarGroup| match (&g.this, &g.others) {
+        (Err(a), _) => Some(a.clone()),
+        (_, Err(b)) => Some(b.clone()),
+        _ => None,
+    };
+    DataTable {
+        name,
+        columns: vec![
+            Column {
+                name: first,
+                values: Values::Text(groups.iter().map(|g| Some(g.label.clone())).collect()),
+            },
+            Column {
+                name: s.xlsx_this,
+                values: Values::Integer(groups.iter().map(|g| percent(&g.this)).collect()),
+            },
+            Column {
+                name: s.xlsx_others,
+                values: Values::Integer(groups.iter().map(|g| percent(&g.others)).collect()),
+            },
+            Column {
+                name: s.xlsx_note,
+                values: Values::Text(groups.iter().map(note).collect()),
+            },
+        ],
+    }
 }
 
 /// A table of this municipality beside the others, a row per group (theme, stage), with suppressed or missing

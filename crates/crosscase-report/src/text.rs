@@ -63,6 +63,17 @@ pub(crate) struct Strings {
     pub mixed_subtitle: &'static str,
     pub mixed_x: &'static str,
     pub mixed_y: &'static str,
+    pub xlsx_themes: &'static str,
+    pub xlsx_ideas: &'static str,
+    pub xlsx_this: &'static str,
+    pub xlsx_others: &'static str,
+    pub xlsx_note: &'static str,
+    pub stand_out_title: &'static str,
+    /// `{theme}`, `{this}`, `{others}`, `{diff}`, `{low}`, `{high}`.
+    pub stand_out_more: &'static str,
+    pub stand_out_less: &'static str,
+    pub stand_out_rest: &'static str,
+    pub stand_out_none: &'static str,
 }
 
 const SV: Strings = Strings {
@@ -123,6 +134,16 @@ const SV: Strings = Strings {
     mixed_subtitle: "Varje kommun efter enkätens index och hur ofta temat förekommer i intervjuer och observationer",
     mixed_x: "Index: {dimension}",
     mixed_y: "Andel källor med temat {code}",
+    xlsx_themes: "Teman",
+    xlsx_ideas: "Idéer",
+    xlsx_this: "Er kommun (%)",
+    xlsx_others: "De andra kommunerna (%)",
+    xlsx_note: "Anmärkning",
+    stand_out_title: "Där ni skiljer ut er",
+    stand_out_more: "{theme} tas upp oftare hos er: i {this} av källorna mot {others} hos de andra kommunerna. Skillnaden, {diff} procentenheter, är större än slumpen brukar ge (95 % konfidensintervall {low} till {high} procentenheter).",
+    stand_out_less: "{theme} tas upp mer sällan hos er: i {this} av källorna mot {others} hos de andra kommunerna. Skillnaden, {diff} procentenheter, är större än slumpen brukar ge (95 % konfidensintervall {low} till {high} procentenheter).",
+    stand_out_rest: "I de andra temana är skillnaderna så små att de kan bero på slumpen.",
+    stand_out_none: "Inget tema skiljer sig tydligt från de andra kommunerna: skillnaderna är så små att de kan bero på slumpen.",
 };
 
 const EN: Strings = Strings {
@@ -183,6 +204,16 @@ const EN: Strings = Strings {
     mixed_subtitle: "Each municipality by the survey index and by how often the theme occurs in interviews and observations",
     mixed_x: "Index: {dimension}",
     mixed_y: "Share of sources with the theme {code}",
+    xlsx_themes: "Themes",
+    xlsx_ideas: "Ideas",
+    xlsx_this: "Your municipality (%)",
+    xlsx_others: "The other municipalities (%)",
+    xlsx_note: "Note",
+    stand_out_title: "Where you stand out",
+    stand_out_more: "{theme} comes up more often in your municipality: in {this} of the sources against {others} in the other municipalities. The difference, {diff} percentage points, is larger than chance usually gives (95% confidence interval {low} to {high} percentage points).",
+    stand_out_less: "{theme} comes up less often in your municipality: in {this} of the sources against {others} in the other municipalities. The difference, {diff} percentage points, is larger than chance usually gives (95% confidence interval {low} to {high} percentage points).",
+    stand_out_rest: "In the other themes the differences are so small that they may be chance.",
+    stand_out_none: "No theme differs clearly from the other municipalities: the differences are so small that they may be chance.",
 };
 
 pub(crate) fn strings(language: Language) -> &'static Strings {

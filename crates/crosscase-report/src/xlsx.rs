@@ -1,11 +1,16 @@
 //! Spreadsheets: tables as sheets of one workbook, every text written as text so that nothing runs as a formula.
 
 use crosscase_model::{DataTable, Values};
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 
 /// A workbook with one sheet per table (named after it), a bold header row and frozen panes; returned as bytes.
+/// The same tables always give the same bytes.
 pub fn workbook(tables: &[DataTable]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
+    // A fixed creation time (the zip epoch, as reproducible builds use) instead of the clock, so that the same
+    // tables give a byte-identical file.
+    let epoch = ExcelDateTime::from_ymd(1980, 1, 1)?;
+    book.set_properties(&DocProperties::new().set_creation_datetime(&epoch));
     let bold = Format::new().set_bold();
     for table in tables {
         let sheet = book.add_worksheet();
