@@ -6,8 +6,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::style::{
-    CATEGORICAL, ChartError, Draw, GRID, INK, MUTED, OKABE_ITO_BLUE, Rendered, SLIDE, bold, err, fit, font, heading,
-    render,
+    Axes, CATEGORICAL, ChartError, Draw, MUTED, OKABE_ITO_BLUE, Rendered, SLIDE, bold, draw_axes, err, fit, font,
+    heading, render,
 };
 
 /// One curve: `(x, y)` corners of a step function that holds each `y` until the next `x`.
@@ -56,45 +56,19 @@ impl Draw for StepChart {
         };
         let y_of = |y: f64| bottom - (y.clamp(0.0, 1.0) * f64::from(bottom - top)).round() as i32;
 
-        for (y, label) in &self.y_ticks {
-            let py = y_of(*y);
-            root.draw(&PathElement::new(vec![(left, py), (right, py)], GRID))
-                .map_err(err)?;
-            root.draw(&Text::new(
-                label.clone(),
-                (left - 14, py),
-                font(22.0).pos(Pos::new(HPos::Right, VPos::Center)),
-            ))
-            .map_err(err)?;
-        }
-        for (x, label) in &self.x_ticks {
-            let px = x_of(*x);
-            root.draw(&PathElement::new(vec![(px, bottom), (px, bottom + 8)], INK))
-                .map_err(err)?;
-            root.draw(&Text::new(
-                label.clone(),
-                (px, bottom + 14),
-                font(22.0).pos(Pos::new(HPos::Center, VPos::Top)),
-            ))
-            .map_err(err)?;
-        }
-        root.draw(&PathElement::new(
-            vec![(left, top), (left, bottom), (right, bottom)],
-            INK,
-        ))
-        .map_err(err)?;
-        root.draw(&Text::new(
-            self.x_label.clone(),
-            ((left + right) / 2, bottom + 52),
-            font(24.0).pos(Pos::new(HPos::Center, VPos::Top)),
-        ))
-        .map_err(err)?;
-        root.draw(&Text::new(
-            fit(root, &self.y_label, &font(24.0), (right - left) as u32),
-            (left, top - 36),
-            font(24.0).color(&MUTED).pos(Pos::new(HPos::Left, VPos::Center)),
-        ))
-        .map_err(err)?;
+        draw_axes(
+            root,
+            &Axes {
+                left,
+                right,
+                top,
+                bottom,
+                x_ticks: self.x_ticks.iter().map(|(x, l)| (x_of(*x), l.as_str())).collect(),
+                y_ticks: self.y_ticks.iter().map(|(y, l)| (y_of(*y), l.as_str())).collect(),
+                x_label: &self.x_label,
+                y_label: &self.y_label,
+            },
+        )?;
 
         if self.curves.is_empty() {
             root.draw(&Text::new(

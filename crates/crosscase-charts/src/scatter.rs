@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::style::{
-    ChartError, Draw, GRID, INK, MUTED, OKABE_ITO_BLUE, OKABE_ITO_ORANGE, Rendered, SLIDE, bold, err, font, heading,
+    Axes, ChartError, Draw, OKABE_ITO_BLUE, OKABE_ITO_ORANGE, Rendered, SLIDE, bold, draw_axes, err, font, heading,
     render,
 };
 
@@ -49,45 +49,19 @@ impl Draw for Scatter {
         };
         let x_of = |x: f64| scale(x, self.x_range, left, right);
         let y_of = |y: f64| scale(y, self.y_range, bottom, top);
-        for (x, label) in &self.x_ticks {
-            let px = x_of(*x);
-            root.draw(&PathElement::new(vec![(px, top), (px, bottom)], GRID))
-                .map_err(err)?;
-            root.draw(&Text::new(
-                label.clone(),
-                (px, bottom + 12),
-                font(22.0).pos(Pos::new(HPos::Center, VPos::Top)),
-            ))
-            .map_err(err)?;
-        }
-        for (y, label) in &self.y_ticks {
-            let py = y_of(*y);
-            root.draw(&PathElement::new(vec![(left, py), (right, py)], GRID))
-                .map_err(err)?;
-            root.draw(&Text::new(
-                label.clone(),
-                (left - 14, py),
-                font(22.0).pos(Pos::new(HPos::Right, VPos::Center)),
-            ))
-            .map_err(err)?;
-        }
-        root.draw(&PathElement::new(
-            vec![(left, top), (left, bottom), (right, bottom)],
-            INK,
-        ))
-        .map_err(err)?;
-        root.draw(&Text::new(
-            self.x_label.clone(),
-            ((left + right) / 2, bottom + 52),
-            font(24.0).pos(Pos::new(HPos::Center, VPos::Top)),
-        ))
-        .map_err(err)?;
-        root.draw(&Text::new(
-            self.y_label.clone(),
-            (left, top - 36),
-            font(24.0).color(&MUTED).pos(Pos::new(HPos::Left, VPos::Center)),
-        ))
-        .map_err(err)?;
+        draw_axes(
+            root,
+            &Axes {
+                left,
+                right,
+                top,
+                bottom,
+                x_ticks: self.x_ticks.iter().map(|(x, l)| (x_of(*x), l.as_str())).collect(),
+                y_ticks: self.y_ticks.iter().map(|(y, l)| (y_of(*y), l.as_str())).collect(),
+                x_label: &self.x_label,
+                y_label: &self.y_label,
+            },
+        )?;
         for p in &self.points {
             let (px, py) = (x_of(p.x), y_of(p.y));
             let colour = if p.highlight { OKABE_ITO_BLUE } else { OKABE_ITO_ORANGE };

@@ -4,6 +4,7 @@ use std::sync::Once;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontStyle, register_font};
 
 /// Slide size: 1920 × 1080.
@@ -108,6 +109,60 @@ pub(crate) fn heading<DB: DrawingBackend>(
         .map_err(err)?;
     root.draw(&Text::new(subtitle.to_string(), (40, 76), font(24.0).color(&MUTED)))
         .map_err(err)?;
+    Ok(())
+}
+
+/// A plot area in pixels, with its ticks already placed: `(pixel, label)`.
+pub(crate) struct Axes<'a> {
+    pub left: i32,
+    pub right: i32,
+    pub top: i32,
+    pub bottom: i32,
+    pub x_ticks: Vec<(i32, &'a str)>,
+    pub y_ticks: Vec<(i32, &'a str)>,
+    pub x_label: &'a str,
+    pub y_label: &'a str,
+}
+
+/// Grid lines at every tick, the tick labels, the two axis lines and the axis titles (the y title above the plot).
+pub(crate) fn draw_axes<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, a: &Axes) -> Result<(), ChartError> {
+    for &(px, label) in &a.x_ticks {
+        root.draw(&PathElement::new(vec![(px, a.top), (px, a.bottom)], GRID))
+            .map_err(err)?;
+        root.draw(&Text::new(
+            label.to_string(),
+            (px, a.bottom + 12),
+            font(22.0).pos(Pos::new(HPos::Center, VPos::Top)),
+        ))
+        .map_err(err)?;
+    }
+    for &(py, label) in &a.y_ticks {
+        root.draw(&PathElement::new(vec![(a.left, py), (a.right, py)], GRID))
+            .map_err(err)?;
+        root.draw(&Text::new(
+            label.to_string(),
+            (a.left - 14, py),
+            font(22.0).pos(Pos::new(HPos::Right, VPos::Center)),
+        ))
+        .map_err(err)?;
+    }
+    root.draw(&PathElement::new(
+        vec![(a.left, a.top), (a.left, a.bottom), (a.right, a.bottom)],
+        INK,
+    ))
+    .map_err(err)?;
+    root.draw(&Text::new(
+        a.x_label.to_string(),
+        ((a.left + a.right) / 2, a.bottom + 52),
+        font(24.0).pos(Pos::new(HPos::Center, VPos::Top)),
+    ))
+    .map_err(err)?;
+    root.draw(&Text::new(
+        fit(root, a.y_label, &font(24.0), (a.right - a.left) as u32),
+        (a.left, a.top - 36),
+        font(24.0).color(&MUTED).pos(Pos::new(HPos::Left, VPos::Center)),
+    ))
+    .map_err(err)?;
     Ok(())
 }
 

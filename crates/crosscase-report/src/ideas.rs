@@ -93,17 +93,7 @@ pub(crate) fn section(
             highlight: false,
         });
     }
-    let time_chart = step_chart(&StepChart {
-        title: s.ideas_time_title.to_string(),
-        subtitle: s.ideas_time_subtitle.to_string(),
-        x_label: s.ideas_days.to_string(),
-        y_label: s.ideas_implemented_share.to_string(),
-        x_max,
-        x_ticks: day_ticks(x_max, language),
-        y_ticks: share_ticks(language),
-        curves,
-        empty_label: s.suppressed.to_string(),
-    })?;
+    let time_chart = time_chart(curves, x_max, s, language)?;
 
     let mut html = format!("<section class=\"ideas\">\n<h2>{}</h2>\n", escape(s.ideas_title));
     html.push_str(&format!(
@@ -166,7 +156,12 @@ pub(crate) fn overview_chart(
             });
         }
     }
-    let chart = step_chart(&StepChart {
+    Ok(Some(time_chart(curves, x_max, s, language)?))
+}
+
+/// The share of ideas implemented over the days since submission, one curve per group.
+fn time_chart(curves: Vec<StepCurve>, x_max: f64, s: &Strings, language: Language) -> Result<Rendered, ReportError> {
+    Ok(step_chart(&StepChart {
         title: s.ideas_time_title.to_string(),
         subtitle: s.ideas_time_subtitle.to_string(),
         x_label: s.ideas_days.to_string(),
@@ -176,8 +171,7 @@ pub(crate) fn overview_chart(
         y_ticks: share_ticks(language),
         curves,
         empty_label: s.suppressed.to_string(),
-    })?;
-    Ok(Some(chart))
+    })?)
 }
 
 fn share_ticks(language: Language) -> Vec<(f64, String)> {
