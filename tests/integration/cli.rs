@@ -978,3 +978,95 @@ fn survey_reports_items_indices_tests_and_change_and_stores_its_run() {
     let counts: std::collections::HashMap<String, i64> = table_counts(Path::new(db)).into_iter().collect();
     assert_eq!(counts["analysis_run"], 2);
 }
+
+/// A small project of free sites with hostile names and small groups, written for the pack tests below.
+fn write_small_hostile_project(dir: &Path) {
+    let files: &[(&str, &str)] = &[
+        (
+            "project.toml",
+            "name = \"Små grupper\"\nfree_site_ids = true\ndisclosure_threshold = 5\n",
+        ),
+        (
+            "municipalities.csv",
+            "kommunkod,name\n../S1,<script>alert(1)</script>\nS2,=cmd|' /C calc'!A0\n",
+        ),
+        (
+            "codebook.csv",
+            "code_id,parent_id,label_sv,label_en\nk,,=Kultur,=Culture\n",
+        ),
+        (
+            "participants.csv",
+            "participant_id,kommunkod,role\nP1,../S1,employee\nP2,../S1,employee\nP3,../S1,employee\nP4,../S1,employee\nP5,../S1,employee\nP6,../S1,employee\nQ1,S2,employee\n",
+        ),
+        (
+            "sources.csv",
+            "source_id,kind,kommunkod,participants\nI1,interview,../S1,P1|P2|P3\nI2,interview,../S1,P4|P5|P6\nI3,interview,S2,Q1\n",
+        ),
+        ("codings.csv", "source_id,code_id,coder,start,end,quote\n"),
+        ("waves.csv", "wave_id,name,start,end\nv1,Våg 1,2018-01-01,2018-12-31\n"),
+        (
+            "surveys/enkat.toml",
+            "name_sv = \"Enkät\"\nscale = [1, 5]\n[[dimensions]]\nid = \"d\"\nlabel_sv = \"Del\"\n[[items]]\nid = \"q1\"\ntext_sv = \"Alla svarar\"\ndimension = \"d\"\n[[items]]\nid = \"q2\"\ntext_sv = \"Tre svarar\"\ndimension = \"d\"\n",
+        ),
+        (
+            "surveys/enkat.csv",
+            "respondent,kommunkod,wave,q1,q2\nR1,../S1,v1,4,4\nR2,../S1,v1,3,2\nR3,../S1,v1,5,5\nR4,../S1,v1,2,\nR5,../S1,v1,4,\nR6,../S1,v1,3,\nR7,S2,v1,1,1\n",
+        ),
+        (
+            "surveys/kurs.toml",
+            "name_sv = \"Kurs\"\ndesign = \"pre_post\"\nscale = [1, 5]\n[[dimensions]]\nid = \"d\"\nlabel_sv = \"Kunskap\"\n[[items]]\nid = \"q1\"\ntext_sv = \"Jag kan\"\ndimension = \"d\"\n",
+        ),
+        (
+            "surveys/kurs.csv",
+            "respondent,kommunkod,wave,q1\nU1,../S1,pre,2\nU2,../S1,pre,2\nU3,../S1,pre,3\nU4,../S1,pre,3\nU5,../S1,pre,4\nU6,../S1,pre,4\nU1,../S1,post,4\nU2,../S1,post,4\nU3,../S1,post,3\nU4,../S1,post,3\nU5,../S1,post,4\nU6,../S1,post,3\n",
+        ),
+    ];
+    std::fs::create_dir_all(dir.join("surveys")).unwrap();
+    for (name, content) in files {
+        std::fs::write(dir.join(name), content).unwrap();
+    }
+}
+
+#[test]
+fn packs_keep_small_groups_and_hostile_names_harmless() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    write_small_hostile_project(&dir);
+    let db = tmp.path().join("store.sqlite");
+    let run = crosscase(tmp.path(), &["ingest", "p", "--db", db.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = tmp.path().join("packs");
+    let run = crosscase(
+        tmp.path(),
+        &["feedback", "--db", db.to_str().unwrap(), "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Every pack stays inside the output folder, whatever the site ids say.
+    let mut packs: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    packs.sort();
+    assert_eq!(packs, ["S1-script-alert-1-script", "S2-cmd-C-calc-A0"]);
+    assert!(!tmp.path().join("S1").exists());
+    let page = std::fs::read_to_string(out.join("S1-script-alert-1-script/index.html")).unwrap();
+    // Names are text, never markup.
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !page.contains("<script>"),
+        "{page}"
+    );
+    // The item only three answered shows neither its answers nor their number.
+    let likert = std::fs::read_to_string(out.join("S1-script-alert-1-script/survey-1.svg")).unwrap();
+    assert!(likert.contains("n &lt; 5") && likert.contains("n = 6"), "{likert}");
+    assert!(!likert.contains("n = 3"));
+    // Two of six improved: a group below the threshold, given as "fewer than".
+    let change = std::fs::read_to_string(out.join("S1-script-alert-1-script/survey-2.svg")).unwrap();
+    assert!(change.contains("färre än 5 av 6 förbättrade sig"), "{change}");
+    assert!(!change.contains("2 av 6") && !page.contains("2 av 6"));
+    // One respondent in S2: nothing of theirs is shown.
+    let small = std::fs::read_to_string(out.join("S2-cmd-C-calc-A0/index.html")).unwrap();
+    assert!(small.contains("Svaren visas inte"), "{small}");
+    assert!(!out.join("S2-cmd-C-calc-A0/survey-1.png").exists());
+    let book = std::fs::read(out.join("S1-script-alert-1-script/tables.xlsx")).unwrap();
+    assert!(book.starts_with(b"PK"));
+}

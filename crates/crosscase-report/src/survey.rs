@@ -144,19 +144,20 @@ fn waves_part(
             let values: Vec<u8> = now.iter().filter_map(|r| r.values[i]).collect();
             let n = values.len();
             let label = item.text(language).to_string();
-            let n_label = format!("n = {}", format::integer(n as u64, language));
             if (n as u64) < threshold {
+                // Not even the number of answers is shown below the threshold.
                 return (
                     -1.0,
                     LikertRow {
                         label,
                         shares: Err(s.suppressed.to_string()),
-                        n_label,
+                        n_label: format!("n < {threshold}"),
                         low_label: String::new(),
                         high_label: String::new(),
                     },
                 );
             }
+            let n_label = format!("n = {}", format::integer(n as u64, language));
             let mut shares = vec![0.0; instrument.steps()];
             for v in &values {
                 shares[usize::from(v - instrument.scale_min)] += 1.0 / n as f64;
@@ -295,9 +296,15 @@ fn pre_post_part(
         let before = pairs.iter().map(|p| p.0).sum::<f64>() / pairs.len() as f64;
         let after = pairs.iter().map(|p| p.1).sum::<f64>() / pairs.len() as f64;
         let improved = pairs.iter().filter(|p| p.1 > p.0).count() as u64;
-        let note = s
-            .prepost_improved
+        // A handful who improved would be a group smaller than the threshold: it is given as "fewer than".
+        let template = if improved > 0 && improved < threshold {
+            s.prepost_improved_few
+        } else {
+            s.prepost_improved
+        };
+        let note = template
             .replace("{k}", &format::integer(improved, language))
+            .replace("{t}", &format::integer(threshold, language))
             .replace("{n}", &format::integer(pairs.len() as u64, language));
         if is_dimension {
             text.push(format!("{label}: {note}."));

@@ -58,6 +58,8 @@ pub(crate) struct Strings {
     pub prepost_after: &'static str,
     /// `{k}` of `{n}`.
     pub prepost_improved: &'static str,
+    /// `{t}` (the threshold) of `{n}`.
+    pub prepost_improved_few: &'static str,
     /// `{dimension}`, `{code}`.
     pub mixed_title: &'static str,
     pub mixed_subtitle: &'static str,
@@ -130,6 +132,7 @@ const SV: Strings = Strings {
     prepost_before: "Före",
     prepost_after: "Efter",
     prepost_improved: "{k} av {n} förbättrade sig",
+    prepost_improved_few: "färre än {t} av {n} förbättrade sig",
     mixed_title: "{dimension} och {code}",
     mixed_subtitle: "Varje kommun efter enkätens index och hur ofta temat förekommer i intervjuer och observationer",
     mixed_x: "Index: {dimension}",
@@ -200,6 +203,7 @@ const EN: Strings = Strings {
     prepost_before: "Before",
     prepost_after: "After",
     prepost_improved: "{k} of {n} improved",
+    prepost_improved_few: "fewer than {t} of {n} improved",
     mixed_title: "{dimension} and {code}",
     mixed_subtitle: "Each municipality by the survey index and by how often the theme occurs in interviews and observations",
     mixed_x: "Index: {dimension}",
