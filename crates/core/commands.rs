@@ -303,6 +303,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 language,
                 municipalities,
                 roster,
+                progress: progress_bar(),
             };
             let (packs, left_out) = crosscase_report::write_feedback(
                 &crosscase_report::FeedbackData {
@@ -874,6 +875,28 @@ fn write_left_out(left_out: &[crosscase_report::LeftOutQuote], path: &Path) -> R
     Ok(())
 }
 
+/// A progress bar for writing packs, drawn on stderr when it is a terminal (and nothing otherwise).
+fn progress_bar() -> Option<crosscase_report::Progress> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    Some(crosscase_report::Progress(std::sync::Arc::new(|done, total| {
+        const WIDTH: usize = 30;
+        let filled = WIDTH * done / total.max(1);
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\rFeedback packs [{}{}] {done}/{total}",
+            "#".repeat(filled),
+            " ".repeat(WIDTH - filled)
+        );
+        if done == total {
+            let _ = writeln!(err);
+        }
+        let _ = err.flush();
+    })))
+}
+
 fn report_packs(packs: &[WrittenPack]) {
     for p in packs {
         eprintln!("  {} {}: {}", p.municipality, p.name, p.index.display());
@@ -980,6 +1003,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         language: corpus.settings.language,
         municipalities: Vec::new(),
         roster: Vec::new(),
+        progress: progress_bar(),
     };
     let (packs, left_out) = crosscase_report::write_feedback(
         &crosscase_report::FeedbackData {

@@ -13,7 +13,7 @@ mod text;
 mod xlsx;
 
 pub use overview::{OverviewCharts, write_mixed_charts, write_overview_charts};
-pub use page::{FeedbackConfig, FeedbackData, WrittenPack, pack_folder_name, write_feedback};
+pub use page::{FeedbackConfig, FeedbackData, Progress, WrittenPack, pack_folder_name, write_feedback};
 pub use quotes::LeftOutQuote;
 pub use xlsx::workbook;
 

@@ -1,6 +1,7 @@
 //! One feedback pack per municipality: `index.html` with its charts beside it.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crosscase_analysis::{
     Cell, ContrastRow, DifferenceConfig, DisclosedPrevalence, PrevalenceRow, differences, disclose_prevalence,
@@ -24,6 +25,18 @@ pub struct FeedbackConfig {
     pub municipalities: Vec<String>,
     /// Real names to mask in quotes (the participant roster); may be empty.
     pub roster: Vec<String>,
+    /// Told (packs written, packs in all) each time a pack is done, from whichever thread wrote it.
+    pub progress: Option<Progress>,
+}
+
+/// A callback for progress; the caller decides whether and how to show it.
+#[derive(Clone)]
+pub struct Progress(pub std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
 }
 
 /// What the packs are made of, all read from the store.
@@ -174,9 +187,16 @@ pub fn write_feedback(
         .filter(|&i| config.municipalities.is_empty() || config.municipalities.contains(&corpus.municipalities[i].code))
         .collect();
     create_dir(&config.out_dir)?;
+    let done = AtomicUsize::new(0);
     let written: Vec<(WrittenPack, Vec<LeftOutQuote>)> = selected
         .par_iter()
-        .map(|&m| write_pack(data, &disclosed, &contrasts, m, config))
+        .map(|&m| {
+            let written = write_pack(data, &disclosed, &contrasts, m, config);
+            if let Some(Progress(report)) = &config.progress {
+                report(done.fetch_add(1, Ordering::Relaxed) + 1, selected.len());
+            }
+            written
+        })
         .collect::<Result<_, _>>()?;
     let mut packs = Vec::with_capacity(written.len());
     let mut left_out = Vec::new();
