@@ -25,11 +25,36 @@ pub struct DisclosedPrevalence {
     pub cells: Vec<Vec<Cell>>,
 }
 
+/// A row with a single suppressed cell could be worked out from the row's pooled figure (the network, or "the other
+/// municipalities" in a pack) and the cells shown. So where exactly one cell of a code is suppressed, the shown cell
+/// of the municipality with the fewest participants is suppressed too (secondary suppression).
+fn secondary_suppression(cells: &mut [Vec<Cell>], rows: &[PrevalenceRow], municipalities: &[String]) {
+    let participants: Vec<u64> = municipalities
+        .iter()
+        .map(|m| {
+            rows.iter()
+                .find(|r| &r.municipality == m)
+                .map_or(0, |r| r.participants_total)
+        })
+        .collect();
+    for row in cells.iter_mut() {
+        if row.iter().filter(|c| matches!(c, Cell::Suppressed)).count() != 1 {
+            continue;
+        }
+        let smallest = (0..row.len())
+            .filter(|&i| matches!(row[i], Cell::Shown(_)))
+            .min_by_key(|&i| (participants[i], i));
+        if let Some(i) = smallest {
+            row[i] = Cell::Suppressed;
+        }
+    }
+}
+
 /// Suppresses a municipality's share of sources for a code when fewer than `threshold` participants stand behind
 /// it: a municipality with fewer participants in all than the threshold is suppressed entirely, and so is a cell
 /// where between 1 and `threshold − 1` participants had the code (zero is shown: it names nobody).
 /// A cell from sources without registered participants (workshop notes) is shown only when the municipality
-/// reaches the threshold.
+/// reaches the threshold. Then [`secondary_suppression`] makes sure no suppressed cell stands alone in its row.
 pub fn disclose_prevalence(
     rows: &[PrevalenceRow],
     codes: &[String],
@@ -50,6 +75,7 @@ pub fn disclose_prevalence(
             Some(share) => Cell::Shown(share),
         };
     }
+    secondary_suppression(&mut cells, rows, municipalities);
     DisclosedPrevalence {
         codes: codes.to_vec(),
         municipalities: municipalities.to_vec(),

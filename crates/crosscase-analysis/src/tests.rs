@@ -143,13 +143,48 @@ fn small_groups_are_suppressed() {
     let rows = prevalence(&corpus()).unwrap();
     let codes: Vec<String> = ["parent", "child", "unused"].map(String::from).to_vec();
     let ms: Vec<String> = ["0001", "0002"].map(String::from).to_vec();
-    // Threshold 3: A has 3 participants (parent: 3 with the code, shown); B has 1 in all (suppressed).
+    // Threshold 3: A has 3 participants (parent: 3 with the code, shown by itself); B has 1 in all (suppressed).
+    // With B's the only suppressed cell, A's would give B's away beside the network's share: it is suppressed too.
     let d = disclose_prevalence(&rows, &codes, &ms, 3);
-    assert_eq!(d.cells[0], vec![Cell::Shown(2.0 / 3.0), Cell::Suppressed]);
-    assert_eq!(d.cells[2], vec![Cell::Shown(0.0), Cell::Suppressed]);
+    assert_eq!(d.cells[0], vec![Cell::Suppressed, Cell::Suppressed]);
+    assert_eq!(d.cells[2], vec![Cell::Suppressed, Cell::Suppressed]);
     // Threshold 4: A's 3 participants are too few as well.
     let d = disclose_prevalence(&rows, &codes, &ms, 4);
     assert_eq!(d.cells[0], vec![Cell::Suppressed, Cell::Suppressed]);
+}
+
+#[test]
+fn a_lone_suppressed_cell_takes_the_smallest_shown_one_with_it() {
+    let row = |code: &str, municipality: &str, participants: u64, total: u64, share: f64| crate::PrevalenceRow {
+        code: code.into(),
+        municipality: municipality.into(),
+        segments: 0,
+        sources: 0,
+        source_share: Some(share),
+        participants,
+        participant_share: None,
+        sources_total: 10,
+        participants_total: total,
+    };
+    // Threshold 5. Code a: M2 has 2 participants with it (suppressed); M3 is the smallest of the others (8 in all).
+    // Code b: nothing suppressed, nothing more hidden. Code c: two suppressed already, so neither stands alone.
+    let rows = vec![
+        row("a", "M1", 6, 20, 0.3),
+        row("a", "M2", 2, 12, 0.2),
+        row("a", "M3", 5, 8, 0.6),
+        row("b", "M1", 7, 20, 0.4),
+        row("b", "M2", 6, 12, 0.5),
+        row("b", "M3", 5, 8, 0.6),
+        row("c", "M1", 9, 20, 0.5),
+        row("c", "M2", 1, 12, 0.1),
+        row("c", "M3", 3, 8, 0.4),
+    ];
+    let codes: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+    let ms: Vec<String> = ["M1", "M2", "M3"].map(String::from).to_vec();
+    let d = disclose_prevalence(&rows, &codes, &ms, 5);
+    assert_eq!(d.cells[0], vec![Cell::Shown(0.3), Cell::Suppressed, Cell::Suppressed]);
+    assert_eq!(d.cells[1], vec![Cell::Shown(0.4), Cell::Shown(0.5), Cell::Shown(0.6)]);
+    assert_eq!(d.cells[2], vec![Cell::Shown(0.5), Cell::Suppressed, Cell::Suppressed]);
 }
 
 mod differences {
