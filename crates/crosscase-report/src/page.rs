@@ -1,5 +1,6 @@
 //! One feedback pack per municipality: `index.html` with its charts beside it.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -188,10 +189,21 @@ pub fn write_feedback(
         .collect();
     create_dir(&config.out_dir)?;
     let done = AtomicUsize::new(0);
+    // Each pack quotes its own municipality only: the quotes are sorted out once, not scanned again for every pack.
+    let mut quotes_by_municipality: HashMap<&str, Vec<&QuoteFacts>> = HashMap::new();
+    for q in data.quotes {
+        quotes_by_municipality
+            .entry(q.municipality.as_str())
+            .or_default()
+            .push(q);
+    }
     let written: Vec<(WrittenPack, Vec<LeftOutQuote>)> = selected
         .par_iter()
         .map(|&m| {
-            let written = write_pack(data, &disclosed, &contrasts, m, config);
+            let quotes = quotes_by_municipality
+                .get(corpus.municipalities[m].code.as_str())
+                .map_or(&[][..], Vec::as_slice);
+            let written = write_pack(data, quotes, &disclosed, &contrasts, m, config);
             if let Some(Progress(report)) = &config.progress {
                 report(done.fetch_add(1, Ordering::Relaxed) + 1, selected.len());
             }
@@ -209,6 +221,7 @@ pub fn write_feedback(
 
 fn write_pack(
     data: &FeedbackData<'_>,
+    quotes: &[&QuoteFacts],
     disclosed: &DisclosedPrevalence,
     contrasts: &[ContrastRow],
     m: usize,
@@ -217,9 +230,9 @@ fn write_pack(
     let FeedbackData {
         corpus,
         prevalence: rows,
-        quotes,
         ideas,
         surveys,
+        ..
     } = *data;
     let language = config.language;
     let s = strings(language);

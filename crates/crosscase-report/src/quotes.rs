@@ -80,7 +80,7 @@ fn shorten(text: &str) -> String {
 /// coder's segments and quotes of a readable length; quotes that cannot be cleaned go to `left_out`.
 pub(crate) fn choose(
     corpus: &Corpus,
-    quotes: &[QuoteFacts],
+    quotes: &[&QuoteFacts],
     m: usize,
     roster: &[String],
     language: Language,
@@ -110,6 +110,7 @@ pub(crate) fn choose(
     for (theme, _) in corpus.codes.iter().enumerate().filter(|(i, _)| depth[*i] == 0) {
         let mut candidates: Vec<&QuoteFacts> = quotes
             .iter()
+            .copied()
             .filter(|q| &q.municipality == code && primary.is_none_or(|p| q.coder == p))
             .filter(|q| {
                 index
