@@ -242,7 +242,7 @@ pub fn check_instrument(instrument: &Instrument) -> Vec<SurveyProblem> {
 pub fn check_responses(
     project: &crate::Project,
     instrument: &Instrument,
-    responses: &[SurveyResponse],
+    responses: &[&SurveyResponse],
 ) -> Vec<SurveyProblem> {
     let mut problems = Vec::new();
     let municipalities: std::collections::HashSet<&str> =

@@ -41,15 +41,8 @@ impl CsvTable {
             ));
             return None;
         };
-        if let Some(line) = unclosed_quote(text) {
-            diags.push(
-                Diagnostic::file(
-                    path,
-                    "a double quote opened on this line is never closed, so the rest of the file would be read as one field",
-                    "close the quote, or double a quote that belongs inside a field (\"\")",
-                )
-                .at(line, None),
-            );
+        if let Some(d) = unclosed_quote_problem(path, text) {
+            diags.push(d);
             return None;
         }
         let delimiter = sniff_delimiter(first_line);
@@ -139,14 +132,7 @@ impl CsvTable {
                         continue;
                     }
                     if record.len() != header.len() {
-                        diags.push(
-                            Diagnostic::file(
-                                path,
-                                format!("this row has {} fields but the header has {}", record.len(), header.len()),
-                                "put a text containing the delimiter in double quotes, and check that no field is missing or extra",
-                            )
-                            .at(line, None),
-                        );
+                        diags.push(row_width_problem(path, line, record.len(), header.len()));
                         continue;
                     }
                     row.line = line;
@@ -207,9 +193,31 @@ impl CsvTable {
     }
 }
 
+/// A file with an unclosed double quote, placed at the line where the quote opens.
+pub(crate) fn unclosed_quote_problem(path: &Path, text: &str) -> Option<Diagnostic> {
+    unclosed_quote(text).map(|line| {
+        Diagnostic::file(
+            path,
+            "a double quote opened on this line is never closed, so the rest of the file would be read as one field",
+            "close the quote, or double a quote that belongs inside a field (\"\")",
+        )
+        .at(line, None)
+    })
+}
+
+/// A row whose number of fields differs from the header's.
+pub(crate) fn row_width_problem(path: &Path, line: u64, fields: usize, header: usize) -> Diagnostic {
+    Diagnostic::file(
+        path,
+        format!("this row has {fields} fields but the header has {header}"),
+        "put a text containing the delimiter in double quotes, and check that no field is missing or extra",
+    )
+    .at(line, None)
+}
+
 /// The line of a double quote that is never closed, if any. In CSV every quote pairs with another (a quote inside a
 /// field is doubled), so an odd count means an open field runs to the end of the file.
-pub(crate) fn unclosed_quote(text: &str) -> Option<u64> {
+fn unclosed_quote(text: &str) -> Option<u64> {
     let (mut open, mut line, mut opened_on) = (false, 1u64, 0u64);
     for b in text.bytes() {
         match b {

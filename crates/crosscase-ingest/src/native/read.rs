@@ -625,7 +625,6 @@ impl Reader<'_> {
                 .survey_responses
                 .iter()
                 .filter(|r| r.instrument == instrument.id)
-                .cloned()
                 .collect();
             let path = self.dir.join(format!("{SURVEY_DIR}/{}.csv", instrument.id));
             let columns = self.survey_columns.get(&instrument.id);

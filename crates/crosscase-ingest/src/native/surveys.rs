@@ -7,7 +7,7 @@ use std::path::Path;
 use crosscase_model::{Dimension, Instrument, Role, SurveyDesign, SurveyItem, SurveyResponse};
 use serde::Deserialize;
 
-use super::csv_table::{csv_error, sniff_delimiter, unclosed_quote};
+use super::csv_table::{csv_error, row_width_problem, sniff_delimiter, unclosed_quote_problem};
 use crate::diagnostic::Diagnostic;
 
 /// The folder of survey files inside a project.
@@ -186,15 +186,8 @@ pub(crate) fn parse_responses(
         ));
         return (Vec::new(), columns);
     };
-    if let Some(line) = unclosed_quote(text) {
-        diags.push(
-            Diagnostic::file(
-                path,
-                "a double quote opened on this line is never closed, so the rest of the file would be read as one field",
-                "close the quote, or double a quote that belongs inside a field (\"\")",
-            )
-            .at(line, None),
-        );
+    if let Some(d) = unclosed_quote_problem(path, text) {
+        diags.push(d);
         return (Vec::new(), columns);
     }
     let mut reader = csv::ReaderBuilder::new()
@@ -292,18 +285,7 @@ pub(crate) fn parse_responses(
             continue;
         }
         if record.len() != header.len() {
-            diags.push(
-                Diagnostic::file(
-                    path,
-                    format!(
-                        "this row has {} fields but the header has {}",
-                        record.len(),
-                        header.len()
-                    ),
-                    "put a text containing the delimiter in double quotes, and check that no field is missing or extra",
-                )
-                .at(line, None),
-            );
+            diags.push(row_width_problem(path, line, record.len(), header.len()));
             continue;
         }
         let get = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").trim();
