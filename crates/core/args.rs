@@ -42,6 +42,23 @@ pub enum Command {
         #[arg(long, requires = "pseudonymise")]
         key: Option<PathBuf>,
     },
+    /// Import a coded project from a QDA tool: a REFI-QDA export (.qdpx, or .qde with its sources folder), a codebook
+    /// (.qdc), or a QualCoder project (.qda folder or its data.qda); several files of the same project (e.g. two
+    /// coders' exports) merge into one. Positions are converted to code points and checked against the texts.
+    Import {
+        /// The files to import.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        db: PathBuf,
+        /// A mapping file saying which variables hold municipality, unit, wave and role, or placing single sources
+        /// (see docs/qda-import.md).
+        #[arg(long, value_name = "MAPPING.toml")]
+        map: Option<PathBuf>,
+        /// `json` prints one JSON object summarising the import on stdout.
+        #[arg(long, value_enum, default_value_t = ImportFormat::Text)]
+        format: ImportFormat,
+    },
     /// Prevalence of every code by municipality, and whether municipalities differ (tests, effect sizes, q-values).
     Compare {
         #[arg(long)]
@@ -148,8 +165,11 @@ pub enum Command {
         #[arg(long)]
         project: Option<String>,
         /// The folder to write into (created if needed).
-        #[arg(long)]
-        to: PathBuf,
+        #[arg(long, required_unless_present = "qdpx", conflicts_with = "qdpx")]
+        to: Option<PathBuf>,
+        /// Write the coded project as a REFI-QDA archive that QDA tools open (NVivo, ATLAS.ti, MAXQDA, QualCoder).
+        #[arg(long, value_name = "OUT.qdpx")]
+        qdpx: Option<PathBuf>,
         /// parquet and csv: one file per table; xlsx: one workbook, crosscase.xlsx, with a sheet per table.
         #[arg(long, value_enum, default_value_t = ExportFormat::Parquet)]
         format: ExportFormat,
@@ -226,6 +246,12 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ImportFormat {
+    Text,
+    Json,
 }
 
 /// Where and how a result table is written.

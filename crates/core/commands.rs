@@ -254,13 +254,42 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             eprintln!("Stored as run {run} in {}.", db.display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import { files, db, map, format } => {
+            import(&files, &db, map.as_deref(), format)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Export {
             db,
             project,
             to,
+            qdpx,
             format,
         } => {
             let store = Store::open_read_only(&db)?;
+            if let Some(out) = qdpx {
+                let p = store.load_project(project.as_deref())?;
+                let ideas = !p.ideas.is_empty() || !store.load_ideas(project.as_deref())?.ideas.is_empty();
+                let partial = out.with_extension("qdpx.partial");
+                let summary = crosscase_ingest::qda::write_qdpx(&p, &partial).map_err(|e| {
+                    let _ = std::fs::remove_file(&partial);
+                    UserError(e)
+                })?;
+                std::fs::rename(&partial, &out).with_context(|| format!("cannot write {}", out.display()))?;
+                eprintln!(
+                    "Wrote {} ({} sources, {} codes, {} codings by {} coders, {} cases).",
+                    out.display(),
+                    summary.sources,
+                    summary.codes,
+                    summary.codings,
+                    summary.coders,
+                    summary.cases
+                );
+                if ideas {
+                    eprintln!("Idea and survey records have no place in REFI-QDA and are not in the archive.");
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let to = to.expect("clap requires --to or --qdpx");
             let tables = store.export_tables(project.as_deref())?;
             std::fs::create_dir_all(&to).with_context(|| format!("cannot create {}", to.display()))?;
             let written = export(&tables, &to, format)?;
@@ -528,6 +557,111 @@ fn ingest(dir: &Path, db: &Path, privacy: Option<&Privacy>) -> Result<String> {
         db.display()
     );
     Ok(name)
+}
+
+/// Reads QDA files, places them into one project, and stores it in one transaction; any problem leaves the database
+/// as it was.
+fn import(files: &[PathBuf], db: &Path, map: Option<&Path>, format: crate::args::ImportFormat) -> Result<()> {
+    use crosscase_ingest::qda::{self, QdaInput};
+    let mut read = Vec::new();
+    let mut inputs = Vec::new();
+    for f in files {
+        let input = qda::recognise(f).map_err(|d| problems(f, Diagnostics(vec![d])))?;
+        let project = match &input {
+            QdaInput::QualCoder(path) => {
+                crosscase_store::read_qualcoder(path).map_err(|e| UserError(format!("{e}; nothing was written")))?
+            }
+            other => qda::read_refi(other).map_err(|d| problems(f, d))?,
+        };
+        let path = match &input {
+            QdaInput::Qdpx(p) | QdaInput::Qde(p) | QdaInput::Qdc(p) | QdaInput::QualCoder(p) => p.clone(),
+        };
+        inputs.push(path);
+        read.push(project);
+    }
+    let mapping = match map {
+        Some(m) => {
+            inputs.push(m.to_path_buf());
+            qda::read_mapping(m).map_err(|d| problems(m, Diagnostics(vec![d])))?
+        }
+        None => qda::Mapping::default(),
+    };
+    let register = KommunRegister::sweden();
+    let first = &files[0];
+    let (project, summary) = qda::build_project(&read, &mapping, &register).map_err(|d| problems(first, d))?;
+    let found = crosscase_model::validate(&project, &register);
+    if !found.is_empty() {
+        return Err(problems(first, qda::validation_diagnostics(&project, &found, first)));
+    }
+    let mut input_files = Vec::new();
+    for p in &inputs {
+        input_files.push(qda::hash_file(p).with_context(|| format!("cannot read {}", p.display()))?);
+    }
+    let content_hash = qda::combined_hash(&input_files);
+    if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    let existed = db.exists();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let record = ImportRecord {
+        origin: files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" + "),
+        files: input_files,
+        content_hash,
+        crosscase_version: env!("CARGO_PKG_VERSION").to_string(),
+        imported_at: crosscase_model::utc_timestamp(now),
+    };
+    let stored = Store::open(db).and_then(|mut store| store.ingest(&project, &record));
+    let stored = match stored {
+        Ok(s) => s,
+        Err(e) => {
+            if !existed {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut path = db.as_os_str().to_owned();
+                    path.push(suffix);
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+            return Err(e.into());
+        }
+    };
+    for note in &summary.notes {
+        eprintln!("note: {note}");
+    }
+    for s in &summary.skipped_sources {
+        eprintln!("note: left out {s}");
+    }
+    match format {
+        crate::args::ImportFormat::Json => {
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer(&mut out, &summary)?;
+            writeln!(out)?;
+        }
+        crate::args::ImportFormat::Text => {}
+    }
+    let what = match stored.outcome {
+        IngestOutcome::Created => "stored",
+        IngestOutcome::Replaced => "replaced its earlier data",
+        IngestOutcome::Unchanged => "unchanged since the last import; nothing written",
+    };
+    eprintln!(
+        "{}: {what} ({} municipalities, {} sources, {} codes, {} codings by {} coders; {} selections checked, {} converted to code points) in {}.",
+        project.settings.name,
+        summary.municipalities.len(),
+        summary.sources,
+        summary.codes,
+        summary.codings,
+        summary.coders,
+        summary.selections_checked,
+        summary.selections_converted,
+        db.display()
+    );
+    Ok(())
 }
 
 /// A roster and its key, for pseudonymisation on ingest.

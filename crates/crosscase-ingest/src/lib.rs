@@ -6,6 +6,7 @@
 mod diagnostic;
 pub mod native;
 mod pseudonymise;
+pub mod qda;
 mod roster;
 mod text_file;
 

@@ -11,6 +11,7 @@ mod ideas;
 mod kommun;
 mod privacy;
 mod project;
+mod qda;
 mod random;
 mod survey;
 mod text;
@@ -26,6 +27,7 @@ pub use project::{
     Code, Coding, InputFile, Language, Municipality, Participant, Project, ProjectSettings, Role, Source, SourceKind,
     Table, Unit, Wave,
 };
+pub use qda::{OffsetUnit, QdaCase, QdaCode, QdaCoding, QdaProject, QdaSelection, QdaSet, QdaSource, QdaUser};
 pub use random::Rng;
 pub use survey::{
     Dimension, Instrument, SurveyDesign, SurveyItem, SurveyProblem, SurveyRecords, SurveyResponse, check_instrument,

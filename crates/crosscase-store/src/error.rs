@@ -33,6 +33,8 @@ pub enum StoreError {
     Backup { backup: PathBuf, source: std::io::Error },
     #[error("the project cannot be stored: {message}; validate it first with `crosscase validate`")]
     Invalid { message: String },
+    #[error("{} {message}", path.display())]
+    QualCoder { path: PathBuf, message: String },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }

@@ -8,12 +8,15 @@ mod export;
 mod ideas;
 mod ingest;
 mod load;
+mod project;
+mod qualcoder;
 mod runs;
 mod schema;
 mod surveys;
 
 pub use error::StoreError;
 pub use ingest::{ImportRecord, Ingest, IngestOutcome, IngestSummary, IngestWriter};
+pub use qualcoder::read_qualcoder;
 pub use runs::AnalysisRun;
 pub use schema::SCHEMA_VERSION;
 

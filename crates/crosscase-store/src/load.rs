@@ -71,9 +71,12 @@ impl Store {
         }
     }
 
-    /// Loads the indexed facts of a project for analysis (no texts, no quotes).
-    pub fn load_corpus(&self, project: Option<&str>) -> Result<Corpus, StoreError> {
-        let (pid, _) = self.project_id(project)?;
+    /// The settings of a project (by row id, or the only project).
+    pub(crate) fn load_settings(&self, pid: Option<i64>) -> Result<ProjectSettings, StoreError> {
+        let pid = match pid {
+            Some(pid) => pid,
+            None => self.project_id(None)?.0,
+        };
         let settings = self.conn.query_row(
             "SELECT name, language, disclosure_threshold, free_site_ids, primary_coder FROM project WHERE id = ?1",
             [pid],
@@ -90,6 +93,13 @@ impl Store {
                 Ok(s)
             },
         )?;
+        Ok(settings)
+    }
+
+    /// Loads the indexed facts of a project for analysis (no texts, no quotes).
+    pub fn load_corpus(&self, project: Option<&str>) -> Result<Corpus, StoreError> {
+        let (pid, _) = self.project_id(project)?;
+        let settings = self.load_settings(Some(pid))?;
 
         let mut municipality_index = HashMap::new();
         let mut municipalities = Vec::new();

@@ -7,6 +7,7 @@ mod read;
 mod surveys;
 mod write;
 
+pub(crate) use read::line_column;
 pub use read::{CODING_BATCH, LoadedProject, OpenedProject, open_project, read_project};
 pub use surveys::SURVEY_DIR;
 pub use write::{init_project, write_project};

@@ -870,7 +870,7 @@ fn is_safe_relative(rel: &str) -> bool {
 }
 
 /// The 1-based line and column of a byte offset in `text`.
-pub(super) fn line_column(text: &str, offset: usize) -> (u64, Option<u64>) {
+pub(crate) fn line_column(text: &str, offset: usize) -> (u64, Option<u64>) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() as u64 + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
