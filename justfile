@@ -16,6 +16,7 @@ test:
 bench:
     cargo bench --bench ingest
     cargo bench --bench national
+    cargo bench --bench qdpx
 
 # Formatting and lints, as CI checks them.
 lint:

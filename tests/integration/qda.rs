@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 
 use crate::support::{crosscase, ingest_demo, repo};
 
+/// An archive entry: its name and bytes.
+type Entry<'a> = (&'a str, &'a [u8]);
+
 /// Writes a zip archive with these entries.
 fn zip(path: &Path, entries: &[(&str, &[u8])]) {
     let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
@@ -620,7 +623,7 @@ fn hostile_and_broken_archives_are_refused_whole() {
 <Project name="&lol2;"/>"##;
     let xxe = r##"<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]><Project name="&x;"/>"##;
     let truncated = &NVIVO_TEXT_QDE[..NVIVO_TEXT_QDE.len() / 2];
-    let cases: Vec<(&str, Vec<(&str, &[u8])>, &str)> = vec![
+    let cases: Vec<(&str, Vec<Entry<'_>>, &str)> = vec![
         (
             "slip.qdpx",
             vec![("project.qde", minimal), ("../../evil.txt", b"x")],

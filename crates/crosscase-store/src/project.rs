@@ -121,9 +121,8 @@ impl Store {
             })?
             .collect::<Result<_, _>>()?;
         let mut stmt = c.prepare(
-            "SELECT s.source_id, k.code_id, c.coder, c.start, c.end, q.quote, c.memo
+            "SELECT s.source_id, k.code_id, c.coder, c.start, c.end, c.quote, c.memo
              FROM coding c JOIN source s ON s.id = c.source_id JOIN code k ON k.id = c.code_id
-             JOIN coding_quote q ON q.coding_id = c.id
              WHERE s.project_id = ?1 ORDER BY s.source_id, c.start, c.end, k.code_id, c.coder",
         )?;
         p.codings = stmt
@@ -140,6 +139,29 @@ impl Store {
                 })
             })?
             .collect::<Result<_, _>>()?;
+        // Quotes that the database derives from the text, cut here once per source rather than by SQLite's substr
+        // once per coding.
+        let texts: std::collections::HashMap<&str, crosscase_model::CodePointIndex<'_>> = p
+            .sources
+            .iter()
+            .filter_map(|s| Some((s.id.as_str(), crosscase_model::CodePointIndex::new(s.text.as_deref()?))))
+            .collect();
+        let quotes: Vec<Option<String>> = p
+            .codings
+            .iter()
+            .map(|c| {
+                texts
+                    .get(c.source.as_str())
+                    .and_then(|t| t.slice(c.start, c.end))
+                    .map(str::to_string)
+            })
+            .collect();
+        drop(texts);
+        for (c, q) in p.codings.iter_mut().zip(quotes) {
+            if let Some(q) = q {
+                c.quote = q;
+            }
+        }
         Ok(p)
     }
 }

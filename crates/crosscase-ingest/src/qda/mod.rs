@@ -202,3 +202,6 @@ pub fn combined_hash(files: &[InputFile]) -> String {
     }
     hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[cfg(test)]
+mod tests;

@@ -102,17 +102,33 @@ impl Converter {
     }
 }
 
-/// The unit a tool is known to write, from `Project/@origin`.
-pub(crate) fn unit_for_origin(origin: &str) -> OffsetUnit {
+/// How much the producing tool's usual unit is to be believed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Trust {
+    /// crosscase wrote the file itself: code points, always.
+    Certain,
+    /// A tool whose unit is known: another unit wins only when it places clearly more selections, matches more
+    /// stored quotes, or puts nearly all selections on word boundaries where the usual one puts few.
+    Known,
+    /// An unknown producer: the standard's code points, unless another unit fits the text better.
+    Unknown,
+}
+
+/// The unit a tool is known to write, from `Project/@origin`, and how sure that is.
+pub(crate) fn unit_for_origin(origin: &str) -> (OffsetUnit, Trust) {
     let o = origin.to_lowercase();
-    if o.contains("nvivo") || o.contains("qualcoder") {
-        OffsetUnit::Utf16
+    if o.starts_with("crosscase") {
+        (OffsetUnit::CodePoints, Trust::Certain)
+    } else if o.contains("nvivo") || o.contains("qualcoder") {
+        (OffsetUnit::Utf16, Trust::Known)
     } else if o.contains("atlas") {
-        OffsetUnit::CodePointsCrlfAsOne
+        (OffsetUnit::CodePointsCrlfAsOne, Trust::Known)
     } else if o.contains("taguette") {
-        OffsetUnit::Utf8Bytes
+        (OffsetUnit::Utf8Bytes, Trust::Known)
+    } else if o.contains("maxqda") || o.starts_with("qc ") {
+        (OffsetUnit::CodePoints, Trust::Known)
     } else {
-        OffsetUnit::CodePoints
+        (OffsetUnit::CodePoints, Trust::Unknown)
     }
 }
 
@@ -189,12 +205,12 @@ fn place(text_index: &CodePointIndex<'_>, conv: &Converter, raw: &[Raw<'_>]) -> 
 }
 
 /// Decides the unit of one source's selections and converts them.
-pub(crate) fn decide(text: &str, default: OffsetUnit, raw: &[Raw<'_>]) -> Decision {
+pub(crate) fn decide(text: &str, default: OffsetUnit, trust: Trust, raw: &[Raw<'_>]) -> Decision {
     let index = CodePointIndex::new(text);
     let (ranges, fit) = place(&index, &Converter::new(text, default), raw);
     let mut best = (default, ranges, fit);
     // Nothing can differ on ASCII text without CRLF.
-    if text.is_ascii() && !text.contains("\r\n") {
+    if trust == Trust::Certain || (text.is_ascii() && !text.contains("\r\n")) {
         return Decision {
             unit: default,
             ranges: best.1,
@@ -212,6 +228,9 @@ pub(crate) fn decide(text: &str, default: OffsetUnit, raw: &[Raw<'_>]) -> Decisi
             f.placed > b.placed
         } else if quotes > 0 {
             f.quotes_matching > b.quotes_matching
+        } else if trust == Trust::Known {
+            // Nearly all on word boundaries where the tool's unit puts at most half.
+            raw.len() >= 3 && f.boundaries * 10 >= raw.len() * 9 && b.boundaries * 2 <= raw.len()
         } else {
             // Clearly more on word boundaries: a quarter of the selections, and at least three.
             let gain = f.boundaries.saturating_sub(b.boundaries);
@@ -294,7 +313,7 @@ mod tests {
                 quote: None,
             })
             .collect();
-        let d = decide(text, OffsetUnit::CodePoints, &raw);
+        let d = decide(text, OffsetUnit::CodePoints, Trust::Unknown, &raw);
         assert_eq!(d.unit, OffsetUnit::Utf16, "{d:?}");
         assert!(d.note.unwrap().contains("word boundaries"));
         let index = CodePointIndex::new(text);
@@ -303,8 +322,11 @@ mod tests {
             assert_eq!(index.slice(s, e), Some(*w));
         }
         // The usual unit, when it fits, stays.
-        let d = decide(text, OffsetUnit::Utf16, &raw);
+        let d = decide(text, OffsetUnit::Utf16, Trust::Known, &raw);
         assert_eq!((d.unit, d.note), (OffsetUnit::Utf16, None));
+        // A known tool's unit gives way only to a unit that puts nearly all on boundaries.
+        let d = decide(text, OffsetUnit::CodePoints, Trust::Known, &raw);
+        assert_eq!(d.unit, OffsetUnit::Utf16, "{d:?}");
     }
 
     #[test]
@@ -316,7 +338,7 @@ mod tests {
             end: e,
             quote: Some("ab"),
         }];
-        let d = decide(text, OffsetUnit::Utf16, &raw);
+        let d = decide(text, OffsetUnit::Utf16, Trust::Known, &raw);
         assert_eq!(d.unit, OffsetUnit::Utf8Bytes);
     }
 }

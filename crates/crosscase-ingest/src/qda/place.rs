@@ -717,7 +717,10 @@ pub fn build_project(
                     None => "unknown".to_string(),
                 }
             };
-            let default_unit = f.offset_unit.unwrap_or_else(|| offsets::unit_for_origin(&f.origin));
+            let (default_unit, trust) = match f.offset_unit {
+                Some(unit) => (unit, offsets::Trust::Known),
+                None => offsets::unit_for_origin(&f.origin),
+            };
             let raw: Vec<Raw<'_>> = fs
                 .selections
                 .iter()
@@ -727,7 +730,7 @@ pub fn build_project(
                     quote: sel.quote.as_deref(),
                 })
                 .collect();
-            let decision = offsets::decide(&fs.text, default_unit, &raw);
+            let decision = offsets::decide(&fs.text, default_unit, trust, &raw);
             *units_used.entry(decision.unit.as_str().to_string()).or_default() += 1;
             if let Some(note) = &decision.note {
                 summary.notes.push(format!("{}: source `{}`: {note}", f.file, s.name));

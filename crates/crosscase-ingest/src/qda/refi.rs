@@ -32,7 +32,7 @@ impl TextStore<'_> {
             || rest.starts_with('\\')
             || rest.as_bytes().get(1) == Some(&b':')
             || rest.replace('\\', "/").split('/').any(|p| p == "..");
-        if scheme == "absolute" || (unsafe_path && scheme != "file") || scheme == "file" {
+        if unsafe_path || scheme == "absolute" || scheme == "file" {
             return Err(format!(
                 "`{spec}` points to a file outside the project; crosscase reads only texts inside the export"
             ));

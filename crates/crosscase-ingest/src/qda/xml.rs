@@ -57,6 +57,24 @@ pub(crate) fn line_column(bytes: &[u8], pos: usize) -> (u64, u64) {
     (line, column)
 }
 
+/// Lines of positions that only grow, counted once: a large export has hundreds of thousands of elements.
+struct Lines {
+    line: u64,
+    scanned: usize,
+}
+
+impl Lines {
+    fn at(&mut self, bytes: &[u8], pos: usize) -> u64 {
+        let pos = pos.min(bytes.len());
+        if pos < self.scanned {
+            return line_column(bytes, pos).0;
+        }
+        self.line += bytes[self.scanned..pos].iter().filter(|&&b| b == b'\n').count() as u64;
+        self.scanned = pos;
+        self.line
+    }
+}
+
 /// Parses a whole XML document into its root element.
 pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Element, Diagnostic> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -76,6 +94,7 @@ pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Element, Diagnostic> {
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     let mut buf = Vec::new();
+    let mut lines = Lines { line: 1, scanned: 0 };
     let truncated = "the XML ends before its elements are closed; the file is truncated or not XML";
     loop {
         let pos = reader.buffer_position();
@@ -95,11 +114,11 @@ pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Element, Diagnostic> {
                         "this is not an export a QDA tool writes; check the file",
                     ));
                 }
-                let el = start_element(&e, bytes, pos, file)?;
+                let el = start_element(&e, bytes, pos, lines.at(bytes, pos as usize), file)?;
                 stack.push(el);
             }
             Event::Empty(e) => {
-                let el = start_element(&e, bytes, pos, file)?;
+                let el = start_element(&e, bytes, pos, lines.at(bytes, pos as usize), file)?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(el),
                     None if root.is_none() => root = Some(el),
@@ -178,8 +197,8 @@ pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Element, Diagnostic> {
     root.ok_or_else(|| Diagnostic::file(file, "the file holds no XML element", "export the project again"))
 }
 
-fn start_element(e: &BytesStart<'_>, bytes: &[u8], pos: u64, file: &str) -> Result<Element, Diagnostic> {
-    let (line, column) = line_column(bytes, pos as usize);
+fn start_element(e: &BytesStart<'_>, bytes: &[u8], pos: u64, line: u64, file: &str) -> Result<Element, Diagnostic> {
+    let column = || line_column(bytes, pos as usize).1;
     let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
     let mut attrs = Vec::new();
     for a in e.attributes() {
@@ -189,7 +208,7 @@ fn start_element(e: &BytesStart<'_>, bytes: &[u8], pos: u64, file: &str) -> Resu
                 format!("a malformed attribute in <{name}>: {err}"),
                 "check the file",
             )
-            .at(line, Some(column))
+            .at(line, Some(column()))
         })?;
         let key = String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned();
         let value = a.unescape_value().map_err(|err| {
@@ -198,7 +217,7 @@ fn start_element(e: &BytesStart<'_>, bytes: &[u8], pos: u64, file: &str) -> Resu
                 format!("attribute `{key}` of <{name}> cannot be read: {err}"),
                 "REFI-QDA files use only the five predefined XML entities; crosscase does not expand others",
             )
-            .at(line, Some(column))
+            .at(line, Some(column()))
         })?;
         attrs.push((key, value.into_owned()));
     }
