@@ -58,6 +58,13 @@ pub enum Command {
         /// `json` prints one JSON object summarising the import on stdout.
         #[arg(long, value_enum, default_value_t = ImportFormat::Text)]
         format: ImportFormat,
+        /// Replace the names in this roster (a CSV with a column `name`) by stable pseudonyms, in participant ids (the
+        /// QDA tool's case names) and all texts, before anything is stored.
+        #[arg(long, value_name = "ROSTER.csv")]
+        pseudonymise: Option<PathBuf>,
+        /// The pseudonymisation key (created when missing); default: the roster's path with the extension `.key`.
+        #[arg(long, requires = "pseudonymise")]
+        key: Option<PathBuf>,
     },
     /// Prevalence of every code by municipality, and whether municipalities differ (tests, effect sizes, q-values).
     Compare {

@@ -254,8 +254,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             eprintln!("Stored as run {run} in {}.", db.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { files, db, map, format } => {
-            import(&files, &db, map.as_deref(), format)?;
+        Command::Import {
+            files,
+            db,
+            map,
+            format,
+            pseudonymise,
+            key,
+        } => {
+            let privacy = match pseudonymise {
+                Some(roster) => {
+                    let key = key.unwrap_or_else(|| roster.with_extension("key"));
+                    Some(Privacy::load(&roster, &key)?)
+                }
+                None => None,
+            };
+            import(&files, &db, map.as_deref(), format, privacy.as_ref())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Export {
@@ -561,7 +575,13 @@ fn ingest(dir: &Path, db: &Path, privacy: Option<&Privacy>) -> Result<String> {
 
 /// Reads QDA files, places them into one project, and stores it in one transaction; any problem leaves the database
 /// as it was.
-fn import(files: &[PathBuf], db: &Path, map: Option<&Path>, format: crate::args::ImportFormat) -> Result<()> {
+fn import(
+    files: &[PathBuf],
+    db: &Path,
+    map: Option<&Path>,
+    format: crate::args::ImportFormat,
+    privacy: Option<&Privacy>,
+) -> Result<()> {
     use crosscase_ingest::qda::{self, QdaInput};
     let mut read = Vec::new();
     let mut inputs = Vec::new();
@@ -588,7 +608,8 @@ fn import(files: &[PathBuf], db: &Path, map: Option<&Path>, format: crate::args:
     };
     let register = KommunRegister::sweden();
     let first = &files[0];
-    let (project, summary) = qda::build_project(&read, &mapping, &register).map_err(|d| problems(first, d))?;
+    let (mut project, summary) = qda::build_project(&read, &mapping, &register).map_err(|d| problems(first, d))?;
+    drop(read);
     let found = crosscase_model::validate(&project, &register);
     if !found.is_empty() {
         return Err(problems(first, qda::validation_diagnostics(&project, &found, first)));
@@ -597,7 +618,23 @@ fn import(files: &[PathBuf], db: &Path, map: Option<&Path>, format: crate::args:
     for p in &inputs {
         input_files.push(qda::hash_file(p).with_context(|| format!("cannot read {}", p.display()))?);
     }
-    let content_hash = qda::combined_hash(&input_files);
+    let mut content_hash = qda::combined_hash(&input_files);
+    if let Some(privacy) = privacy {
+        let mut p = crosscase_ingest::Pseudonymiser::new(&privacy.key, &privacy.roster);
+        let report = p.apply(&mut project);
+        for c in &mut project.codings {
+            p.remap(c);
+        }
+        eprintln!(
+            "Pseudonymised {} names in {} texts and {} participant ids.",
+            report.names_replaced, report.texts_changed, report.participant_ids_replaced
+        );
+        input_files.push(privacy.roster_file.clone());
+        content_hash = hex(&crosscase_ingest::hmac_sha256(
+            content_hash.as_bytes(),
+            privacy.fingerprint.as_bytes(),
+        ));
+    }
     if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     }

@@ -788,3 +788,39 @@ fn first_difference(a: &str, b: &str) -> String {
     }
     format!("lengths {} and {}", a.lines().count(), b.lines().count())
 }
+
+/// Real projects name people: NVivo cases named after the interviewee, names in the transcript. With a roster,
+/// import replaces them before anything is stored; and two sources may share a name in different folders.
+#[test]
+fn names_are_pseudonymised_on_import_and_same_named_sources_kept_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = "Anna Svensson: vi har en idésluss.";
+    let qde = format!(
+        r##"<Project name="P" origin="MAXQDA 24"><CodeBook><Codes><Code guid="k" name="Idésluss" isCodable="true"/></Codes></CodeBook>
+<Variables><Variable guid="v" name="Kommun" typeOfVariable="Text"/><Variable guid="r" name="Roll" typeOfVariable="Text"/></Variables>
+<Cases><Case guid="c" name="Anna Svensson"><VariableValue><VariableRef targetGUID="r"/><TextValue>mellanchef</TextValue></VariableValue><SourceRef targetGUID="a"/></Case></Cases>
+<Sources>
+<TextSource guid="a" name="Intervju"><PlainTextContent>{t}</PlainTextContent>{}<VariableValue><VariableRef targetGUID="v"/><TextValue>Motala</TextValue></VariableValue></TextSource>
+<TextSource guid="b" name="Intervju"><PlainTextContent>En annan text.</PlainTextContent><VariableValue><VariableRef targetGUID="v"/><TextValue>Motala</TextValue></VariableValue></TextSource>
+</Sources></Project>"##,
+        selection("s", t, "idésluss", Count::CodePoints, "k", "x")
+    );
+    std::fs::write(dir.path().join("p.qde"), qde).unwrap();
+    std::fs::write(dir.path().join("roster.csv"), "name\nAnna Svensson\n").unwrap();
+    let run = crosscase(
+        dir.path(),
+        &["import", "p.qde", "--db", "db.sqlite", "--pseudonymise", "roster.csv"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let conn = rusqlite::Connection::open(dir.path().join("db.sqlite")).unwrap();
+    let all: String = conn
+        .query_row(
+            "SELECT group_concat(x, ' ') FROM (SELECT participant_id AS x FROM participant UNION ALL SELECT text FROM source UNION ALL SELECT source_id FROM source)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(!all.contains("Anna") && !all.contains("Svensson"), "{all}");
+    assert!(all.contains("Intervju (2)"), "{all}");
+    assert_eq!(stored(&dir.path().join("db.sqlite"))[0].3, "idésluss");
+}

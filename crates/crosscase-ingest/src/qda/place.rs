@@ -278,12 +278,14 @@ pub fn build_project(
     // Sources, merged by name; the same name with another text is two different projects.
     struct Merged<'a> {
         source: &'a QdaSource,
+        /// The source's name, made unique within its file (tools allow the same name in two folders).
+        id: String,
         file: usize,
         attributes: Attributes,
         participants: BTreeSet<String>,
     }
     let mut merged: Vec<Merged<'_>> = Vec::new();
-    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    let mut by_name: HashMap<String, usize> = HashMap::new();
     let mut participants: BTreeMap<String, Participant> = BTreeMap::new();
     let mut unit_names: HashMap<String, (String, String)> = HashMap::new();
     let mut wave_cases: HashMap<String, (String, Option<Date>, Option<Date>)> = HashMap::new();
@@ -395,9 +397,9 @@ pub fn build_project(
                 }
             }
         }
-        for s in &f.sources {
+        for (s, id) in f.sources.iter().zip(unique_names(f)) {
             let mut attributes = Attributes::default();
-            if let Some(m) = mapping.sources.get(&s.name) {
+            if let Some(m) = mapping.sources.get(&id) {
                 let mut push = |k: &str, v: &Option<String>| {
                     if let Some(v) = v {
                         attributes.pairs.push((k.to_string(), v.clone()));
@@ -417,17 +419,17 @@ pub fn build_project(
                 attributes.names.extend(a.names);
             }
             let mut ps = source_participants.remove(s.guid.as_str()).unwrap_or_default();
-            if let Some(m) = mapping.sources.get(&s.name) {
+            if let Some(m) = mapping.sources.get(&id) {
                 ps.extend(m.participants.iter().cloned());
             }
-            match by_name.get(s.name.as_str()) {
+            match by_name.get(&id) {
                 Some(&i) => {
                     if merged[i].source.text != s.text {
                         problems.push(Diagnostic::file(
                             &f.file,
                             format!(
-                                "source `{}` has another text than in {}; the files are not exports of the same project",
-                                s.name, files[merged[i].file].file
+                                "source `{id}` has another text than in {}; the files are not exports of the same project",
+                                files[merged[i].file].file
                             ),
                             "import exports of the same project together, or rename one of the sources",
                         ));
@@ -435,9 +437,10 @@ pub fn build_project(
                     merged[i].participants.extend(ps);
                 }
                 None => {
-                    by_name.insert(&s.name, merged.len());
+                    by_name.insert(id.clone(), merged.len());
                     merged.push(Merged {
                         source: s,
+                        id,
                         file: fi,
                         attributes,
                         participants: ps,
@@ -471,15 +474,12 @@ pub fn build_project(
         let municipality = match municipality {
             Some((_, Some(code))) => code,
             Some((value, None)) => {
-                unplaced.push((
-                    m.source.name.clone(),
-                    format!("`{value}` is not a Swedish municipality"),
-                ));
+                unplaced.push((m.id.clone(), format!("`{value}` is not a Swedish municipality")));
                 placed.push(None);
                 continue;
             }
             None => {
-                unplaced.push((m.source.name.clone(), "no municipality given".into()));
+                unplaced.push((m.id.clone(), "no municipality given".into()));
                 placed.push(None);
                 continue;
             }
@@ -490,7 +490,7 @@ pub fn build_project(
                 Err(e) => {
                     problems.push(Diagnostic::file(
                         &files[m.file].file,
-                        format!("source `{}`: {e}", m.source.name),
+                        format!("source `{}`: {e}", m.id),
                         "correct the attribute, or set `kind` for the source in a mapping file",
                     ));
                     SourceKind::Interview
@@ -508,7 +508,7 @@ pub fn build_project(
                 None => {
                     problems.push(Diagnostic::file(
                         &files[m.file].file,
-                        format!("source `{}`: the date `{d}` is not YYYY-MM-DD", m.source.name),
+                        format!("source `{}`: the date `{d}` is not YYYY-MM-DD", m.id),
                         "write dates as 2019-03-14",
                     ));
                     None
@@ -673,6 +673,10 @@ pub fn build_project(
         p.line = i as u64 + 1;
     }
 
+    let by_file: Vec<HashMap<String, &QdaSource>> = files
+        .iter()
+        .map(|f| unique_names(f).into_iter().zip(&f.sources).collect())
+        .collect();
     // Sources and their codings, every selection converted to code points and checked.
     let mut coders: BTreeSet<String> = BTreeSet::new();
     let mut seen_codings: HashSet<(usize, String, String, u64, u64)> = HashSet::new();
@@ -681,7 +685,7 @@ pub fn build_project(
         let p = p.as_ref().expect("unplaced sources returned above");
         let s = m.source;
         *summary.municipalities.entry(p.municipality.clone()).or_default() += 1;
-        let source_id = s.name.clone();
+        let source_id = m.id.clone();
         project.sources.push(Source {
             id: source_id.clone(),
             kind: p.kind,
@@ -702,7 +706,7 @@ pub fn build_project(
             let Some(fs) = (if fi == m.file {
                 Some(s)
             } else {
-                f.sources.iter().find(|x| x.name == s.name && x.text == s.text)
+                by_file[fi].get(m.id.as_str()).copied().filter(|x| x.text == s.text)
             }) else {
                 continue;
             };
@@ -733,7 +737,7 @@ pub fn build_project(
             let decision = offsets::decide(&fs.text, default_unit, trust, &raw);
             *units_used.entry(decision.unit.as_str().to_string()).or_default() += 1;
             if let Some(note) = &decision.note {
-                summary.notes.push(format!("{}: source `{}`: {note}", f.file, s.name));
+                summary.notes.push(format!("{}: source `{source_id}`: {note}", f.file));
             }
             for (sel, range) in fs.selections.iter().zip(&decision.ranges) {
                 let Some((start, end)) = *range else {
@@ -845,6 +849,23 @@ pub fn build_project(
     summary.coders = coders.len() as u64;
     summary.participants = project.participants.len() as u64;
     Ok((project, summary))
+}
+
+/// Source names made unique within a file: a second `Intervju 3` becomes `Intervju 3 (2)`.
+fn unique_names(f: &QdaProject) -> Vec<String> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    f.sources
+        .iter()
+        .map(|s| {
+            let n = seen.entry(s.name.as_str()).or_default();
+            *n += 1;
+            if *n == 1 {
+                s.name.clone()
+            } else {
+                format!("{} ({n})", s.name)
+            }
+        })
+        .collect()
 }
 
 /// A TOML key, quoted when it needs to be.
