@@ -1,7 +1,8 @@
 //! National-scale comparison benchmark: 290 municipalities, 300 codes, 50,000 sources, 5,000,000 codings.
 //! Times `crosscase compare` (prevalence plus differences with 9,999 permutations per code) on a stored project and
 //! prints the time, the peak memory, the CPU time over the wall time (2.0 means both cores busy throughout) and
-//! codings per second. Targets: under 30 s, under 2 GB, on 2 cores.
+//! codings per second. Targets: under 30 s, under 2 GB, on 2 cores. Then times `crosscase feedback` for all 290
+//! municipalities from the same database (target: under 60 s).
 //!
 //! Run with `just bench` or `cargo bench --bench national`. Set `CROSSCASE_BENCH_CODINGS` for another size.
 //! The project is generated and ingested before the clock starts.
@@ -54,8 +55,43 @@ fn main() {
         "--out",
         result.to_str().unwrap(),
     ];
+    let (wall, peak_kb, cpu) = measure(exe, &args);
+    let rows = std::fs::read_to_string(&result).map(|s| s.lines().count()).unwrap_or(0);
+    println!("  compare (prevalence + differences, 9,999 permutations per code): {wall:.1} s (target 30 s)");
+    println!("  peak memory: {:.0} MB (target 2048 MB)", peak_kb as f64 / 1024.0);
+    println!("  CPU time: {cpu:.1} s, {:.2} cores busy on average", cpu / wall);
+    println!("  codings per second: {:.0}", codings as f64 / wall);
+    println!("  rows written: {rows}");
+
+    // Feedback packs for every municipality, from the same database.
+    let packs = dir.path().join("packs");
+    let args = [
+        "feedback",
+        "--db",
+        db.to_str().unwrap(),
+        "--out",
+        packs.to_str().unwrap(),
+    ];
+    let (wall, peak_kb, cpu) = measure(exe, &args);
+    let written = std::fs::read_dir(&packs).map(|d| d.count()).unwrap_or(0);
+    println!("  feedback packs: {written} packs in {wall:.1} s (target 60 s for 290)");
+    println!(
+        "  peak memory: {:.0} MB, {:.2} cores busy on average",
+        peak_kb as f64 / 1024.0,
+        cpu / wall
+    );
+}
+
+/// Runs `crosscase` with `args` and returns the wall time, the peak memory in KB and the CPU time in seconds, read
+/// from /proc while the process runs (Linux).
+fn measure(exe: &str, args: &[&str]) -> (f64, u64, f64) {
     let t = Instant::now();
-    let mut child = Command::new(exe).args(args).spawn().expect("run crosscase compare");
+    let mut child = Command::new(exe)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run crosscase");
     let (mut peak_kb, mut cpu_ticks) = (0u64, 0u64);
     // Peak memory and CPU time are read from /proc while the process runs (Linux).
     let status = loop {
@@ -80,13 +116,7 @@ fn main() {
         std::thread::sleep(Duration::from_millis(20));
     };
     let wall = t.elapsed().as_secs_f64();
-    assert!(status.success(), "crosscase compare failed");
-    let rows = std::fs::read_to_string(&result).map(|s| s.lines().count()).unwrap_or(0);
+    assert!(status.success(), "crosscase {} failed", args[0]);
     // Clock ticks are 1/100 s on Linux.
-    let cpu = cpu_ticks as f64 / 100.0;
-    println!("  compare (prevalence + differences, 9,999 permutations per code): {wall:.1} s (target 30 s)");
-    println!("  peak memory: {:.0} MB (target 2048 MB)", peak_kb as f64 / 1024.0);
-    println!("  CPU time: {cpu:.1} s, {:.2} cores busy on average", cpu / wall);
-    println!("  codings per second: {:.0}", codings as f64 / wall);
-    println!("  rows written: {rows}");
+    (wall, peak_kb, cpu_ticks as f64 / 100.0)
 }

@@ -333,7 +333,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let corpus = store.load_corpus(project.as_deref())?;
             check_municipalities(&corpus, &municipalities)?;
             let rows = crosscase_analysis::prevalence(&corpus)?;
-            let quotes = store.quotes(project.as_deref())?;
+            // Only the segments the packs may quote are read, not every segment of the project.
+            let candidates = crosscase_report::quote_candidates(&corpus, &municipalities);
+            let quotes = store.quotes_for(project.as_deref(), &candidates)?;
             let ideas = store.load_ideas(project.as_deref())?;
             let surveys = store.load_surveys(project.as_deref())?;
             let roster = match &roster {
@@ -1168,7 +1170,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
     };
     let charts = crosscase_report::write_overview_charts(&corpus, &rows, &ideas, &charts_dir)?;
     let feedback_dir = out.join("feedback");
-    let quotes = store.quotes(Some(&name))?;
+    let quotes = store.quotes_for(Some(&name), &crosscase_report::quote_candidates(&corpus, &[]))?;
     let config = FeedbackConfig {
         out_dir: feedback_dir.clone(),
         language: corpus.settings.language,

@@ -103,6 +103,16 @@ impl Corpus {
     }
 }
 
+/// Which coded segment a quote is: what feedback packs ask the store for, once they have chosen candidates.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct QuoteKey {
+    pub source: String,
+    pub code: String,
+    pub coder: String,
+    pub start: u64,
+    pub end: u64,
+}
+
 /// A coded segment as feedback material may quote it: never with the participant, only role and wave.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QuoteFacts {

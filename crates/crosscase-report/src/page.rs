@@ -93,6 +93,10 @@ pub fn pack_folder_name(code: &str, name: &str) -> String {
     }
 }
 
+/// More municipalities than this are not shown one column each in a pack's heatmap (their columns would be too narrow
+/// to read); the pack then sets its municipality beside all the others together, theme by theme.
+const MAX_HEATMAP_COLUMNS: usize = 16;
+
 /// The labels of the codes as heatmap rows, indented by depth.
 pub(crate) fn code_rows(corpus: &Corpus, language: Language) -> Vec<(usize, String)> {
     corpus
@@ -240,27 +244,46 @@ fn write_pack(
     let dir = config.out_dir.join(pack_folder_name(&me.code, &me.name));
     create_dir(&dir)?;
 
-    // This municipality first, then the others as letters in kommunkod order.
-    let order: Vec<usize> = std::iter::once(m)
-        .chain((0..corpus.municipalities.len()).filter(|&i| i != m))
-        .collect();
-    let columns: Vec<String> = order
-        .iter()
-        .enumerate()
-        .map(|(k, &i)| if i == m { me.name.clone() } else { letter(k - 1) })
-        .collect();
-    let cells = (0..corpus.codes.len())
-        .map(|ci| {
-            order
-                .iter()
-                .map(|&i| heatmap_cell(disclosed.cells[ci][i], language))
-                .collect()
-        })
-        .collect();
+    let (rows_shown, columns, cells, subtitle) = if corpus.municipalities.len() <= MAX_HEATMAP_COLUMNS {
+        // This municipality first, then the others as letters in kommunkod order.
+        let order: Vec<usize> = std::iter::once(m)
+            .chain((0..corpus.municipalities.len()).filter(|&i| i != m))
+            .collect();
+        let columns: Vec<String> = order
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| if i == m { me.name.clone() } else { letter(k - 1) })
+            .collect();
+        let cells = (0..corpus.codes.len())
+            .map(|ci| {
+                order
+                    .iter()
+                    .map(|&i| heatmap_cell(disclosed.cells[ci][i], language))
+                    .collect()
+            })
+            .collect();
+        (code_rows(corpus, language), columns, cells, s.heatmap_subtitle)
+    } else {
+        // Too many municipalities for a column each: the main themes, this municipality beside all the others.
+        let groups = bar_groups(corpus, rows, disclosed, m, s, language);
+        let cell = |v: &Result<(f64, String), String>| match v {
+            Ok((v, text)) => HeatmapCell::Value(*v, text.clone()),
+            Err(e) if e == s.suppressed => HeatmapCell::Suppressed,
+            Err(_) => HeatmapCell::Missing,
+        };
+        let cells = groups.iter().map(|g| vec![cell(&g.this), cell(&g.others)]).collect();
+        let rows_shown = groups.iter().map(|g| (0, g.label.clone())).collect();
+        (
+            rows_shown,
+            vec![me.name.clone(), s.others.to_string()],
+            cells,
+            s.heatmap_subtitle_pooled,
+        )
+    };
     let heat = heatmap(&Heatmap {
         title: s.heatmap_title.to_string(),
-        subtitle: s.heatmap_subtitle.to_string(),
-        rows: code_rows(corpus, language),
+        subtitle: subtitle.to_string(),
+        rows: rows_shown,
         columns,
         cells,
         highlight: Some(0),

@@ -1,9 +1,11 @@
 //! Illustrative quotes for a pack: chosen per theme from the municipality's coded segments, shown with role and
 //! wave (never the participant), and screened for personal data first.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use crosscase_model::{Corpus, Language, PersonalData, QuoteFacts, Role, find_personal_data, mask_personal_data};
+use crosscase_model::{
+    Corpus, Language, PersonalData, QuoteFacts, QuoteKey, Role, find_personal_data, mask_personal_data,
+};
 
 /// Quotes per theme and how many a theme may have.
 const PER_THEME: usize = 2;
@@ -74,6 +76,79 @@ fn shorten(text: &str) -> String {
     }
     let cut: String = text.chars().take(MAX_CHARS).collect();
     format!("{}…", cut.trim_end())
+}
+
+/// How many candidates per municipality and theme are fetched and screened, in the order [`choose`] prefers them:
+/// enough that a few left out for personal data still leave two to show.
+const CANDIDATES_PER_THEME: usize = 8;
+
+/// The segments [`choose`] would look at for these municipalities (all when empty), chosen from the corpus alone:
+/// per municipality and top-level theme the best [`CANDIDATES_PER_THEME`] from different sources, by the same order.
+/// Only these quotes need to be read from the database, not every coded segment of a national project.
+pub fn quote_candidates(corpus: &Corpus, municipalities: &[String]) -> Vec<QuoteKey> {
+    let ancestry = corpus.code_ancestry();
+    let root: Vec<u32> = ancestry.iter().map(|a| *a.last().unwrap_or(&0)).collect();
+    let wanted: Vec<bool> = corpus
+        .municipalities
+        .iter()
+        .map(|m| municipalities.is_empty() || municipalities.contains(&m.code))
+        .collect();
+    let primary = corpus
+        .settings
+        .primary_coder
+        .as_deref()
+        .map(|p| corpus.coders.iter().position(|c| c == p));
+    // The order of source ids, so that sorting compares numbers.
+    let mut by_id: Vec<u32> = (0..corpus.sources.len() as u32).collect();
+    by_id.sort_by(|&a, &b| corpus.sources[a as usize].id.cmp(&corpus.sources[b as usize].id));
+    let mut rank = vec![0u32; corpus.sources.len()];
+    for (r, &s) in by_id.iter().enumerate() {
+        rank[s as usize] = r as u32;
+    }
+    let c = &corpus.codings;
+    let mut buckets: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
+    for i in 0..c.len() {
+        let s = c.source[i] as usize;
+        let m = corpus.sources[s].municipality;
+        if !wanted[m as usize] || c.end[i].saturating_sub(c.start[i]) < 20 {
+            continue;
+        }
+        match primary {
+            Some(Some(p)) if c.coder[i] as usize != p => continue,
+            Some(None) => continue,
+            _ => {}
+        }
+        buckets.entry((m, root[c.code[i] as usize])).or_default().push(i as u32);
+    }
+    let mut out = Vec::new();
+    for (_, mut list) in buckets {
+        let key = |i: u32| {
+            let i = i as usize;
+            (
+                (c.end[i] - c.start[i]).abs_diff(140),
+                rank[c.source[i] as usize],
+                c.start[i],
+            )
+        };
+        list.sort_unstable_by_key(|&i| key(i));
+        let mut sources = HashSet::new();
+        for i in list {
+            let i = i as usize;
+            if sources.insert(c.source[i]) {
+                out.push(QuoteKey {
+                    source: corpus.sources[c.source[i] as usize].id.clone(),
+                    code: corpus.codes[c.code[i] as usize].id.clone(),
+                    coder: corpus.coders[c.coder[i] as usize].clone(),
+                    start: c.start[i],
+                    end: c.end[i],
+                });
+                if sources.len() == CANDIDATES_PER_THEME {
+                    break;
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Up to two quotes per top-level theme for municipality `m`, from different sources, preferring the primary

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use crosscase_model::{
-    Code, CodingColumns, Corpus, Language, Municipality, ParticipantFacts, ProjectSettings, QuoteFacts, Role,
+    Code, CodingColumns, Corpus, Language, Municipality, ParticipantFacts, ProjectSettings, QuoteFacts, QuoteKey, Role,
     SourceFacts, SourceKind,
 };
 
@@ -242,6 +242,78 @@ impl Store {
 }
 
 impl Store {
+    /// The quotes of these segments (chosen beforehand, e.g. by `crosscase_report::quote_candidates`), with their
+    /// sources' roles and waves; a key that matches no segment is skipped. Ordered by source and position.
+    pub fn quotes_for(&self, project: Option<&str>, keys: &[QuoteKey]) -> Result<Vec<QuoteFacts>, StoreError> {
+        let (pid, _) = self.project_id(project)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT s.id, m.kommunkod, w.name, s.kind, q.quote, c.id
+             FROM source s JOIN coding c ON c.source_id = s.id JOIN code k ON k.id = c.code_id
+             JOIN coding_quote q ON q.coding_id = c.id JOIN municipality m ON m.id = s.municipality_id
+             LEFT JOIN wave w ON w.id = s.wave_id
+             WHERE s.project_id = ?1 AND s.source_id = ?2 AND c.start = ?3 AND c.end = ?4 AND k.code_id = ?5
+               AND c.coder = ?6
+             ORDER BY c.id LIMIT 1",
+        )?;
+        let mut roles_stmt = self.conn.prepare(
+            "SELECT DISTINCT p.role FROM source_participant sp JOIN participant p ON p.id = sp.participant_id
+             WHERE sp.source_id = ?1",
+        )?;
+        let mut roles: HashMap<i64, Vec<Role>> = HashMap::new();
+        let mut found = Vec::with_capacity(keys.len());
+        for key in keys {
+            let row = stmt
+                .query_row(
+                    rusqlite::params![pid, key.source, key.start as i64, key.end as i64, key.code, key.coder],
+                    |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, Option<String>>(2)?,
+                            r.get::<_, String>(3)?,
+                            r.get::<_, Option<String>>(4)?,
+                            r.get::<_, i64>(5)?,
+                        ))
+                    },
+                )
+                .map(Some)
+                .or_else(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                    e => Err(e),
+                })?;
+            let Some((source_row, kommunkod, wave, kind, quote, coding_row)) = row else {
+                continue;
+            };
+            if let std::collections::hash_map::Entry::Vacant(v) = roles.entry(source_row) {
+                let mut list: Vec<Role> = roles_stmt
+                    .query_map([source_row], |r| r.get::<_, String>(0))?
+                    .map(|r| r.map(|role| role.parse::<Role>().unwrap_or(Role::Other)))
+                    .collect::<Result<_, _>>()?;
+                list.sort();
+                list.dedup();
+                v.insert(list);
+            }
+            found.push((
+                source_row,
+                key.start,
+                coding_row,
+                QuoteFacts {
+                    municipality: kommunkod,
+                    code: key.code.clone(),
+                    coder: key.coder.clone(),
+                    source: key.source.clone(),
+                    kind: kind.parse::<SourceKind>().unwrap_or(SourceKind::Document),
+                    start: key.start,
+                    quote: quote.unwrap_or_default(),
+                    roles: roles[&source_row].clone(),
+                    wave,
+                },
+            ));
+        }
+        found.sort_by_key(|(s, start, c, _)| (*s, *start, *c));
+        Ok(found.into_iter().map(|(.., q)| q).collect())
+    }
+
     /// Every coded segment of a project with its quote, its source's roles and wave: the material feedback packs
     /// choose illustrative quotes from. Ordered by source and position.
     pub fn quotes(&self, project: Option<&str>) -> Result<Vec<QuoteFacts>, StoreError> {
