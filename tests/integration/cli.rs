@@ -1070,3 +1070,141 @@ fn packs_keep_small_groups_and_hostile_names_harmless() {
     let book = std::fs::read(out.join("S1-script-alert-1-script/tables.xlsx")).unwrap();
     assert!(book.starts_with(b"PK"));
 }
+
+/// The counts a text states: `n = 3`, `3 av 6` / `3 of 6`, `3 svarande` and the like.
+fn stated_counts(text: &str) -> Vec<(u64, String)> {
+    const NOUNS: &[&str] = &[
+        "svarande",
+        "respondenter",
+        "respondents",
+        "deltagare",
+        "participants",
+        "personer",
+        "people",
+        "källor",
+        "sources",
+        "intervjuer",
+        "interviews",
+        "idéer",
+        "ideas",
+        "svar",
+        "answers",
+    ];
+    let mut plain = String::new();
+    let mut in_tag = false;
+    for ch in text.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                plain.push(' ');
+            }
+            c if !in_tag => plain.push(c),
+            _ => {}
+        }
+    }
+    let plain = plain.replace("n=", "n = ").replace("&lt;", "<");
+    let tokens: Vec<String> = plain
+        .split_whitespace()
+        .map(|t| {
+            t.trim_matches(|c: char| matches!(c, ',' | '.' | ':' | ';' | '(' | ')'))
+                .to_lowercase()
+        })
+        .collect();
+    let number = |t: &str| t.parse::<u64>().ok();
+    let mut found = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let next = |k: usize| tokens.get(i + k).map(String::as_str).unwrap_or("");
+        let context = tokens[i.saturating_sub(3)..(i + 4).min(tokens.len())].join(" ");
+        if t == "n" && next(1) == "=" {
+            if let Some(n) = number(next(2)) {
+                found.push((n, context.clone()));
+            }
+        }
+        if let Some(n) = number(t) {
+            if (next(1) == "av" || next(1) == "of") && number(next(2)).is_some() {
+                found.push((n, context.clone()));
+                found.push((number(next(2)).unwrap(), context.clone()));
+            }
+            if NOUNS.contains(&next(1)) {
+                found.push((n, context));
+            }
+        }
+    }
+    found
+}
+
+/// No count below the threshold in any page, chart text or workbook of a project built to hold small groups. PNG
+/// charts are drawn from the same description as their SVG twins, so the SVG text stands for both.
+#[test]
+fn no_count_below_the_threshold_reaches_any_pack_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    write_small_hostile_project(&dir);
+    let db = tmp.path().join("store.sqlite");
+    assert_eq!(
+        crosscase(tmp.path(), &["ingest", "p", "--db", db.to_str().unwrap()]).code,
+        0
+    );
+    let out = tmp.path().join("packs");
+    for lang in ["sv", "en"] {
+        let packs = out.join(lang);
+        let run = crosscase(
+            tmp.path(),
+            &[
+                "feedback",
+                "--db",
+                db.to_str().unwrap(),
+                "--out",
+                packs.to_str().unwrap(),
+                "--lang",
+                lang,
+            ],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let mut checked = 0;
+        for pack in std::fs::read_dir(&packs).unwrap() {
+            for f in std::fs::read_dir(pack.unwrap().path()).unwrap() {
+                let path = f.unwrap().path();
+                let ext = path.extension().unwrap().to_string_lossy().into_owned();
+                let texts: Vec<String> = match ext.as_str() {
+                    "html" | "svg" => vec![std::fs::read_to_string(&path).unwrap()],
+                    "png" => {
+                        assert!(
+                            path.with_extension("svg").is_file(),
+                            "{} has no SVG twin",
+                            path.display()
+                        );
+                        continue;
+                    }
+                    "xlsx" => {
+                        let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+                        let names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
+                        names
+                            .iter()
+                            .filter(|n| n.starts_with("xl/") && n.ends_with(".xml"))
+                            .map(|n| {
+                                let mut s = String::new();
+                                std::io::Read::read_to_string(&mut zip.by_name(n).unwrap(), &mut s).unwrap();
+                                s
+                            })
+                            .collect()
+                    }
+                    other => panic!("unexpected file {} ({other})", path.display()),
+                };
+                for text in texts {
+                    for (n, context) in stated_counts(&text) {
+                        assert!(n == 0 || n >= 5, "{}: a count of {n} in `{context}`", path.display());
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        // The scanner did find the counts the packs state (so it can fail).
+        assert!(checked >= 3, "{lang}: only {checked} counts found");
+    }
+    // The scanner itself sees small counts where they are.
+    let planted = "<text>n = 3</text><p>2 av 6 förbättrade sig</p><td>4 respondents</td>";
+    let small: Vec<u64> = stated_counts(planted).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(small, [3, 2, 6, 4]);
+}
