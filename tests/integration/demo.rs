@@ -33,6 +33,14 @@ fn demo_runs_end_to_end() {
     // Other municipalities are letters in a pack; no participant id reaches it.
     assert!(!page.contains("Linköping") && !page.contains("Motala"));
     assert!(!page.contains("P0687-"));
+    // How the themes changed between the first and the last wave: Motala's planted idea sluice shows.
+    let motala = std::fs::read_to_string(out.join("feedback/0583-Motala/index.html")).unwrap();
+    let waves = &motala[motala.find("Förändring mellan vågorna").expect("a section on waves")..];
+    let row = &waves[waves.find("Idéhantering").unwrap()..];
+    assert!(
+        row[..row.find("</tr>").unwrap()].contains("vanligare: osäkerhetsintervallet ligger över noll"),
+        "{row}"
+    );
     let svg = std::fs::read_to_string(out.join("feedback/0687-Tranas/heatmap.svg")).unwrap();
     assert!(
         svg.contains("Tranås") && !svg.contains("Mjölby"),

@@ -10,6 +10,7 @@ mod page;
 mod quotes;
 mod survey;
 mod text;
+mod waves;
 mod xlsx;
 
 pub use overview::{OverviewCharts, write_mixed_charts, write_overview_charts};

@@ -188,6 +188,7 @@ pub fn write_feedback(
         },
     )
     .contrasts;
+    let wave_changes = crate::waves::changes(corpus).unwrap_or_default();
     let selected: Vec<usize> = (0..corpus.municipalities.len())
         .filter(|&i| config.municipalities.is_empty() || config.municipalities.contains(&corpus.municipalities[i].code))
         .collect();
@@ -207,7 +208,7 @@ pub fn write_feedback(
             let quotes = quotes_by_municipality
                 .get(corpus.municipalities[m].code.as_str())
                 .map_or(&[][..], Vec::as_slice);
-            let written = write_pack(data, quotes, &disclosed, &contrasts, m, config);
+            let written = write_pack(data, quotes, &disclosed, &contrasts, &wave_changes, m, config);
             if let Some(Progress(report)) = &config.progress {
                 report(done.fetch_add(1, Ordering::Relaxed) + 1, selected.len());
             }
@@ -228,6 +229,7 @@ fn write_pack(
     quotes: &[&QuoteFacts],
     disclosed: &DisclosedPrevalence,
     contrasts: &[ContrastRow],
+    wave_changes: &[crosscase_analysis::WaveChangeRow],
     m: usize,
     config: &FeedbackConfig,
 ) -> Result<(WrittenPack, Vec<LeftOutQuote>), ReportError> {
@@ -347,7 +349,11 @@ fn write_pack(
     };
     // The figures of the page as a workbook for facilitators who rework them: shares as whole percentages,
     // suppressed cells empty with the reason beside them.
+    let wave_section = crate::waves::section(corpus, wave_changes, m, s, language);
     let mut sheets = vec![share_sheet(s.xlsx_themes, s.theme, &groups, s)];
+    if let Some(section) = &wave_section {
+        sheets.push(section.sheet.clone());
+    }
     if let Some(section) = &idea_section {
         sheets.push(share_sheet(s.xlsx_ideas, s.ideas_stage, &section.groups, s));
     }
@@ -370,6 +376,7 @@ fn write_pack(
     let standing_out = stand_out(corpus, contrasts, &groups, &me.code, s, language);
     let extra: String = [
         Some(standing_out),
+        wave_section.map(|s| s.html),
         survey_section.map(|s| s.html),
         idea_section.map(|s| s.html),
     ]
