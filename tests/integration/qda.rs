@@ -667,6 +667,23 @@ fn hostile_and_broken_archives_are_refused_whole() {
         assert!(!run.stderr.contains("panicked"), "{name}: {}", run.stderr);
         assert!(!d.join("db.sqlite").exists(), "{name} wrote the database");
     }
+    // An existing database is left exactly as it was.
+    nvivo_qdpx(
+        &d.join("good.qdpx"),
+        ("{A0000000-0000-4000-8000-000000000001}", "Karin"),
+        NVIVO_CODES,
+    );
+    assert_eq!(crosscase(d, &["import", "good.qdpx", "--db", "kept.sqlite"]).code, 0);
+    let before = std::fs::read(d.join("kept.sqlite")).unwrap();
+    for name in ["slip.qdpx", "bomb.qdpx", "laughs.qdpx", "cut.qdpx", "half.qdpx"] {
+        let run = crosscase(d, &["import", name, "--db", "kept.sqlite"]);
+        assert_eq!(run.code, 1, "{name}: {}", run.stderr);
+        assert_eq!(
+            std::fs::read(d.join("kept.sqlite")).unwrap(),
+            before,
+            "{name} changed the database"
+        );
+    }
     // The truncated XML is placed at its line and column.
     let run = crosscase(d, &["import", "cut.qdpx", "--db", "db.sqlite"]);
     assert!(
