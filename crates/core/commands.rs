@@ -551,11 +551,7 @@ fn ingest(dir: &Path, db: &Path, privacy: Option<&Privacy>) -> Result<String> {
         });
     drop(store);
     if written.is_err() && !existed {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut path = db.as_os_str().to_owned();
-            path.push(suffix);
-            let _ = std::fs::remove_file(path);
-        }
+        remove_database(db);
     }
     let summary = written?;
     let what = match summary.outcome {
@@ -660,11 +656,7 @@ fn import(
         Ok(s) => s,
         Err(e) => {
             if !existed {
-                for suffix in ["", "-wal", "-shm"] {
-                    let mut path = db.as_os_str().to_owned();
-                    path.push(suffix);
-                    let _ = std::fs::remove_file(path);
-                }
+                remove_database(db);
             }
             return Err(e.into());
         }
@@ -701,6 +693,15 @@ fn import(
         db.display()
     );
     Ok(())
+}
+
+/// Removes a database file this command created (with its WAL files) after a failed write.
+fn remove_database(db: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut path = db.as_os_str().to_owned();
+        path.push(suffix);
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 /// A roster and its key, for pseudonymisation on ingest.

@@ -246,6 +246,7 @@ fn write_pack(
     let dir = config.out_dir.join(pack_folder_name(&me.code, &me.name));
     create_dir(&dir)?;
 
+    let groups = bar_groups(corpus, rows, disclosed, m, s, language);
     let (rows_shown, columns, cells, subtitle) = if corpus.municipalities.len() <= MAX_HEATMAP_COLUMNS {
         // This municipality first, then the others as letters in kommunkod order.
         let order: Vec<usize> = std::iter::once(m)
@@ -267,7 +268,6 @@ fn write_pack(
         (code_rows(corpus, language), columns, cells, s.heatmap_subtitle)
     } else {
         // Too many municipalities for a column each: the main themes, this municipality beside all the others.
-        let groups = bar_groups(corpus, rows, disclosed, m, s, language);
         let cell = |v: &Result<(f64, String), String>| match v {
             Ok((v, text)) => HeatmapCell::Value(*v, text.clone()),
             Err(e) if e == s.suppressed => HeatmapCell::Suppressed,
@@ -292,7 +292,6 @@ fn write_pack(
         suppressed_label: s.suppressed.to_string(),
         missing_label: s.missing.to_string(),
     })?;
-    let groups = bar_groups(corpus, rows, disclosed, m, s, language);
     let bars = comparison_bars(&ComparisonBars {
         title: s.bars_title.to_string(),
         subtitle: s.bars_subtitle.to_string(),

@@ -58,7 +58,13 @@ pub(crate) fn section(
     let mut points = Vec::new();
     let mut notes = Vec::new();
     let mut rows = String::new();
-    for (_, c) in corpus.codes.iter().enumerate().filter(|(i, _)| depth[*i] == 0) {
+    for c in corpus
+        .codes
+        .iter()
+        .zip(&depth)
+        .filter(|(_, d)| **d == 0)
+        .map(|(c, _)| c)
+    {
         let Some(r) = mine.iter().find(|r| r.code == c.id) else {
             continue;
         };

@@ -7,8 +7,8 @@ mod read;
 mod surveys;
 mod write;
 
-pub(crate) use read::line_column;
 pub use read::{CODING_BATCH, LoadedProject, OpenedProject, open_project, read_project};
+pub(crate) use read::{hex, line_column};
 pub use surveys::SURVEY_DIR;
 pub use write::{init_project, write_project};
 

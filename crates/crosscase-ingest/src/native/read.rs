@@ -289,7 +289,7 @@ struct Reader<'a> {
     survey_columns: HashMap<String, HashMap<String, u64>>,
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -141,7 +141,6 @@ pub fn write_qdpx(project: &Project, path: &Path) -> Result<ExportSummary, Strin
 /// The project XML (`project.qde`).
 pub(crate) fn project_xml(project: &Project) -> (String, ExportSummary) {
     let settings = &project.settings;
-    let lang = settings.language;
     let mut x = Xml(String::with_capacity(1 << 20));
     x.0.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     let origin = format!("crosscase {}", env!("CARGO_PKG_VERSION"));
@@ -204,7 +203,6 @@ pub(crate) fn project_xml(project: &Project) -> (String, ExportSummary) {
         x.close(2, "Codes");
         x.close(1, "CodeBook");
     }
-    let _ = lang;
     x.open(1, "Variables", &[], false);
     for (name, ty) in VARIABLES.iter().chain([&DURATION]) {
         x.open(

@@ -186,7 +186,7 @@ pub fn hash_file(path: &Path) -> std::io::Result<InputFile> {
     let bytes = std::io::copy(&mut f, &mut hasher)?;
     Ok(InputFile {
         path: path.display().to_string(),
-        sha256: hasher.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+        sha256: crate::native::hex(&hasher.finalize()),
         bytes,
     })
 }
@@ -200,7 +200,7 @@ pub fn combined_hash(files: &[InputFile]) -> String {
         hasher.update(f.sha256.as_bytes());
         hasher.update(b"\n");
     }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::native::hex(&hasher.finalize())
 }
 
 #[cfg(test)]

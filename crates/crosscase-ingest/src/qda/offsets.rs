@@ -32,21 +32,14 @@ impl Converter {
         let mut pos = 0u64;
         match unit {
             OffsetUnit::CodePoints => pos = text.chars().count() as u64,
-            OffsetUnit::Utf16 => {
+            OffsetUnit::Utf16 | OffsetUnit::Utf8Bytes => {
+                let units = if unit == OffsetUnit::Utf16 {
+                    char::len_utf16
+                } else {
+                    char::len_utf8
+                };
                 for c in text.chars() {
-                    let w = c.len_utf16() as u64;
-                    if w > 1 {
-                        marks.push(pos);
-                        total += w - 1;
-                        extra.push(total);
-                        width.push(w as u8);
-                    }
-                    pos += w;
-                }
-            }
-            OffsetUnit::Utf8Bytes => {
-                for c in text.chars() {
-                    let w = c.len_utf8() as u64;
+                    let w = units(c) as u64;
                     if w > 1 {
                         marks.push(pos);
                         total += w - 1;

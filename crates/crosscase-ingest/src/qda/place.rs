@@ -195,8 +195,7 @@ pub fn build_project(
     let mut summary = ImportSummary::default();
     let vars = &mapping.variables;
     let first = files.first();
-    let (project_description, project_marker) = split_marker(files.iter().find_map(|f| f.description.as_deref()));
-    let _ = project_description;
+    let (_, project_marker) = split_marker(files.iter().find_map(|f| f.description.as_deref()));
     let marker_str = |k: &str| {
         project_marker
             .as_ref()
@@ -286,6 +285,7 @@ pub fn build_project(
     }
     let mut merged: Vec<Merged<'_>> = Vec::new();
     let mut by_name: HashMap<String, usize> = HashMap::new();
+    let names: Vec<Vec<String>> = files.iter().map(unique_names).collect();
     let mut participants: BTreeMap<String, Participant> = BTreeMap::new();
     let mut unit_names: HashMap<String, (String, String)> = HashMap::new();
     let mut wave_cases: HashMap<String, (String, Option<Date>, Option<Date>)> = HashMap::new();
@@ -397,7 +397,7 @@ pub fn build_project(
                 }
             }
         }
-        for (s, id) in f.sources.iter().zip(unique_names(f)) {
+        for (s, id) in f.sources.iter().zip(names[fi].iter().cloned()) {
             let mut attributes = Attributes::default();
             if let Some(m) = mapping.sources.get(&id) {
                 let mut push = |k: &str, v: &Option<String>| {
@@ -673,9 +673,10 @@ pub fn build_project(
         p.line = i as u64 + 1;
     }
 
-    let by_file: Vec<HashMap<String, &QdaSource>> = files
+    let by_file: Vec<HashMap<&str, &QdaSource>> = files
         .iter()
-        .map(|f| unique_names(f).into_iter().zip(&f.sources).collect())
+        .zip(&names)
+        .map(|(f, names)| names.iter().map(String::as_str).zip(&f.sources).collect())
         .collect();
     // Sources and their codings, every selection converted to code points and checked.
     let mut coders: BTreeSet<String> = BTreeSet::new();

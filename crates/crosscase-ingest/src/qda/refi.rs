@@ -364,15 +364,7 @@ impl Reader<'_> {
             let codable = !c
                 .attr("isCodable")
                 .is_some_and(|v| v.trim() == "false" || v.trim() == "0");
-            let mut description = c.child_text("Description");
-            let memos: Vec<String> = c
-                .children_named("NoteRef")
-                .filter_map(|n| n.attr("targetGUID"))
-                .filter_map(|g| self.notes.get(&norm_guid(g)).cloned())
-                .collect();
-            if description.is_none() && !memos.is_empty() {
-                description = Some(memos.join("\n\n"));
-            }
+            let description = c.child_text("Description").or_else(|| self.memo(c));
             out.push(QdaCode {
                 guid,
                 name: name.trim().to_string(),
