@@ -35,12 +35,13 @@ notebooks:
 demo-data:
     cargo run --release -- synth --demo --out data/demo
 
-# Fuzz the native project reader and the REFI-QDA reader for ten minutes each (cargo-fuzz on the stable toolchain
-# needs RUSTC_BOOTSTRAP=1).
+# Fuzz the native project reader, the REFI-QDA reader and the QualCoder reader for ten minutes each (cargo-fuzz on
+# the stable toolchain needs RUSTC_BOOTSTRAP=1).
 fuzz:
     cargo install cargo-fuzz --locked
     cd fuzz && time RUSTC_BOOTSTRAP=1 cargo fuzz run native_project corpus/native_project -- -max_total_time=600
     cd fuzz && time RUSTC_BOOTSTRAP=1 cargo fuzz run refi_project corpus/refi_project -- -max_total_time=600
+    cd fuzz && time RUSTC_BOOTSTRAP=1 cargo fuzz run qualcoder_project corpus/qualcoder_project -- -max_total_time=600
 
 # What CI runs on a fresh clone.
 ci:
