@@ -2,15 +2,12 @@
 //! test of the municipality × (with code, without) table, a permutation test that shuffles municipality labels among
 //! sources (or participants), effect sizes, Benjamini–Hochberg q-values, and each municipality against the rest.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::prevalence::PrevalenceRow;
 use crate::stats::{
-    LnFactorials, Mode, benjamini_hochberg, chi_square_independence, cramers_v, fisher_exact_2x2, hypergeometric,
+    LnFactorials, Mode, benjamini_hochberg, chi_square_independence, cramers_v, draw_from, fisher_exact_2x2,
     newcombe_difference,
 };
 
@@ -290,6 +287,10 @@ fn test_code(t: &CodeTable, key: u64, cfg: &DifferenceConfig, lf: &LnFactorials)
 ///
 /// With both margins fixed, χ² = N² / (K (N − K)) · (Σ x_m² / n_m − K² / N) is increasing in T = Σ x_m² / n_m, so
 /// T is compared instead. A permuted table is drawn as successive hypergeometric draws, one per municipality.
+///
+/// The permutations are advanced together, municipality by municipality (in blocks, to bound memory): the states
+/// met at one municipality (successes left) lie close together, so the modes computed for them stay in a small
+/// cache instead of a large table that every draw would miss in memory.
 pub fn permutation_p(
     totals: &[u64],
     with: &[u64],
@@ -297,6 +298,7 @@ pub fn permutation_p(
     mut rng: crosscase_model::Rng,
     lf: &LnFactorials,
 ) -> (f64, f64) {
+    const BLOCK: u64 = 16_384;
     let n: u64 = totals.iter().sum();
     let k: u64 = with.iter().sum();
     let inv: Vec<f64> = totals.iter().map(|&t| 1.0 / t as f64).collect();
@@ -305,34 +307,70 @@ pub fn permutation_p(
     let threshold = observed - 1e-9 * observed.abs().max(1.0);
     let last = totals.len() - 1;
     let mut extreme = 0u64;
-    // The state before municipality m's draw is (m, successes left); its mode is computed once.
-    let mut modes: HashMap<u64, Option<Mode>, BuildHasherDefault<StateHasher>> = HashMap::default();
-    for _ in 0..permutations {
-        let (mut left, mut successes) = (n, k);
-        let mut stat = 0.0;
+    let mut cache = ModeCache::new();
+    let (mut successes, mut stat) = (Vec::new(), Vec::new());
+    let mut done = 0u64;
+    while done < permutations {
+        let size = (permutations - done).min(BLOCK) as usize;
+        done += size as u64;
+        successes.clear();
+        successes.resize(size, k);
+        stat.clear();
+        stat.resize(size, 0.0f64);
+        let mut left = n;
         for m in 0..last {
-            if successes == 0 {
-                break;
+            cache.clear();
+            let (draws, weight) = (totals[m], inv[m]);
+            for (s, t) in successes.iter_mut().zip(stat.iter_mut()) {
+                if *s == 0 {
+                    continue;
+                }
+                let mode = cache.get(*s, || Mode::of(left, *s, draws, lf));
+                let x = draw_from(mode, &mut rng, left, *s, draws);
+                *t += (x * x) as f64 * weight;
+                *s -= x;
             }
-            let key = ((m as u64) << 40) | successes;
-            let mode = *modes
-                .entry(key)
-                .or_insert_with(|| Mode::of(left, successes, totals[m], lf));
-            let x = match mode {
-                Some(mode) => mode.draw(&mut rng, left, successes, totals[m]),
-                None => hypergeometric(&mut rng, left, successes, totals[m], lf),
-            };
-            stat += (x * x) as f64 * inv[m];
-            left -= totals[m];
-            successes -= x;
+            left -= draws;
         }
-        stat += (successes * successes) as f64 * inv[last];
-        if stat >= threshold {
-            extreme += 1;
-        }
+        extreme += successes
+            .iter()
+            .zip(&stat)
+            .filter(|&(&s, &t)| t + (s * s) as f64 * inv[last] >= threshold)
+            .count() as u64;
     }
     let p = (1 + extreme) as f64 / (1 + permutations) as f64;
     (p, (p * (1.0 - p) / permutations as f64).sqrt())
+}
+
+/// The modes of the states met at one municipality, by successes left, in a direct-mapped table: the states of one
+/// municipality span a narrow range, so they rarely collide, and a collision only costs computing a mode again.
+struct ModeCache {
+    keys: Vec<u64>,
+    modes: Vec<Option<Mode>>,
+}
+
+impl ModeCache {
+    const SIZE: usize = 4096;
+
+    fn new() -> ModeCache {
+        ModeCache {
+            keys: vec![u64::MAX; Self::SIZE],
+            modes: vec![None; Self::SIZE],
+        }
+    }
+
+    fn clear(&mut self) {
+        self.keys.fill(u64::MAX);
+    }
+
+    fn get(&mut self, successes: u64, compute: impl FnOnce() -> Option<Mode>) -> Option<Mode> {
+        let slot = successes as usize & (Self::SIZE - 1);
+        if self.keys[slot] != successes {
+            self.keys[slot] = successes;
+            self.modes[slot] = compute();
+        }
+        self.modes[slot]
+    }
 }
 
 fn contrasts(t: &CodeTable, cfg: &DifferenceConfig) -> Vec<ContrastRow> {
@@ -360,24 +398,4 @@ fn contrasts(t: &CodeTable, cfg: &DifferenceConfig) -> Vec<ContrastRow> {
             }
         })
         .collect()
-}
-
-/// Hashes the permutation test's state keys (already well mixed integers) with one multiplication.
-#[derive(Default)]
-struct StateHasher(u64);
-
-impl Hasher for StateHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_u64(&mut self, v: u64) {
-        self.0 = (self.0 ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
 }

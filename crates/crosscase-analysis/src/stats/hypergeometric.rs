@@ -34,12 +34,17 @@ impl LnFactorials {
 }
 
 /// The number of successes in `draws` draws without replacement from `total` items of which `successes` are
-/// successes. Inversion starting at the mode and walking outwards, so the expected cost is a few steps per
-/// standard deviation; exact up to floating-point rounding.
+/// successes. Inversion from the mode: a uniform below P(X < mode) walks down, one above walks up, so the expected
+/// cost is about one step per standard deviation; exact up to floating-point rounding.
 pub fn hypergeometric(rng: &mut Rng, total: u64, successes: u64, draws: u64, lf: &LnFactorials) -> u64 {
-    match Mode::of(total, successes, draws, lf) {
+    draw_from(Mode::of(total, successes, draws, lf), rng, total, successes, draws)
+}
+
+/// A hypergeometric draw with its mode already known (`None`: the outcome is fixed and no randomness is used).
+pub fn draw_from(mode: Option<Mode>, rng: &mut Rng, total: u64, successes: u64, draws: u64) -> u64 {
+    match mode {
         None => degenerate(total, successes, draws),
-        Some(mode) => mode.draw(rng, total, successes, draws),
+        Some(mode) => mode.draw(rng),
     }
 }
 
@@ -54,12 +59,22 @@ fn degenerate(total: u64, successes: u64, draws: u64) -> u64 {
     }
 }
 
-/// The mode of a hypergeometric distribution and its probability: the expensive part of a draw, which the
-/// permutation test caches because the same (population, successes, draws) recur thousands of times.
+/// The mode of a hypergeometric distribution, its probability and the probability below it, with what a walk from
+/// it needs: the expensive part of a draw, which the permutation test caches because the same (population,
+/// successes, draws) recur thousands of times.
 #[derive(Clone, Copy, Debug)]
 pub struct Mode {
-    value: u64,
+    value: f64,
     probability: f64,
+    /// P(X < value).
+    below: f64,
+    /// The support, lo..=hi.
+    lo: f64,
+    hi: f64,
+    /// successes, draws, and total − successes − draws, for the ratios of neighbouring probabilities.
+    k: f64,
+    n: f64,
+    rest: f64,
 }
 
 impl Mode {
@@ -75,47 +90,65 @@ impl Mode {
         let probability = (lf.ln_choose(successes, value) + lf.ln_choose(total - successes, draws - value)
             - lf.ln_choose(total, draws))
         .exp();
-        Some(Mode { value, probability })
+        let mut mode = Mode {
+            value: value as f64,
+            probability,
+            below: 0.0,
+            lo: lo as f64,
+            hi: hi as f64,
+            k,
+            n,
+            rest: big_n - k - n,
+        };
+        // The lower tail, summed from the mode down until its terms no longer change the sum.
+        let (mut below, mut p, mut x) = (0.0f64, probability, mode.value);
+        while x > mode.lo {
+            p *= mode.down(x);
+            x -= 1.0;
+            below += p;
+            if p <= below * 1e-17 {
+                break;
+            }
+        }
+        mode.below = below;
+        Some(mode)
     }
 
-    /// A draw by inversion from the mode, walking alternately up and down.
-    pub fn draw(self, rng: &mut Rng, total: u64, successes: u64, draws: u64) -> u64 {
-        let (n, k, big_n) = (draws as f64, successes as f64, total as f64);
-        let lo = (draws + successes).saturating_sub(total);
-        let hi = draws.min(successes);
-        let mut u = rng.unit() - self.probability;
-        if u <= 0.0 {
-            return self.value;
-        }
-        let failures = big_n - k;
-        let (mut up, mut pu) = (self.value, self.probability);
-        let (mut down, mut pd) = (self.value, self.probability);
-        loop {
-            let mut moved = false;
-            if up < hi {
-                let x = up as f64;
-                pu *= (k - x) * (n - x) / ((x + 1.0) * (failures - n + x + 1.0));
-                up += 1;
-                u -= pu;
-                if u <= 0.0 {
-                    return up;
+    /// P(X = x − 1) / P(X = x).
+    fn down(&self, x: f64) -> f64 {
+        x * (self.rest + x) / ((self.k - x + 1.0) * (self.n - x + 1.0))
+    }
+
+    /// P(X = x + 1) / P(X = x).
+    fn up(&self, x: f64) -> f64 {
+        (self.k - x) * (self.n - x) / ((x + 1.0) * (self.rest + x + 1.0))
+    }
+
+    /// A draw by inversion: the uniform is compared with the distribution function, walking from the mode towards
+    /// the tail it falls in. The walk counts in floating point, so no step converts an integer.
+    pub fn draw(self, rng: &mut Rng) -> u64 {
+        let u = rng.unit();
+        let (mut x, mut p) = (self.value, self.probability);
+        if u < self.below {
+            // c = P(X < x); the draw is the first x, going down, with c ≤ u.
+            let mut c = self.below;
+            while x > self.lo {
+                p *= self.down(x);
+                x -= 1.0;
+                c -= p;
+                if c <= u {
+                    break;
                 }
-                moved = true;
             }
-            if down > lo {
-                let x = down as f64;
-                pd *= x * (failures - n + x) / ((k - x + 1.0) * (n - x + 1.0));
-                down -= 1;
-                u -= pd;
-                if u <= 0.0 {
-                    return down;
-                }
-                moved = true;
-            }
-            if !moved {
-                // Only rounding leaves u above zero once the whole support is summed.
-                return self.value;
+        } else {
+            // c = P(X ≤ x); the draw is the first x, going up, with u < c.
+            let mut c = self.below + p;
+            while u >= c && x < self.hi {
+                p *= self.up(x);
+                x += 1.0;
+                c += p;
             }
         }
+        x as u64
     }
 }

@@ -163,6 +163,41 @@ fn cohen_kappa_textbook_example() {
 }
 
 #[test]
+fn hypergeometric_draw_frequencies_match_the_probability_mass_function() {
+    // Symmetric, skewed, near-degenerate and large populations; each value's frequency within 5 standard errors.
+    for (total, successes, draws) in [
+        (200, 60, 50),
+        (50, 3, 40),
+        (1000, 990, 20),
+        (30, 15, 15),
+        (10_000, 5000, 172),
+    ] {
+        let lf = LnFactorials::new(total as usize);
+        let mut rng = crosscase_model::Rng::new(total ^ draws);
+        let runs = 100_000u64;
+        let mut seen = vec![0u64; draws as usize + 1];
+        for _ in 0..runs {
+            seen[hypergeometric(&mut rng, total, successes, draws, &lf) as usize] += 1;
+        }
+        for (x, &count) in seen.iter().enumerate() {
+            let x = x as u64;
+            let p = if x > successes || draws - x > total - successes {
+                0.0
+            } else {
+                (lf.ln_choose(successes, x) + lf.ln_choose(total - successes, draws - x) - lf.ln_choose(total, draws))
+                    .exp()
+            };
+            let freq = count as f64 / runs as f64;
+            let se = (p * (1.0 - p) / runs as f64).sqrt();
+            assert!(
+                (freq - p).abs() <= 5.0 * se + 1e-9,
+                "N={total} K={successes} n={draws}: P(X={x}) = {p}, drawn {freq}"
+            );
+        }
+    }
+}
+
+#[test]
 fn hypergeometric_draws_match_their_distribution() {
     // Mean n·K/N and variance n·K/N·(N−K)/N·(N−n)/(N−1) of draws from N = 200, K = 60, n = 50.
     let lf = LnFactorials::new(200);

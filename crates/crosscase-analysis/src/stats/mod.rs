@@ -14,7 +14,7 @@ mod survival;
 pub use agreement::{AgreementStats, brennan_prediger, cohen_kappa, krippendorff_alpha_nominal, nominal_agreement};
 pub use contingency::{ChiSquare, chi_square_independence, cramers_v, fisher_exact_2x2};
 pub use distributions::{chi_square_sf, ln_gamma, normal_quantile, regularized_gamma_q};
-pub use hypergeometric::{LnFactorials, Mode, hypergeometric};
+pub use hypergeometric::{LnFactorials, Mode, draw_from, hypergeometric};
 pub use intervals::{newcombe_difference, wilson};
 pub use multiple::benjamini_hochberg;
 pub use ranks::{RankTest, kruskal_wallis, mann_whitney, wilcoxon_signed_rank};
