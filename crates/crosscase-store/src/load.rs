@@ -202,9 +202,11 @@ impl Store {
         let mut coder_index: HashMap<String, u32> = HashMap::new();
         let mut coders = Vec::new();
         let mut codings = CodingColumns::default();
+        // CROSS JOIN keeps coding as the outer loop: codings come in row-id order as they are stored, with no sort of
+        // millions of rows for ORDER BY (another project's codings are skipped by a lookup of their source).
         let mut stmt = self.conn.prepare(
-            "SELECT c.source_id, c.code_id, c.coder, c.start, c.end FROM coding c JOIN source s ON s.id = c.source_id
-             WHERE s.project_id = ?1 ORDER BY c.id",
+            "SELECT c.source_id, c.code_id, c.coder, c.start, c.end FROM coding c CROSS JOIN source s
+             ON s.id = c.source_id WHERE s.project_id = ?1 ORDER BY c.id",
         )?;
         let mut rows = stmt.query([pid])?;
         while let Some(r) = rows.next()? {
