@@ -781,8 +781,9 @@ fn write_streaming(
     pseudonymiser: Option<&crosscase_ingest::Pseudonymiser>,
     record: &ImportRecord,
 ) -> Result<IngestSummary, Streamed> {
-    // The reader starts first and runs ahead (up to 16 batches) while the store writes the sources.
-    let (send, receive) = std::sync::mpsc::sync_channel(16);
+    // The reader starts first and runs ahead (up to 64 batches, a million codings) while the store writes the
+    // sources, so that its parsing overlaps theirs rather than waiting for it.
+    let (send, receive) = std::sync::mpsc::sync_channel(64);
     std::thread::scope(|scope| {
         let reading = scope
             .spawn(move || opened.read_codings(CODING_BATCH, QuoteKeeping::Empty, |batch| send.send(batch).is_ok()));

@@ -22,15 +22,44 @@ impl<'a> CodePointIndex<'a> {
                 len: text.len() as u64,
             };
         }
+        // A code point starts at every byte that is not a continuation byte (0b10xx_xxxx). Eight bytes are counted at
+        // once; only a word in which a checkpoint falls (at most one, as 8 < STRIDE) is walked byte by byte.
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        let bytes = text.as_bytes();
         let mut checkpoints = Vec::with_capacity(text.len() / STRIDE + 1);
-        let mut len = 0u64;
-        for (i, (b, _)) in text.char_indices().enumerate() {
-            if i % STRIDE == 0 {
-                checkpoints.push(b as u32);
+        let mut len = 0usize;
+        let mut chunks = bytes.chunks_exact(8);
+        let mut at = 0usize;
+        for chunk in &mut chunks {
+            let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            let starts = 8 - (w & !(w << 1) & HIGH).count_ones() as usize;
+            if len % STRIDE == 0 || len % STRIDE + starts > STRIDE {
+                for (i, &byte) in chunk.iter().enumerate() {
+                    if !is_continuation(byte) {
+                        if len % STRIDE == 0 {
+                            checkpoints.push((at + i) as u32);
+                        }
+                        len += 1;
+                    }
+                }
+            } else {
+                len += starts;
             }
-            len += 1;
+            at += 8;
         }
-        CodePointIndex { text, checkpoints, len }
+        for (i, &byte) in chunks.remainder().iter().enumerate() {
+            if !is_continuation(byte) {
+                if len % STRIDE == 0 {
+                    checkpoints.push((at + i) as u32);
+                }
+                len += 1;
+            }
+        }
+        CodePointIndex {
+            text,
+            checkpoints,
+            len: len as u64,
+        }
     }
 
     /// The number of code points in the text.
@@ -68,6 +97,10 @@ impl<'a> CodePointIndex<'a> {
     }
 }
 
+fn is_continuation(byte: u8) -> bool {
+    byte & 0xC0 == 0x80
+}
+
 /// The text between code points `start` and `end` of `text`, for one-off lookups.
 pub fn slice_code_points(text: &str, start: u64, end: u64) -> Option<&str> {
     CodePointIndex::new(text).slice(start, end)
@@ -99,6 +132,29 @@ mod tests {
         check("a😀b", 1, 2, Some("😀"));
         check("a😀b", 2, 3, Some("b"));
         assert_eq!(CodePointIndex::new("a😀b").len(), 3);
+    }
+
+    #[test]
+    fn agrees_with_char_iteration_for_every_length_and_mix() {
+        // Lengths across the eight-byte words and the checkpoints, with one- to four-byte characters mixed in.
+        let alphabet = ['a', 'å', ' ', '€', '😀', 'Ö', '\n'];
+        let mut rng = crate::Rng::new(5);
+        for len in 0..300 {
+            let text: String = (0..len).map(|_| *rng.pick(&alphabet)).collect();
+            let chars: Vec<char> = text.chars().collect();
+            let idx = CodePointIndex::new(&text);
+            assert_eq!(idx.len(), chars.len() as u64);
+            for s in 0..=chars.len() {
+                let e = (s + 37).min(chars.len());
+                let expected: String = chars[s..e].iter().collect();
+                assert_eq!(
+                    idx.slice(s as u64, e as u64),
+                    Some(expected.as_str()),
+                    "{len}: {s}..{e}"
+                );
+            }
+            assert_eq!(idx.slice(0, chars.len() as u64 + 1), None);
+        }
     }
 
     #[test]

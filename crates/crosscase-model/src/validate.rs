@@ -2,6 +2,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rustc_hash::FxHashMap;
+
 use crate::kommun::KommunRegister;
 use crate::project::{Coding, Project, Table};
 use crate::text::CodePointIndex;
@@ -419,22 +421,24 @@ fn check_sources(
 /// stream in. Remembers what it has seen, to find repeated codings.
 pub struct CodingChecker<'p> {
     /// Source id → (index, text when there is one).
-    sources: HashMap<&'p str, (u32, Option<&'p str>)>,
+    sources: FxHashMap<&'p str, (u32, Option<&'p str>)>,
     /// Code-point indexes of texts, built when a source's first coding comes (so checking starts at once).
     texts: Vec<Option<CodePointIndex<'p>>>,
-    codes: HashMap<&'p str, u32>,
-    coders: HashMap<String, u32>,
-    seen: HashMap<(u32, u32, u32, u64, u64), u64>,
+    codes: FxHashMap<&'p str, u32>,
+    coders: FxHashMap<String, u32>,
+    seen: FxHashMap<(u32, u32, u32, u64, u64), u64>,
 }
 
 impl<'p> CodingChecker<'p> {
     /// A checker for codings of `project` (its own `codings` are not looked at).
     pub fn new(project: &'p Project) -> CodingChecker<'p> {
-        let mut sources = HashMap::with_capacity(project.sources.len());
+        let mut sources = FxHashMap::default();
+        sources.reserve(project.sources.len());
         for (i, s) in project.sources.iter().enumerate() {
             sources.entry(s.id.as_str()).or_insert((i as u32, s.text.as_deref()));
         }
-        let mut codes = HashMap::with_capacity(project.codes.len());
+        let mut codes = FxHashMap::default();
+        codes.reserve(project.codes.len());
         for (i, c) in project.codes.iter().enumerate() {
             codes.entry(c.id.as_str()).or_insert(i as u32);
         }
@@ -442,8 +446,8 @@ impl<'p> CodingChecker<'p> {
             sources,
             texts: vec![None; project.sources.len()],
             codes,
-            coders: HashMap::new(),
-            seen: HashMap::new(),
+            coders: FxHashMap::default(),
+            seen: FxHashMap::default(),
         }
     }
 
