@@ -34,6 +34,9 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// The page cache, in SQLite's unit for sizes in KiB (negative): 64 MiB.
+pub(crate) const CACHE_SIZE: i64 = -65536;
+
 impl Store {
     /// Opens (or creates) the database at `path`, migrating an older schema forward.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
@@ -83,14 +86,14 @@ impl Store {
             .map_err(|e| StoreError::open(path, e))?;
         // WAL lets comparisons read while an ingest writes; synchronous=FULL makes a commit durable.
         self.conn
-            .execute_batch(
+            .execute_batch(&format!(
                 "PRAGMA foreign_keys = ON;
                  PRAGMA page_size = 16384;
                  PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = FULL;
-                 PRAGMA cache_size = -65536;
-                 PRAGMA threads = 2;",
-            )
+                 PRAGMA cache_size = {CACHE_SIZE};
+                 PRAGMA threads = 2;"
+            ))
             .map_err(|e| StoreError::open(path, e))?;
         Ok(())
     }
