@@ -33,5 +33,5 @@ pub use survey::{
     Dimension, Instrument, SurveyDesign, SurveyItem, SurveyProblem, SurveyRecords, SurveyResponse, check_instrument,
     check_responses,
 };
-pub use text::{CodePointIndex, slice_code_points};
+pub use text::{CodePointIndex, slice_code_points, word_count};
 pub use validate::{CodingChecker, Problem, QuoteKeeping, validate};

@@ -101,6 +101,59 @@ fn is_continuation(byte: u8) -> bool {
     byte & 0xC0 == 0x80
 }
 
+/// The number of words in `text`, exactly as `text.split_whitespace().count()` counts them, several times faster:
+/// a word starts at a character that is not white space after one that is. In a stretch of text without the lead
+/// bytes of the few non-ASCII white-space characters (C2, E1, E2, E3), that depends only on each byte and the byte
+/// before it, which the compiler vectorises; other stretches are walked character by character.
+pub fn word_count(text: &str) -> usize {
+    const STRETCH: usize = 4096;
+    let bytes = text.as_bytes();
+    let (mut words, mut after_space, mut from) = (0usize, true, 0usize);
+    while from < bytes.len() {
+        let mut to = (from + STRETCH).min(bytes.len());
+        while !text.is_char_boundary(to) {
+            to += 1;
+        }
+        let stretch = &bytes[from..to];
+        // Written as comparisons combined with `|`, without branches, so that it runs on 16 or 32 bytes at a time.
+        let maybe_space = stretch
+            .iter()
+            .fold(false, |any, &b| any | (b == 0xC2) | (b.wrapping_sub(0xE1) < 3));
+        if maybe_space {
+            for c in text[from..to].chars() {
+                let space = c.is_whitespace();
+                words += usize::from(!space && after_space);
+                after_space = space;
+            }
+        } else {
+            // A continuation byte neither starts a word nor is white space, and here no multi-byte character is.
+            words += usize::from(starts_word(stretch[0]) && after_space);
+            // Byte counters for 255 pairs at a time, again without branches.
+            for (bytes, before) in stretch[1..].chunks(255).zip(stretch.chunks(255)) {
+                let mut n = 0u8;
+                for (&b, &p) in bytes.iter().zip(before) {
+                    n += u8::from(starts_word(b) & is_ascii_space(p));
+                }
+                words += usize::from(n);
+            }
+            after_space = is_ascii_space(stretch[stretch.len() - 1]);
+        }
+        from = to;
+    }
+    words
+}
+
+/// White space among ASCII characters, as `char::is_whitespace` has it: space, and tab to carriage return (vertical
+/// tab included).
+fn is_ascii_space(b: u8) -> bool {
+    (b == b' ') | (b.wrapping_sub(b'\t') < 5)
+}
+
+/// A byte that starts a character that is not ASCII white space.
+fn starts_word(b: u8) -> bool {
+    !is_ascii_space(b) & !is_continuation(b)
+}
+
 /// The text between code points `start` and `end` of `text`, for one-off lookups.
 pub fn slice_code_points(text: &str, start: u64, end: u64) -> Option<&str> {
     CodePointIndex::new(text).slice(start, end)
@@ -132,6 +185,37 @@ mod tests {
         check("a😀b", 1, 2, Some("😀"));
         check("a😀b", 2, 3, Some("b"));
         assert_eq!(CodePointIndex::new("a😀b").len(), 3);
+    }
+
+    #[test]
+    fn word_count_agrees_with_split_whitespace() {
+        for text in [
+            "",
+            " ",
+            "ett",
+            "  två  ord ",
+            "tab\tnl\nvt\u{0B}ff\u{0C}cr\r",
+            "nbsp\u{A0}nel\u{85}em\u{2003}ideographic\u{3000}slut",
+            "\u{1680}ogham\u{2028}ls\u{2029}ps\u{202F}nnbsp\u{205F}mmsp “citat” – tankstreck… ‘ja’\u{2060}",
+            "å ä ö 😀 \u{200B}zero-width-is-not-space",
+        ] {
+            assert_eq!(word_count(text), text.split_whitespace().count(), "{text:?}");
+        }
+        // Long texts, so that stretches end inside words, inside characters and next to white space of every kind.
+        let alphabet = [
+            "a", "å", " ", "\n", "😀", "\u{A0}", "\u{2003}", "–", "”", "\u{3000}", "ord", "\r\n",
+        ];
+        let mut rng = crate::Rng::new(9);
+        for len in [1, 100, 5000, 20_000] {
+            for _ in 0..20 {
+                let text: String = (0..len).map(|_| *rng.pick(&alphabet)).collect();
+                assert_eq!(word_count(&text), text.split_whitespace().count());
+                let ascii: String = (0..len)
+                    .map(|_| *rng.pick(&["a", " ", "å", "ö", "\t", "ord", "😀"]))
+                    .collect();
+                assert_eq!(word_count(&ascii), ascii.split_whitespace().count());
+            }
+        }
     }
 
     #[test]

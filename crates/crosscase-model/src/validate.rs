@@ -426,7 +426,10 @@ pub struct CodingChecker<'p> {
     texts: Vec<Option<CodePointIndex<'p>>>,
     codes: FxHashMap<&'p str, u32>,
     coders: FxHashMap<String, u32>,
-    seen: FxHashMap<(u32, u32, u32, u64, u64), u64>,
+    /// Per source (by index): (code, coder, start, end) → the line it was first seen on. One small table per source
+    /// stays in the processor's cache while that source's codings stream in, where one table of every coding would
+    /// not.
+    seen: Vec<FxHashMap<(u32, u32, u64, u64), u64>>,
 }
 
 impl<'p> CodingChecker<'p> {
@@ -447,7 +450,7 @@ impl<'p> CodingChecker<'p> {
             texts: vec![None; project.sources.len()],
             codes,
             coders: FxHashMap::default(),
-            seen: FxHashMap::default(),
+            seen: vec![FxHashMap::default(); project.sources.len()],
         }
     }
 
@@ -528,7 +531,7 @@ impl<'p> CodingChecker<'p> {
                     next
                 }
             };
-            match self.seen.entry((source, code, coder, c.start, c.end)) {
+            match self.seen[source as usize].entry((code, coder, c.start, c.end)) {
                 std::collections::hash_map::Entry::Occupied(first) => problems.push(Problem::new(
                     Table::Codings,
                     line,

@@ -89,6 +89,8 @@ pub struct OpenedProject {
     files: Vec<InputFile>,
     content_hash: String,
     codings_text: String,
+    /// Rows of codings.csv, at most (its line count less the header).
+    coding_rows: u64,
 }
 
 /// Codings per batch handed on by [`OpenedProject::read_codings`] in a streaming ingest.
@@ -119,10 +121,18 @@ pub fn open_project(dir: &Path) -> Result<OpenedProject, Diagnostics> {
     reader.tables(&mut project);
     let codings_text = reader.texts(&mut project);
 
-    // Validation of references only makes sense when every file could be read as a whole.
-    if !reader.unreadable {
-        let register = KommunRegister::sweden();
-        for p in crosscase_model::validate(&project, &register) {
+    // Validation of references only makes sense when every file could be read as a whole. The codings' lines are
+    // counted meanwhile, on the other core.
+    let (problems, coding_rows) = rayon::join(
+        || (!reader.unreadable).then(|| crosscase_model::validate(&project, &KommunRegister::sweden())),
+        || {
+            codings_text.as_deref().map_or(0, |text| {
+                memchr::memchr_iter(b'\n', text.as_bytes()).count().saturating_sub(1) as u64
+            })
+        },
+    );
+    if let Some(problems) = problems {
+        for p in problems {
             reader.push_problem(p);
         }
         reader.check_survey_responses(&project);
@@ -148,6 +158,7 @@ pub fn open_project(dir: &Path) -> Result<OpenedProject, Diagnostics> {
         files: reader.files,
         content_hash: hex(&hasher.finalize()),
         codings_text: codings_text.unwrap_or_default(),
+        coding_rows,
     })
 }
 
@@ -168,9 +179,7 @@ impl OpenedProject {
 
     /// The number of rows codings.csv has, at most: a cheap estimate to size the load before parsing.
     pub fn coding_rows(&self) -> u64 {
-        memchr::memchr_iter(b'\n', self.codings_text.as_bytes())
-            .count()
-            .saturating_sub(1) as u64
+        self.coding_rows
     }
 
     /// Parses and checks the codings, handing them to `sink` in batches of `batch` while no problem has been found;
@@ -261,7 +270,13 @@ fn parse_codings(
         }
         if sending {
             pending.push(coding);
-            if pending.len() >= batch && !sink(std::mem::take(&mut pending)) {
+            // The next batch starts at full capacity, so that filling it never copies what it holds.
+            if pending.len() >= batch
+                && !sink(std::mem::replace(
+                    &mut pending,
+                    Vec::with_capacity(batch.min(CODING_BATCH)),
+                ))
+            {
                 // Whoever takes the batches has stopped listening: there is no one to read for.
                 hung_up = true;
             }
