@@ -802,6 +802,9 @@ fn write_streaming(
                 return Err(Streamed::Store(e));
             }
         };
+        // Written batches are freed on another thread: the writer is the slower side of the stream.
+        let (discard, discarded) = std::sync::mpsc::channel::<Vec<crosscase_model::Coding>>();
+        scope.spawn(move || discarded.into_iter().for_each(drop));
         let mut written = Ok(());
         for mut batch in receive {
             if let Some(p) = pseudonymiser {
@@ -810,7 +813,9 @@ fn write_streaming(
             if written.is_ok() {
                 written = writer.add_codings(&batch);
             }
+            let _ = discard.send(batch);
         }
+        drop(discard);
         // A panic in the reader is a bug; resume it here rather than hide it.
         let read = reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         read.map_err(Streamed::Problems)?;

@@ -303,7 +303,7 @@ fn insert_project(tx: &Transaction<'_>, p: &Project, content_hash: &str) -> Resu
         use rayon::prelude::*;
         p.sources
             .par_iter()
-            .map(|s| s.text.as_deref().map_or(0, |t| t.split_whitespace().count() as i64))
+            .map(|s| s.text.as_deref().map_or(0, |t| crosscase_model::word_count(t) as i64))
             .collect()
     };
     let s = &p.settings;

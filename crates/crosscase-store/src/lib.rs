@@ -88,7 +88,7 @@ impl Store {
         self.conn
             .execute_batch(&format!(
                 "PRAGMA foreign_keys = ON;
-                 PRAGMA page_size = 16384;
+                 PRAGMA page_size = 32768;
                  PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = FULL;
                  PRAGMA cache_size = {CACHE_SIZE};
