@@ -28,33 +28,29 @@ impl<'a> CodePointIndex<'a> {
         let bytes = text.as_bytes();
         let mut checkpoints = Vec::with_capacity(text.len() / STRIDE + 1);
         let mut len = 0usize;
+        let mut walk = |at: usize, part: &[u8], len: &mut usize| {
+            for (i, &byte) in part.iter().enumerate() {
+                if !is_continuation(byte) {
+                    if *len % STRIDE == 0 {
+                        checkpoints.push((at + i) as u32);
+                    }
+                    *len += 1;
+                }
+            }
+        };
         let mut chunks = bytes.chunks_exact(8);
         let mut at = 0usize;
         for chunk in &mut chunks {
             let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
             let starts = 8 - (w & !(w << 1) & HIGH).count_ones() as usize;
             if len % STRIDE == 0 || len % STRIDE + starts > STRIDE {
-                for (i, &byte) in chunk.iter().enumerate() {
-                    if !is_continuation(byte) {
-                        if len % STRIDE == 0 {
-                            checkpoints.push((at + i) as u32);
-                        }
-                        len += 1;
-                    }
-                }
+                walk(at, chunk, &mut len);
             } else {
                 len += starts;
             }
             at += 8;
         }
-        for (i, &byte) in chunks.remainder().iter().enumerate() {
-            if !is_continuation(byte) {
-                if len % STRIDE == 0 {
-                    checkpoints.push((at + i) as u32);
-                }
-                len += 1;
-            }
-        }
+        walk(at, chunks.remainder(), &mut len);
         CodePointIndex {
             text,
             checkpoints,

@@ -151,13 +151,14 @@ impl IngestWriter<'_> {
     pub fn add_codings(&mut self, codings: &[crosscase_model::Coding]) -> Result<(), StoreError> {
         // Rows go in groups of CODINGS_PER_INSERT per statement: each execution of a statement opens and closes its
         // cursors (and the foreign-key checks' cursors), which costs as much as a row; the rest go one by one.
-        let mut many = self.tx.prepare_cached(&format!(
-            "INSERT INTO coding (source_id, code_id, coder, start, end, quote, memo) VALUES {}",
-            vec!["(?, ?, ?, ?, ?, ?, ?)"; CODINGS_PER_INSERT].join(", ")
-        ))?;
-        let mut one = self.tx.prepare_cached(
-            "INSERT INTO coding (source_id, code_id, coder, start, end, quote, memo) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?;
+        let insert = |rows: usize| {
+            format!(
+                "INSERT INTO coding (source_id, code_id, coder, start, end, quote, memo) VALUES {}",
+                vec!["(?, ?, ?, ?, ?, ?, ?)"; rows].join(", ")
+            )
+        };
+        let mut many = self.tx.prepare_cached(&insert(CODINGS_PER_INSERT))?;
+        let mut one = self.tx.prepare_cached(&insert(1))?;
         let mut rows = RowResolver {
             sources: &self.sources,
             codes: &self.codes,
@@ -166,27 +167,12 @@ impl IngestWriter<'_> {
         let mut groups = codings.chunks_exact(CODINGS_PER_INSERT);
         for group in &mut groups {
             for (i, c) in group.iter().enumerate() {
-                let (source_id, code_id, quote) = rows.resolve(c)?;
-                let at = i * 7;
-                many.raw_bind_parameter(at + 1, source_id)?;
-                many.raw_bind_parameter(at + 2, code_id)?;
-                many.raw_bind_parameter(at + 3, &c.coder)?;
-                many.raw_bind_parameter(at + 4, c.start as i64)?;
-                many.raw_bind_parameter(at + 5, c.end as i64)?;
-                many.raw_bind_parameter(at + 6, quote)?;
-                many.raw_bind_parameter(at + 7, &c.memo)?;
+                rows.bind(&mut many, i, c)?;
             }
             many.raw_execute()?;
         }
         for c in groups.remainder() {
-            let (source_id, code_id, quote) = rows.resolve(c)?;
-            one.raw_bind_parameter(1, source_id)?;
-            one.raw_bind_parameter(2, code_id)?;
-            one.raw_bind_parameter(3, &c.coder)?;
-            one.raw_bind_parameter(4, c.start as i64)?;
-            one.raw_bind_parameter(5, c.end as i64)?;
-            one.raw_bind_parameter(6, quote)?;
-            one.raw_bind_parameter(7, &c.memo)?;
+            rows.bind(&mut one, 0, c)?;
             one.raw_execute()?;
         }
         self.summary.codings += codings.len() as u64;
@@ -238,6 +224,25 @@ impl<'c> RowResolver<'_, 'c> {
         };
         let code_id = *self.codes.get(&c.code).ok_or_else(|| unknown("code", &c.code))?;
         Ok((source_id, code_id, (!has_text).then_some(c.quote.as_str())))
+    }
+
+    /// Binds coding `c` as the `row`-th row (from 0) of an insert statement's values.
+    fn bind(
+        &mut self,
+        stmt: &mut rusqlite::Statement<'_>,
+        row: usize,
+        c: &'c crosscase_model::Coding,
+    ) -> Result<(), StoreError> {
+        let (source_id, code_id, quote) = self.resolve(c)?;
+        let at = row * 7;
+        stmt.raw_bind_parameter(at + 1, source_id)?;
+        stmt.raw_bind_parameter(at + 2, code_id)?;
+        stmt.raw_bind_parameter(at + 3, &c.coder)?;
+        stmt.raw_bind_parameter(at + 4, c.start as i64)?;
+        stmt.raw_bind_parameter(at + 5, c.end as i64)?;
+        stmt.raw_bind_parameter(at + 6, quote)?;
+        stmt.raw_bind_parameter(at + 7, &c.memo)?;
+        Ok(())
     }
 }
 
