@@ -58,13 +58,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             pseudonymise,
             key,
         } => {
-            let privacy = match pseudonymise {
-                Some(roster) => {
-                    let key = key.unwrap_or_else(|| roster.with_extension("key"));
-                    Some(Privacy::load(&roster, &key)?)
-                }
-                None => None,
-            };
+            let privacy = Privacy::requested(pseudonymise, key)?;
             ingest(&dir, &db, privacy.as_ref())?;
             Ok(ExitCode::SUCCESS)
         }
@@ -262,13 +256,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             pseudonymise,
             key,
         } => {
-            let privacy = match pseudonymise {
-                Some(roster) => {
-                    let key = key.unwrap_or_else(|| roster.with_extension("key"));
-                    Some(Privacy::load(&roster, &key)?)
-                }
-                None => None,
-            };
+            let privacy = Privacy::requested(pseudonymise, key)?;
             import(&files, &db, map.as_deref(), format, privacy.as_ref())?;
             Ok(ExitCode::SUCCESS)
         }
@@ -714,6 +702,14 @@ struct Privacy {
 }
 
 impl Privacy {
+    /// What `--pseudonymise ROSTER` and `--key KEY` ask for: nothing without a roster; the key defaults to the
+    /// roster's name with the extension `.key`.
+    fn requested(roster: Option<PathBuf>, key: Option<PathBuf>) -> Result<Option<Privacy>> {
+        let Some(roster) = roster else { return Ok(None) };
+        let key = key.unwrap_or_else(|| roster.with_extension("key"));
+        Privacy::load(&roster, &key).map(Some)
+    }
+
     /// Reads the roster and the key; a missing key file is created with 32 random bytes.
     fn load(roster_path: &Path, key_path: &Path) -> Result<Privacy> {
         let roster = crosscase_ingest::read_roster(roster_path).map_err(|d| problems(roster_path, d))?;

@@ -62,6 +62,16 @@ fn stored(db: &Path) -> Vec<(String, String, String, String)> {
         .unwrap()
 }
 
+/// Rows of a query that returns one text and two optional texts.
+fn text_rows(db: &Path, sql: &str) -> Vec<(String, Option<String>, Option<String>)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn.prepare(sql).unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 fn json(stdout: &str) -> serde_json::Value {
     serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
 }
@@ -362,14 +372,10 @@ fn maxqda_bare_qde_with_source_variables() {
             (k("Intervju B"), k("Experiment"), k("Maria"), k("nya arbetssätt")),
         ]
     );
-    let conn = rusqlite::Connection::open(dir.path().join("db.sqlite")).unwrap();
-    let rows: Vec<(String, Option<String>, Option<String>)> = conn
-        .prepare("SELECT s.source_id, u.unit_id, s.date FROM source s LEFT JOIN unit u ON u.id = s.unit_id ORDER BY 1")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let rows = text_rows(
+        &dir.path().join("db.sqlite"),
+        "SELECT s.source_id, u.unit_id, s.date FROM source s LEFT JOIN unit u ON u.id = s.unit_id ORDER BY 1",
+    );
     assert_eq!(
         rows,
         vec![
@@ -722,14 +728,10 @@ fn a_codebook_alone_imports_as_codes() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let j = json(&run.stdout);
     assert_eq!((j["codes"].as_u64(), j["sources"].as_u64()), (Some(2), Some(0)));
-    let conn = rusqlite::Connection::open(dir.path().join("db.sqlite")).unwrap();
-    let rows: Vec<(String, Option<String>, Option<String>)> = conn
-        .prepare("SELECT code_id, colour, description FROM code ORDER BY position")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let rows = text_rows(
+        &dir.path().join("db.sqlite"),
+        "SELECT code_id, colour, description FROM code ORDER BY position",
+    );
     assert_eq!(
         rows,
         vec![
