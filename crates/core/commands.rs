@@ -1094,7 +1094,10 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
     let db = out.join("crosscase.sqlite");
     let name = ingest(&data, &db, None)?;
 
-    let store = Store::open_read_only(&db)?;
+    // One connection that may write, for the whole run: the last connection to close checkpoints the WAL, so the
+    // `.sqlite` file alone holds every recorded run (a read-only connection still open at the end would leave them
+    // in the WAL file).
+    let mut store = Store::open_existing(&db)?;
     let corpus = store.load_corpus(Some(&name))?;
     let rows = crosscase_analysis::prevalence(&corpus)?;
     let compare_dir = out.join("compare");
@@ -1102,16 +1105,14 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
     let csv_path = compare_dir.join("compare.csv");
     let cfg = DifferenceConfig::default();
     let table = compare_table(&corpus, &cfg)?;
-    let mut writable = Store::open_existing(&db)?;
     record_run(
-        &mut writable,
+        &mut store,
         &corpus.settings.name,
         "compare",
         compare_parameters(&cfg),
         Some(cfg.seed),
         &table,
     )?;
-    drop(writable);
     write_table(
         &table,
         &OutputArgs {
@@ -1126,9 +1127,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         None
     } else {
         let (table, parameters) = ideas_table(&ideas, &crosscase_analysis::IdeaConfig::default())?;
-        let mut writable = Store::open_existing(&db)?;
-        record_run(&mut writable, &name, "ideas", parameters, None, &table)?;
-        drop(writable);
+        record_run(&mut store, &name, "ideas", parameters, None, &table)?;
         let path = compare_dir.join("ideas.csv");
         write_table(
             &table,
@@ -1156,10 +1155,8 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
             .map(|c| c.id.clone())
             .collect();
         let (table, mixed) = survey_table(&corpus, &surveys, None, &config, &codes, &rows)?;
-        let mut writable = Store::open_existing(&db)?;
         let parameters = survey_parameters(None, &config, &codes);
-        record_run(&mut writable, &name, "survey", parameters, None, &table)?;
-        drop(writable);
+        record_run(&mut store, &name, "survey", parameters, None, &table)?;
         let path = compare_dir.join("survey.csv");
         write_table(
             &table,

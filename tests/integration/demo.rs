@@ -11,6 +11,15 @@ fn demo_runs_end_to_end() {
     assert!(run.stdout.contains("crosscase.sqlite"), "{}", run.stdout);
 
     let db = out.join("crosscase.sqlite");
+    // The `.sqlite` file alone holds everything, the recorded runs included: a user may copy just that file.
+    assert!(
+        !out.join("crosscase.sqlite-wal").exists(),
+        "the demo left a WAL file beside the database"
+    );
+    let copy = tmp.path().join("copy.sqlite");
+    std::fs::copy(&db, &copy).unwrap();
+    let copied: std::collections::HashMap<String, i64> = table_counts(&copy).into_iter().collect();
+    assert_eq!(copied["analysis_run"], 3, "compare, ideas and surveys: {copied:?}");
     assert_eq!(integrity(&db), "ok");
     let counts: std::collections::HashMap<String, i64> = table_counts(&db).into_iter().collect();
     assert_eq!(counts["municipality"], 5);
