@@ -39,6 +39,29 @@ impl RowIndex {
     }
 }
 
+/// The project's codebook in codebook order, each code with its row id.
+pub(crate) fn codes_with_ids(conn: &rusqlite::Connection, pid: i64) -> rusqlite::Result<Vec<(i64, Code)>> {
+    let mut stmt = conn.prepare(
+        "SELECT c.id, c.code_id, p.code_id, c.label_sv, c.label_en, c.description, c.colour
+         FROM code c LEFT JOIN code p ON p.id = c.parent_id WHERE c.project_id = ?1 ORDER BY c.position",
+    )?;
+    stmt.query_map([pid], |r| {
+        Ok((
+            r.get(0)?,
+            Code {
+                id: r.get(1)?,
+                parent: r.get(2)?,
+                label_sv: r.get(3)?,
+                label_en: r.get(4)?,
+                description: r.get(5)?,
+                colour: r.get(6)?,
+                line: 0,
+            },
+        ))
+    })?
+    .collect()
+}
+
 impl Store {
     /// Resolves a project by name, or the only project when no name is given.
     pub fn project_id(&self, name: Option<&str>) -> Result<(i64, String), StoreError> {
@@ -127,25 +150,7 @@ impl Store {
             waves.push(r.get(1)?);
         }
 
-        let mut code_ids = Vec::new();
-        let mut codes = Vec::new();
-        let mut stmt = self.conn.prepare(
-            "SELECT c.id, c.code_id, p.code_id, c.label_sv, c.label_en, c.description, c.colour
-             FROM code c LEFT JOIN code p ON p.id = c.parent_id WHERE c.project_id = ?1 ORDER BY c.position",
-        )?;
-        let mut rows = stmt.query([pid])?;
-        while let Some(r) = rows.next()? {
-            code_ids.push(r.get::<_, i64>(0)?);
-            codes.push(Code {
-                id: r.get(1)?,
-                parent: r.get(2)?,
-                label_sv: r.get(3)?,
-                label_en: r.get(4)?,
-                description: r.get(5)?,
-                colour: r.get(6)?,
-                line: 0,
-            });
-        }
+        let (code_ids, codes): (Vec<i64>, Vec<Code>) = codes_with_ids(&self.conn, pid)?.into_iter().unzip();
 
         let code_index = RowIndex::new(&code_ids);
         let mut participant_index = HashMap::new();

@@ -1,6 +1,6 @@
 //! Reading a whole coded project back (texts, quotes and memos included), for `crosscase export --qdpx`.
 
-use crosscase_model::{Code, Coding, Municipality, Participant, Project, Source, Unit, Wave};
+use crosscase_model::{Coding, Municipality, Participant, Project, Source, Unit, Wave};
 
 use crate::Store;
 use crate::error::StoreError;
@@ -71,23 +71,10 @@ impl Store {
                 })
             })?
             .collect::<Result<_, _>>()?;
-        let mut stmt = c.prepare(
-            "SELECT c.code_id, p.code_id, c.label_sv, c.label_en, c.description, c.colour
-             FROM code c LEFT JOIN code p ON p.id = c.parent_id WHERE c.project_id = ?1 ORDER BY c.position",
-        )?;
-        p.codes = stmt
-            .query_map([pid], |r| {
-                Ok(Code {
-                    id: r.get(0)?,
-                    parent: r.get(1)?,
-                    label_sv: r.get(2)?,
-                    label_en: r.get(3)?,
-                    description: r.get(4)?,
-                    colour: r.get(5)?,
-                    line: 0,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
+        p.codes = crate::load::codes_with_ids(c, pid)?
+            .into_iter()
+            .map(|(_, code)| code)
+            .collect();
         let mut stmt = c.prepare(
             "SELECT s.source_id, s.kind, m.kommunkod, u.unit_id, s.date, w.wave_id, s.setting, s.duration_min,
                     s.title, s.text,
