@@ -130,6 +130,13 @@ fn check_pack(pack: &Path, shots: &Path) -> Vec<String> {
 
 #[test]
 fn demo_packs_open_print_and_show_in_chromium_in_both_languages() {
+    if !external_tool(
+        &chromium(),
+        "the feedback packs in headless Chromium (images, width, console, A4 print)",
+        "install Debian's `chromium` (or name the binary in CROSSCASE_CHROMIUM)",
+    ) {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let run = crosscase(&repo(), &["demo", "--out", out.to_str().unwrap()]);

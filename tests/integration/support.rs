@@ -82,3 +82,33 @@ pub fn integrity(db: &Path) -> String {
 pub fn redact(s: &str, dir: &Path) -> String {
     s.replace(&dir.display().to_string(), "[TMP]")
 }
+
+/// Whether a check that needs an external program (Chromium, xmllint) runs here.
+///
+/// `cargo test --workspace` must pass on a machine with only the Rust toolchain, so such a check runs when its
+/// program is on `PATH` and is skipped otherwise, with a line on the real standard error (past the test harness's
+/// capture) that says what was not checked and how to run it. `.ci/run` installs the programs and sets
+/// `CROSSCASE_EXTERNAL_CHECKS=1`, which turns a missing program into a failure instead of a skip.
+pub fn external_tool(program: &str, check: &str, install: &str) -> bool {
+    let found = Command::new(program)
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok();
+    if found {
+        return true;
+    }
+    let required = std::env::var_os("CROSSCASE_EXTERNAL_CHECKS").is_some_and(|v| v == "1");
+    assert!(
+        !required,
+        "CROSSCASE_EXTERNAL_CHECKS=1 but `{program}` is not on PATH: {install}"
+    );
+    let note = format!(
+        "note: not checked here: {check} (`{program}` is not installed). \
+         {install}, then run `CROSSCASE_EXTERNAL_CHECKS=1 cargo test --test integration`, as .ci/run does.\n"
+    );
+    // Written to the process's standard error directly, so the harness does not swallow it for a passing test.
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), note.as_bytes());
+    false
+}
