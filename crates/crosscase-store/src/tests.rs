@@ -26,6 +26,7 @@ fn project(codings: usize) -> Project {
             label_en: id.into(),
             description: None,
             colour: None,
+            codable: true,
             line: 2,
         });
     }
@@ -65,6 +66,7 @@ fn record(hash: &str) -> ImportRecord {
         content_hash: hash.into(),
         crosscase_version: "test".into(),
         imported_at: "2026-01-01T00:00:00Z".into(),
+        replace_other_content: true,
     }
 }
 

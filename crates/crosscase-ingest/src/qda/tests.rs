@@ -107,6 +107,7 @@ fn random_project(seed: u64) -> Project {
                 .chance(0.5)
                 .then(|| format!("Beskrivning {i}\nmed två rader & <tecken>")),
             colour: rng.chance(0.5).then(|| format!("#{:06x}", rng.below(0xFFFFFF))),
+            codable: true,
             line: 0,
         });
     }
