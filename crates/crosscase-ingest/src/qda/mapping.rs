@@ -78,7 +78,8 @@ pub struct WaveMap {
 
 /// Reads a mapping file.
 pub fn read_mapping(path: &Path) -> Result<Mapping, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| Diagnostic::file(path, format!("cannot read the file: {e}"), ""))?;
+    let bytes = crate::safe_file::read_regular(path)
+        .map_err(|e| Diagnostic::file(path, format!("the mapping file is not read: {e}"), e.help()))?;
     let text = crate::text_file::decode_utf8(path, bytes)?;
     toml::from_str(&text).map_err(|e| {
         let (line, column) = e
