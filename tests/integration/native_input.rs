@@ -44,16 +44,16 @@ fn codings_by_quote_need_no_offsets() {
     let p = dir.path().join("p");
     project(
         &p,
-        "källa;kod;kodare;start;end;citat;förekomst;Kommentar\n\
-         I1;idesluss;AL;;;idéslussen;;bra\n\
-         I1;bedomning;AL;;;Idéerna;2;\n\
-         I1;bedomning;AL;8;14;lämnas;;\n",
+        "källa;kod;kodare;start;end;citat;förekomst;Kommentar;Intervjuare\n\
+         I1;idesluss;AL;;;idéslussen;;bra;KL\n\
+         I1;bedomning;AL;;;Idéerna;2;;KL\n\
+         I1;bedomning;AL;8;14;lämnas;;;KL\n",
     );
     let run = crosscase(dir.path(), &["ingest", "p", "--db", "db.sqlite"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     // The extra column is not refused, only pointed out.
     assert!(
-        run.stderr.contains("warning: p/codings.csv:1:8: column `kommentar` is not read"),
+        run.stderr.contains("warning: p/codings.csv:1:9: column `intervjuare` is not read"),
         "{}",
         run.stderr
     );
@@ -231,7 +231,7 @@ fn folders_cannot_reach_outside_or_hang() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("p");
         project(&p, "source_id,code_id,coder,start,end\nI1,idesluss,AL,17,27\n");
-        let out = outside.path().join(what.replace(' ', "-"));
+        let out = outside.path().join(what.replace([' ', '/'], "-"));
         std::fs::create_dir(&out).unwrap();
         std::fs::write(out.join("passwd"), "root:x:0:0:root:/root:/bin/bash\n").unwrap();
         setup(&p, &out, &mkfifo);

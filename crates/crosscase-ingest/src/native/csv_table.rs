@@ -207,8 +207,12 @@ impl LineIndex {
         Some(LineIndex(starts))
     }
 
-    /// The 1-based line of byte `offset`.
-    pub(crate) fn line(&self, offset: usize) -> u64 {
+    /// The 1-based line of the record that the csv crate says starts at byte `offset`: it may point at the line
+    /// break before the record (the LF of a CRLF), so line breaks there are stepped over first.
+    pub(crate) fn line(&self, bytes: &[u8], mut offset: usize) -> u64 {
+        while matches!(bytes.get(offset), Some(b'\r' | b'\n')) {
+            offset += 1;
+        }
         self.0.partition_point(|&s| s <= offset) as u64
     }
 }
@@ -339,7 +343,7 @@ impl CsvTable {
                 Ok(true) => {
                     let record = &row.fields;
                     let line = match (&lines, record.position()) {
-                        (Some(lines), Some(p)) => lines.line(p.byte() as usize),
+                        (Some(lines), Some(p)) => lines.line(text.as_bytes(), p.byte() as usize),
                         (None, Some(p)) => p.line(),
                         (_, None) => 0,
                     };
@@ -356,7 +360,7 @@ impl CsvTable {
                 Err(e) => {
                     let mut d = csv_error(path, &e);
                     if let (Some(lines), Some(p)) = (&lines, e.position()) {
-                        d.line = lines.line(p.byte() as usize);
+                        d.line = lines.line(text.as_bytes(), p.byte() as usize);
                     }
                     diags.push(d);
                     break;
