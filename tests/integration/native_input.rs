@@ -15,8 +15,14 @@ fn project(dir: &Path, codings: &str) {
     let files = [
         ("project.toml", "name = \"Handgjort\"\n"),
         ("municipalities.csv", "kommunkod,name\n0583,Motala\n"),
-        ("codebook.csv", "code_id,parent_id,label_sv\nidesluss,,Idésluss\nbedomning,,Bedömning\n"),
-        ("sources.csv", "source_id,kind,kommunkod\nI1,interview,0583\nI2,interview,0583\n"),
+        (
+            "codebook.csv",
+            "code_id,parent_id,label_sv\nidesluss,,Idésluss\nbedomning,,Bedömning\n",
+        ),
+        (
+            "sources.csv",
+            "source_id,kind,kommunkod\nI1,interview,0583\nI2,interview,0583\n",
+        ),
         ("texts/I1.txt", TEXT_I1),
         ("codings.csv", codings),
     ];
@@ -53,7 +59,8 @@ fn codings_by_quote_need_no_offsets() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     // The extra column is not refused, only pointed out.
     assert!(
-        run.stderr.contains("warning: p/codings.csv:1:9: column `intervjuare` is not read"),
+        run.stderr
+            .contains("warning: p/codings.csv:1:9: column `intervjuare` is not read"),
         "{}",
         run.stderr
     );
@@ -133,7 +140,12 @@ fn line_numbers_are_right_for_lf_crlf_and_cr() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("p");
         project(&p, &(rows.join(eol) + eol));
-        let sources = ["source_id,kind,kommunkod", "I1,interview,0583", "I2,interview,0583", "I3,intervju,9999"];
+        let sources = [
+            "source_id,kind,kommunkod",
+            "I1,interview,0583",
+            "I2,interview,0583",
+            "I3,intervju,9999",
+        ];
         std::fs::write(p.join("sources.csv"), sources.join(eol) + eol).unwrap();
         let run = crosscase(dir.path(), &["validate", "p"]);
         assert_eq!(run.code, 1, "{name}: {}", run.stderr);
@@ -142,7 +154,11 @@ fn line_numbers_are_right_for_lf_crlf_and_cr() {
             "{name}: {}",
             run.stderr
         );
-        assert!(run.stderr.contains("p/sources.csv:4:3 (kommunkod)"), "{name}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("p/sources.csv:4:3 (kommunkod)"),
+            "{name}: {}",
+            run.stderr
+        );
     }
 }
 
@@ -150,7 +166,10 @@ fn line_numbers_are_right_for_lf_crlf_and_cr() {
 fn every_problem_of_every_file_in_one_run() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("p");
-    project(&p, "source_id,code_id,coder,start,end\nI1,idesluss,AL,x,27\nI1,okänd,AL,0,7\n");
+    project(
+        &p,
+        "source_id,code_id,coder,start,end\nI1,idesluss,AL,x,27\nI1,okänd,AL,0,7\n",
+    );
     // municipalities.csv lacks its required column; the other files are still checked, row by row.
     std::fs::write(p.join("municipalities.csv"), "kommun_namn\nMotala\n").unwrap();
     let run = crosscase(dir.path(), &["validate", "p"]);
@@ -172,7 +191,13 @@ fn folders_cannot_reach_outside_or_hang() {
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("passwd"), "root:x:0:0:root:/root:/bin/bash\n").unwrap();
     let mkfifo = |path: &Path| {
-        assert!(std::process::Command::new("mkfifo").arg(path).status().unwrap().success());
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(path)
+                .status()
+                .unwrap()
+                .success()
+        );
     };
     type Setup = fn(&Path, &Path, &dyn Fn(&Path));
     let cases: [(&str, Setup, &str); 6] = [
@@ -221,8 +246,11 @@ fn folders_cannot_reach_outside_or_hang() {
         (
             "a link that stays inside",
             |p, _, _| {
-                std::fs::write(p.join("sources.csv"), "source_id,kind,kommunkod,text_file\nI1,interview,0583,texts/../texts/I1.txt\n")
-                    .unwrap();
+                std::fs::write(
+                    p.join("sources.csv"),
+                    "source_id,kind,kommunkod,text_file\nI1,interview,0583,texts/../texts/I1.txt\n",
+                )
+                .unwrap();
             },
             "",
         ),
@@ -250,7 +278,12 @@ fn folders_cannot_reach_outside_or_hang() {
 fn deep_and_cyclic_codebooks_and_hostile_names_give_one_short_message() {
     let n = 16_000;
     let chain: String = (0..n)
-        .map(|i| format!("c{i},{},Kod {i}\n", if i == 0 { String::new() } else { format!("c{}", i - 1) }))
+        .map(|i| {
+            format!(
+                "c{i},{},Kod {i}\n",
+                if i == 0 { String::new() } else { format!("c{}", i - 1) }
+            )
+        })
         .collect();
     let cycle: String = (0..n).map(|i| format!("c{i},c{},Kod {i}\n", (i + 1) % n)).collect();
     let long = "x".repeat(1 << 20);
@@ -279,7 +312,11 @@ fn deep_and_cyclic_codebooks_and_hostile_names_give_one_short_message() {
         std::fs::write(p.join("codebook.csv"), codebook).unwrap();
         let run = crosscase(dir.path(), &["validate", "p"]);
         assert_eq!(run.code, 1, "case {i}: {}", &run.stderr[..run.stderr.len().min(2000)]);
-        assert!(run.stderr.contains(expected), "case {i}: {}", &run.stderr[..run.stderr.len().min(2000)]);
+        assert!(
+            run.stderr.contains(expected),
+            "case {i}: {}",
+            &run.stderr[..run.stderr.len().min(2000)]
+        );
         assert!(run.stderr.len() < 2_000, "case {i}: {} bytes", run.stderr.len());
         assert!(!run.stderr.contains('\u{1b}'), "case {i}");
     }

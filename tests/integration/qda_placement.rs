@@ -45,8 +45,16 @@ fn qde(name: &str, sources: &[(&str, &str, &str)], cases: &[(&str, &[usize])], s
             )
         })
         .collect();
-    let cases_xml = if cases.is_empty() { String::new() } else { format!("<Cases>{cases_xml}</Cases>") };
-    let sets_xml = if sets.is_empty() { String::new() } else { format!("<Sets>{sets_xml}</Sets>") };
+    let cases_xml = if cases.is_empty() {
+        String::new()
+    } else {
+        format!("<Cases>{cases_xml}</Cases>")
+    };
+    let sets_xml = if sets.is_empty() {
+        String::new()
+    } else {
+        format!("<Sets>{sets_xml}</Sets>")
+    };
     format!(
         r##"<?xml version="1.0" encoding="utf-8"?>
 <Project xmlns="urn:QDA-XML:project:1.0" name="{name}" origin="MAXQDA 24">
@@ -66,7 +74,9 @@ fn coded(text: &str, word: &str) -> String {
 fn municipalities(db: &Path) -> Vec<(String, String)> {
     let conn = rusqlite::Connection::open(db).unwrap();
     let mut stmt = conn
-        .prepare("SELECT s.source_id, m.kommunkod FROM source s JOIN municipality m ON m.id = s.municipality_id ORDER BY 1")
+        .prepare(
+            "SELECT s.source_id, m.kommunkod FROM source s JOIN municipality m ON m.id = s.municipality_id ORDER BY 1",
+        )
         .unwrap();
     stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap()
@@ -113,7 +123,11 @@ fn unplaced_sources_are_all_named_and_write_map_writes_the_fix() {
     let names: Vec<String> = (1..=30).map(|i| format!("Intervju {i}")).collect();
     let mut sources: Vec<(&str, &str, &str)> = names.iter().map(|n| (n.as_str(), t, "")).collect();
     sources.push(("Intervju Motala 31", t, ""));
-    std::fs::write(dir.path().join("s.qde"), qde("Studie", &sources, &[("Anna", &[0, 1])], &[])).unwrap();
+    std::fs::write(
+        dir.path().join("s.qde"),
+        qde("Studie", &sources, &[("Anna", &[0, 1])], &[]),
+    )
+    .unwrap();
     let run = crosscase(dir.path(), &["import", "s.qde", "--db", "db.sqlite"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("31 sources cannot be placed"), "{}", run.stderr);
@@ -128,33 +142,63 @@ fn unplaced_sources_are_all_named_and_write_map_writes_the_fix() {
 
     let run = crosscase(dir.path(), &["import", "s.qde", "--write-map", "map.toml"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("31 sources, 0 placed, 31 to fill in"), "{}", run.stderr);
-    let map = std::fs::read_to_string(dir.path().join("map.toml")).unwrap();
-    assert!(map.contains("\"Intervju 1\" = { municipality = \"\" }   # fill in (no municipality given)"), "{map}");
     assert!(
-        map.contains("\"Intervju Motala 31\" = { municipality = \"0583\" }   # unsure: guessed from the name (Motala); check it"),
+        run.stderr.contains("31 sources, 0 placed, 31 to fill in"),
+        "{}",
+        run.stderr
+    );
+    let map = std::fs::read_to_string(dir.path().join("map.toml")).unwrap();
+    assert!(
+        map.contains("\"Intervju 1\" = { municipality = \"\" }   # fill in (no municipality given)"),
         "{map}"
     );
-    assert!(map.contains("# Anna = { municipality = \"\" }   # holds 2 sources"), "{map}");
+    assert!(
+        map.contains(
+            "\"Intervju Motala 31\" = { municipality = \"0583\" }   # unsure: guessed from the name (Motala); check it"
+        ),
+        "{map}"
+    );
+    assert!(
+        map.contains("# Anna = { municipality = \"\" }   # holds 2 sources"),
+        "{map}"
+    );
     assert!(map.contains("# municipality = \"0583\""), "{map}");
     // Writing it again does not overwrite what may have been filled in.
     let again = crosscase(dir.path(), &["import", "s.qde", "--write-map", "map.toml"]);
     assert_eq!(again.code, 1, "{}", again.stderr);
     assert!(again.stderr.contains("exists already"), "{}", again.stderr);
     // An empty municipality left in the file is named as such.
-    let run = crosscase(dir.path(), &["import", "s.qde", "--db", "db.sqlite", "--map", "map.toml"]);
+    let run = crosscase(
+        dir.path(),
+        &["import", "s.qde", "--db", "db.sqlite", "--map", "map.toml"],
+    );
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("`Intervju 1` (its municipality in the mapping file is empty)"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("`Intervju 1` (its municipality in the mapping file is empty)"),
+        "{}",
+        run.stderr
+    );
     // Filling in the municipalities alone is enough.
-    std::fs::write(dir.path().join("map.toml"), map.replace("municipality = \"\"", "municipality = \"Tranås\"")).unwrap();
-    let run = crosscase(dir.path(), &["import", "s.qde", "--db", "db.sqlite", "--map", "map.toml"]);
+    std::fs::write(
+        dir.path().join("map.toml"),
+        map.replace("municipality = \"\"", "municipality = \"Tranås\""),
+    )
+    .unwrap();
+    let run = crosscase(
+        dir.path(),
+        &["import", "s.qde", "--db", "db.sqlite", "--map", "map.toml"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let got = municipalities(&dir.path().join("db.sqlite"));
     assert_eq!(got.len(), 31);
     assert_eq!(got.iter().filter(|(_, m)| m == "0687").count(), 30);
     // [defaults] alone places everything.
     std::fs::write(dir.path().join("one.toml"), "[defaults]\nmunicipality = \"0583\"\n").unwrap();
-    let run = crosscase(dir.path(), &["import", "s.qde", "--db", "one.sqlite", "--map", "one.toml"]);
+    let run = crosscase(
+        dir.path(),
+        &["import", "s.qde", "--db", "one.sqlite", "--map", "one.toml"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
 
@@ -163,8 +207,16 @@ fn a_second_project_of_the_same_name_is_refused_until_named_or_replacing() {
     let dir = tempfile::tempdir().unwrap();
     let map = dir.path().join("map.toml");
     std::fs::write(&map, "[defaults]\nmunicipality = \"0583\"\n").unwrap();
-    std::fs::write(dir.path().join("a.qde"), qde("Untitled", &[("A", "Första texten.", "")], &[], &[])).unwrap();
-    std::fs::write(dir.path().join("b.qde"), qde("Untitled", &[("B", "Andra texten.", "")], &[], &[])).unwrap();
+    std::fs::write(
+        dir.path().join("a.qde"),
+        qde("Untitled", &[("A", "Första texten.", "")], &[], &[]),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.qde"),
+        qde("Untitled", &[("B", "Andra texten.", "")], &[], &[]),
+    )
+    .unwrap();
     let import = |file: &str, extra: &[&str]| {
         let mut args = vec!["import", file, "--db", "db.sqlite", "--map", "map.toml"];
         args.extend_from_slice(extra);
@@ -177,7 +229,8 @@ fn a_second_project_of_the_same_name_is_refused_until_named_or_replacing() {
     let run = import("b.qde", &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
-        run.stderr.contains("already holds a project named `Untitled` with other content")
+        run.stderr
+            .contains("already holds a project named `Untitled` with other content")
             && run.stderr.contains("--name NAME")
             && run.stderr.contains("--replace"),
         "{}",
@@ -186,7 +239,10 @@ fn a_second_project_of_the_same_name_is_refused_until_named_or_replacing() {
     let names = |db: &str| -> Vec<String> {
         let conn = rusqlite::Connection::open(dir.path().join(db)).unwrap();
         let mut stmt = conn.prepare("SELECT name FROM project ORDER BY name").unwrap();
-        stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
     };
     assert_eq!(names("db.sqlite"), vec!["Untitled".to_string()]);
     assert_eq!(import("b.qde", &["--name", "Andra"]).code, 0);
@@ -241,13 +297,20 @@ fn codability_and_sets_survive_the_round_trip_and_a_codebook_alone_exports_valid
     let rows = |db: &str, sql: &str| -> Vec<String> {
         let conn = rusqlite::Connection::open(d.join(db)).unwrap();
         let mut stmt = conn.prepare(sql).unwrap();
-        stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
     };
     let codes = "SELECT code_id || ' ' || codable FROM code ORDER BY code_id";
-    let sets = "SELECT ss.name || ' ' || s.source_id FROM source_set ss JOIN source s ON s.id = ss.source_id ORDER BY 1";
+    let sets =
+        "SELECT ss.name || ' ' || s.source_id FROM source_set ss JOIN source s ON s.id = ss.source_id ORDER BY 1";
     assert_eq!(rows("db.sqlite", codes), vec!["mappar 0", "mappar/tillit 1"]);
     assert_eq!(rows("back.sqlite", codes), rows("db.sqlite", codes));
-    assert_eq!(rows("db.sqlite", sets), vec!["ICLS 2024 I1", "ICLS 2024 I2", "ICLS 2025 I2"]);
+    assert_eq!(
+        rows("db.sqlite", sets),
+        vec!["ICLS 2024 I1", "ICLS 2024 I2", "ICLS 2025 I2"]
+    );
     assert_eq!(rows("back.sqlite", sets), rows("db.sqlite", sets));
 
     // A codebook alone: no sources, no cases, and still valid (no empty `<Cases>`).
@@ -268,14 +331,23 @@ fn windows_and_mac_exports_of_one_project_merge() {
     let mac = "Vi har en ide\u{301}sluss.\nTilliten är hög.";
     let project = |text: &str, coder: &str, word: &str| {
         let sel = coded(text, word).replace("<Coding ", &format!("<Coding creatingUser=\"{coder}\" "));
-        qde("Studie", &[("Intervju 1", text, &sel)], &[], &[])
-            .replace("<CodeBook>", &format!("<Users><User guid=\"{coder}\" name=\"{coder}\"/></Users><CodeBook>"))
+        qde("Studie", &[("Intervju 1", text, &sel)], &[], &[]).replace(
+            "<CodeBook>",
+            &format!("<Users><User guid=\"{coder}\" name=\"{coder}\"/></Users><CodeBook>"),
+        )
     };
     // The XML keeps a CR only as a character reference.
-    std::fs::write(d.join("win.qde"), project(windows, "Karin", "Tilliten").replace('\r', "&#13;")).unwrap();
+    std::fs::write(
+        d.join("win.qde"),
+        project(windows, "Karin", "Tilliten").replace('\r', "&#13;"),
+    )
+    .unwrap();
     std::fs::write(d.join("mac.qde"), project(mac, "Ali", "Tilliten")).unwrap();
     std::fs::write(d.join("map.toml"), "[defaults]\nmunicipality = \"0583\"\n").unwrap();
-    let run = crosscase(d, &["import", "win.qde", "mac.qde", "--db", "db.sqlite", "--map", "map.toml"]);
+    let run = crosscase(
+        d,
+        &["import", "win.qde", "mac.qde", "--db", "db.sqlite", "--map", "map.toml"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("only in line endings"), "{}", run.stderr);
     let conn = rusqlite::Connection::open(d.join("db.sqlite")).unwrap();
@@ -295,8 +367,23 @@ fn windows_and_mac_exports_of_one_project_merge() {
         ]
     );
     // Other words are still two different projects.
-    std::fs::write(d.join("other.qde"), project("Vi har ingen idésluss.", "Ali", "idésluss")).unwrap();
-    let run = crosscase(d, &["import", "win.qde", "other.qde", "--db", "x.sqlite", "--map", "map.toml"]);
+    std::fs::write(
+        d.join("other.qde"),
+        project("Vi har ingen idésluss.", "Ali", "idésluss"),
+    )
+    .unwrap();
+    let run = crosscase(
+        d,
+        &[
+            "import",
+            "win.qde",
+            "other.qde",
+            "--db",
+            "x.sqlite",
+            "--map",
+            "map.toml",
+        ],
+    );
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("the words differ at character 7"), "{}", run.stderr);
 }

@@ -88,7 +88,9 @@ fn nvivo_quotes(qdpx: &Path) -> Vec<(String, String)> {
             let tag = &sel[..sel.find('>').unwrap()];
             let start: usize = attr(tag, "startPosition").unwrap().parse().unwrap();
             let end: usize = attr(tag, "endPosition").unwrap().parse().unwrap();
-            let codings = sel[..sel.find("</PlainTextSelection>").unwrap()].matches("<Coding ").count();
+            let codings = sel[..sel.find("</PlainTextSelection>").unwrap()]
+                .matches("<Coding ")
+                .count();
             for _ in 0..codings {
                 out.push((name.clone(), String::from_utf16(&units[start..end]).unwrap()));
             }
@@ -128,11 +130,7 @@ fn round_trip(d: &Path, db: &str, back: &str) {
         .args(["--noout", "--schema", xsd.to_str().unwrap(), xml.to_str().unwrap()])
         .output()
         .expect("xmllint is needed for this test: run .ci/run, or install libxml2-utils");
-    assert!(
-        lint.status.success(),
-        "{db}: {}",
-        String::from_utf8_lossy(&lint.stderr)
-    );
+    assert!(lint.status.success(), "{db}: {}", String::from_utf8_lossy(&lint.stderr));
     let run = crosscase(d, &["import", &out, "--db", back]);
     assert_eq!(run.code, 0, "{db}: {}", run.stderr);
 }
@@ -150,7 +148,14 @@ fn import_with_written_map(d: &Path, file: &Path, db: &str) -> crate::support::R
     std::fs::write(&map, written.replace("municipality = \"\"", "municipality = \"0583\"")).unwrap();
     crosscase(
         d,
-        &["import", file.to_str().unwrap(), "--db", db, "--map", map.to_str().unwrap()],
+        &[
+            "import",
+            file.to_str().unwrap(),
+            "--db",
+            db,
+            "--map",
+            map.to_str().unwrap(),
+        ],
     )
 }
 
@@ -170,7 +175,12 @@ fn real_exports_import_exactly_and_round_trip_valid() {
     let nvivo = real.join("nvivo-win126-oltas0517.qdpx");
     let run = crosscase(d, &["import", nvivo.to_str().unwrap(), "--db", "nvivo.sqlite"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    for hint in ["2 sources cannot be placed", "--write-map", "[defaults]", "municipality = \"0583\""] {
+    for hint in [
+        "2 sources cannot be placed",
+        "--write-map",
+        "[defaults]",
+        "municipality = \"0583\"",
+    ] {
         assert!(run.stderr.contains(hint), "{hint}: {}", run.stderr);
     }
     assert!(!d.join("nvivo.sqlite").exists());

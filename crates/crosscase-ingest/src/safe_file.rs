@@ -66,12 +66,20 @@ fn kind(meta: &std::fs::Metadata) -> &'static str {
             return "a device";
         }
     }
-    if meta.is_dir() { "a folder" } else { "not a regular file" }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
 }
 
 /// The real path of `rel` inside `root`, when it is a regular file whose real path stays inside `root`.
 pub(crate) fn resolve_inside(root: &Path, rel: &Path) -> Result<PathBuf, Refused> {
-    let root = if root.as_os_str().is_empty() { Path::new(".") } else { root };
+    let root = if root.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        root
+    };
     let path = root.join(rel);
     match std::fs::symlink_metadata(&path) {
         Ok(_) => {}
@@ -152,10 +160,16 @@ mod tests {
         assert_eq!(read("texts/../texts/I1.txt").unwrap(), b"inne");
         assert!(matches!(read("texts/out.txt"), Err(Refused::Outside(_))));
         assert!(matches!(read("linked/secret.txt"), Err(Refused::Outside(_))));
-        assert!(matches!(read("../secret.txt"), Err(Refused::Missing | Refused::Outside(_))));
+        assert!(matches!(
+            read("../secret.txt"),
+            Err(Refused::Missing | Refused::Outside(_))
+        ));
         assert!(matches!(read("texts/dangling.txt"), Err(Refused::Dangling)));
         assert!(matches!(read("texts/missing.txt"), Err(Refused::Missing)));
-        assert!(matches!(read("texts/fifo.txt"), Err(Refused::NotRegular("a named pipe (FIFO)"))));
+        assert!(matches!(
+            read("texts/fifo.txt"),
+            Err(Refused::NotRegular("a named pipe (FIFO)"))
+        ));
         assert!(matches!(read("texts"), Err(Refused::NotRegular("a folder"))));
         assert!(matches!(read_regular(&fifo), Err(Refused::NotRegular(_))));
     }

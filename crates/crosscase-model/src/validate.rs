@@ -300,11 +300,7 @@ fn check_codebook(project: &Project, problems: &mut Vec<Problem>) {
                 c.line,
                 "parent_id",
                 format!("parent `{parent}` of code `{}` is not in the codebook", c.id),
-                unknown_id_help(
-                    parent,
-                    ids.keys().copied(),
-                    "add the parent code, or correct parent_id",
-                ),
+                unknown_id_help(parent, ids.keys().copied(), "add the parent code, or correct parent_id"),
             ));
         }
     }

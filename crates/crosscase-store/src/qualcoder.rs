@@ -81,7 +81,9 @@ pub fn read_qualcoder_within(path: &Path, limit: std::time::Duration) -> Result<
             .prepare("SELECT name, type, coalesce(sql, '') FROM sqlite_schema WHERE type IN ('table', 'view')")
             .map_err(sql)?;
         let objects = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })
             .map_err(sql)?;
         for o in objects {
             let (name, kind, create) = o.map_err(sql)?;
@@ -389,11 +391,7 @@ fn parents_first(mut nodes: Vec<QdaCode>) -> Result<Vec<QdaCode>, String> {
             cycle.push(next);
             next = parent_of[next].expect("on a cycle");
         }
-        let shown: Vec<String> = cycle
-            .iter()
-            .take(5)
-            .map(|&i| format!("`{}`", nodes[i].name))
-            .collect();
+        let shown: Vec<String> = cycle.iter().take(5).map(|&i| format!("`{}`", nodes[i].name)).collect();
         return Err(format!(
             "{}{} (each the parent of the one before; {} in the cycle)",
             shown.join(" → "),

@@ -117,8 +117,17 @@ fn aliases(table: Table) -> &'static [(&'static str, &'static str)] {
             ("koder", "codes"),
             ("titel", "title"),
         ],
-        Table::IdeaEvents => &[("idé", "idea_id"), ("idé_id", "idea_id"), ("steg", "stage"), ("datum", "date")],
-        Table::Headcounts => &[("kommun", "kommunkod"), ("enhet", "unit_id"), ("anställda", "employees")],
+        Table::IdeaEvents => &[
+            ("idé", "idea_id"),
+            ("idé_id", "idea_id"),
+            ("steg", "stage"),
+            ("datum", "date"),
+        ],
+        Table::Headcounts => &[
+            ("kommun", "kommunkod"),
+            ("enhet", "unit_id"),
+            ("anställda", "employees"),
+        ],
         _ => &[],
     }
 }
@@ -165,9 +174,7 @@ pub(crate) fn unknown_column_warnings(table: Table, path: &Path, text: &str) -> 
                 table.columns().join(", ")
             ),
         };
-        out.push(
-            Diagnostic::file(path, format!("column `{name}` is not read"), help).at(1, Some(i as u64 + 1)),
-        );
+        out.push(Diagnostic::file(path, format!("column `{name}` is not read"), help).at(1, Some(i as u64 + 1)));
     }
     out
 }
@@ -200,7 +207,11 @@ impl LineIndex {
         let mut at = 0;
         while let Some(i) = memchr::memchr2(b'\r', b'\n', &bytes[at..]) {
             let i = at + i;
-            let next = if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') { i + 2 } else { i + 1 };
+            let next = if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                i + 2
+            } else {
+                i + 1
+            };
             starts.push(next);
             at = next;
         }
@@ -268,22 +279,22 @@ impl CsvTable {
         for (i, name) in header.iter().enumerate() {
             let name = name.trim().trim_start_matches('\u{feff}').to_lowercase();
             match canonical(table, &name) {
-                Some(known) => {
-                    if index.insert(known, i).is_some() {
-                        diags.push(
-                            Diagnostic::file(
-                                path,
-                                if known == name {
-                                    format!("column `{name}` appears twice in the header")
-                                } else {
-                                    format!("column `{name}` (another name for `{known}`) appears twice in the header")
-                                },
-                                "remove one of them",
-                            )
-                            .at(1, Some(i as u64 + 1)),
-                        );
-                    }
+                // The guard records the column; it is true when the column was already there.
+                Some(known) if index.insert(known, i).is_some() => {
+                    diags.push(
+                        Diagnostic::file(
+                            path,
+                            if known == name {
+                                format!("column `{name}` appears twice in the header")
+                            } else {
+                                format!("column `{name}` (another name for `{known}`) appears twice in the header")
+                            },
+                            "remove one of them",
+                        )
+                        .at(1, Some(i as u64 + 1)),
+                    );
                 }
+                Some(_) => {}
                 None if name.is_empty() && header.len() > 1 => diags.push(
                     Diagnostic::file(
                         path,
@@ -319,7 +330,10 @@ impl CsvTable {
                     .find(|(_, n)| canonical(table, n).is_none() && edit_distance(required, n) <= 2);
                 let help = format!("the header must name at least: {}", table.required_columns().join(", "));
                 let (help, column) = match typo {
-                    Some((i, n)) => (format!("is column `{n}` meant? Rename it `{required}`; {help}"), Some(i as u64 + 1)),
+                    Some((i, n)) => (
+                        format!("is column `{n}` meant? Rename it `{required}`; {help}"),
+                        Some(i as u64 + 1),
+                    ),
                     None => (help, None),
                 };
                 diags.push(

@@ -129,12 +129,27 @@ mod tests {
     fn quotes_are_found_counted_and_explained() {
         let t = "Idéerna lämnas i idéslussen. Idéerna bedöms.";
         check(t, "lämnas", None, Ok((8, 14)));
-        check(t, "Idéerna", None, Err("occurs 2 times in the text of source `I1`: at 0..7, 29..36"));
+        check(
+            t,
+            "Idéerna",
+            None,
+            Err("occurs 2 times in the text of source `I1`: at 0..7, 29..36"),
+        );
         check(t, "Idéerna", Some(2), Ok((29, 36)));
-        check(t, "Idéerna", Some(3), Err("occurrence 3 of the quote is asked for, but it occurs 2 times"));
+        check(
+            t,
+            "Idéerna",
+            Some(3),
+            Err("occurrence 3 of the quote is asked for, but it occurs 2 times"),
+        );
         check(t, "saknas", None, Err("does not occur in the text of source `I1`"));
         // `é` as `e` and a combining acute accent.
-        check(t, "ide\u{301}slussen", None, Err("same Unicode normalisation (NFC), at 17..27"));
+        check(
+            t,
+            "ide\u{301}slussen",
+            None,
+            Err("same Unicode normalisation (NFC), at 17..27"),
+        );
         check("aaa", "aa", Some(2), Ok((1, 3)));
         assert!(mismatch_note(t, "idéslussen", "ide\u{301}slussen").contains("differ only in Unicode normalisation"));
         assert_eq!(mismatch_note(t, "Idéerna", "bedöms"), "; the quote occurs at 37..43");

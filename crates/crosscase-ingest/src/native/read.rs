@@ -264,14 +264,33 @@ fn parse_codings(
         .collect();
     let parsed = CsvTable::parse(Table::Codings, &path, text, &mut diags, |t, row, diags| {
         let [source, code, coder, start, end, quote, memo, occurrence] = *at.get_or_insert_with(|| {
-            ["source_id", "code_id", "coder", "start", "end", "quote", "memo", "occurrence"].map(|f| t.position(f))
+            [
+                "source_id",
+                "code_id",
+                "coder",
+                "start",
+                "end",
+                "quote",
+                "memo",
+                "occurrence",
+            ]
+            .map(|f| t.position(f))
         });
         let before = diags.len();
         let mut rp = RowProblems { diags, bad: false };
         let (start_text, end_text) = (t.str_at(row, start), t.str_at(row, end));
         let quote_text = std::str::from_utf8(t.bytes_at(row, quote)).unwrap_or("");
         let (start, end) = if start_text.is_empty() && end_text.is_empty() && !quote_text.trim().is_empty() {
-            locate_quote(t, row, &path, &texts, t.str_at(row, source), quote_text, occurrence, &mut rp)
+            locate_quote(
+                t,
+                row,
+                &path,
+                &texts,
+                t.str_at(row, source),
+                quote_text,
+                occurrence,
+                &mut rp,
+            )
         } else {
             (
                 parse_offset(t, row, &path, "start", start_text, &mut rp),

@@ -160,7 +160,9 @@ fn reports_whole_file_problems() {
             "waves.csv",
             Some("wave_id,name,start,edn\nv1,a,2018-01-01,2018-12-31\n"),
         )],
-        &["P/waves.csv:1:4: the required column `end` is missing\n  help: is column `edn` meant? Rename it `end`; the header must name at least: wave_id, start, end"],
+        &[
+            "P/waves.csv:1:4: the required column `end` is missing\n  help: is column `edn` meant? Rename it `end`; the header must name at least: wave_id, start, end",
+        ],
     );
     check(
         &[("project.toml", Some("name = \"t\"\nlanguge = \"sv\"\n"))],

@@ -381,7 +381,12 @@ pub(crate) fn project_xml(project: &Project) -> (String, ExportSummary) {
     if !project.sets.is_empty() {
         x.open(1, "Sets", &[], false);
         for set in &project.sets {
-            x.open(2, "Set", &[("guid", &guid("set", &set.name)), ("name", &set.name)], false);
+            x.open(
+                2,
+                "Set",
+                &[("guid", &guid("set", &set.name)), ("name", &set.name)],
+                false,
+            );
             for s in &set.sources {
                 x.open(3, "MemberSource", &[("targetGUID", &source_guid(s))], true);
             }

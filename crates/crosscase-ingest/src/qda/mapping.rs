@@ -114,14 +114,21 @@ pub fn mapping_template(
     let to_fill = placements.iter().filter(|p| p.municipality.is_none()).count();
     let mut out = String::new();
     let files_list: Vec<&str> = files.iter().map(|f| f.file.as_str()).collect();
-    let _ = writeln!(out, "# The mapping of {} for `crosscase import --map`; see docs/qda-import.md.", files_list.join(" + "));
+    let _ = writeln!(
+        out,
+        "# The mapping of {} for `crosscase import --map`; see docs/qda-import.md.",
+        files_list.join(" + ")
+    );
     let _ = writeln!(
         out,
         "# {} sources, {} to fill in: write a kommunkod (\"0583\") or a name (\"Motala\") where `municipality` is empty.",
         placements.len(),
         to_fill
     );
-    let _ = writeln!(out, "# When every source belongs to one municipality, set it under [defaults] instead.");
+    let _ = writeln!(
+        out,
+        "# When every source belongs to one municipality, set it under [defaults] instead."
+    );
     out.push_str("\n[project]\n");
     let _ = writeln!(
         out,

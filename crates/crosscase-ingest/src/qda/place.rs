@@ -488,7 +488,7 @@ fn build(
                         .and_then(|m| m.municipality.as_deref())
                         .filter(|m| !m.trim().is_empty())
                         .and_then(|m| resolve_municipality(m, register, free))
-                        .or_else(|| municipality())
+                        .or_else(municipality)
                         .or_else(|| case.name.as_deref().and_then(|n| municipality_in_name(n, register))),
                 });
             }
@@ -589,9 +589,9 @@ fn build(
             .get_from(MUNICIPALITY_KEYS, vars.municipality.as_deref())
             .map(|(v, from)| (v.to_string(), resolve_municipality(v, register, free), from.to_string()))
             .or_else(|| {
-                a.names.iter().find_map(|(n, from)| {
-                    municipality_in_name(n, register).map(|c| (n.clone(), Some(c), from.clone()))
-                })
+                a.names
+                    .iter()
+                    .find_map(|(n, from)| municipality_in_name(n, register).map(|c| (n.clone(), Some(c), from.clone())))
             })
             .or_else(|| {
                 municipality_in_name(&m.source.name, register)
@@ -1040,11 +1040,7 @@ fn unplaced_diagnostic(files: &[QdaProject], unplaced: &[(String, String)]) -> D
         .map(|(n, why)| format!("`{}` ({why})", shorten(n)))
         .collect();
     let more = unplaced.len().saturating_sub(UNPLACED_SHOWN);
-    let file_args = files
-        .iter()
-        .map(|f| shell_word(&f.file))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let file_args = files.iter().map(|f| shell_word(&f.file)).collect::<Vec<_>>().join(" ");
     Diagnostic::file(
         files.first().map_or("(import)", |f| f.file.as_str()),
         format!(
@@ -1052,7 +1048,11 @@ fn unplaced_diagnostic(files: &[QdaProject], unplaced: &[(String, String)]) -> D
             unplaced.len(),
             if unplaced.len() == 1 { "" } else { "s" },
             shown.join(", "),
-            if more > 0 { format!(", and {more} more (the mapping file that --write-map writes lists every one)") } else { String::new() }
+            if more > 0 {
+                format!(", and {more} more (the mapping file that --write-map writes lists every one)")
+            } else {
+                String::new()
+            }
         ),
         format!(
             "when every source belongs to one municipality, a mapping file with these two lines is enough (replace 0583 by its kommunkod) and run again with --map FILE:\n    [defaults]\n    municipality = \"0583\"\n  otherwise write a mapping file with every source and case, the municipality filled in where crosscase can tell, with\n    crosscase import {file_args} --write-map mapping.toml\n  fill in the empty municipalities and run again with --map mapping.toml; or give each source a variable `kommun` (a kommunkod or a name) in the QDA tool, or put it in a case or set named like `Kommun: Motala`"
@@ -1103,7 +1103,6 @@ fn unique_names(f: &QdaProject) -> Vec<String> {
         })
         .collect()
 }
-
 
 #[cfg(test)]
 mod tests {
