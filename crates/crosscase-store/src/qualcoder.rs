@@ -58,12 +58,15 @@ pub fn read_qualcoder_within(path: &Path, limit: std::time::Duration) -> Result<
         .map_err(|e| StoreError::open(path, e))?;
     conn.execute_batch("PRAGMA query_only = ON; PRAGMA trusted_schema = OFF;")
         .map_err(|e| StoreError::open(path, e))?;
-    // A watchdog interrupts whatever statement runs when the time is up; it ends when `_done` is dropped.
+    // A watchdog interrupts whatever statement runs once the time is up, again every 10 ms (an interrupt between
+    // two statements would be lost); it ends when `_done` is dropped.
     let (_done, wait) = std::sync::mpsc::channel::<()>();
     let interrupt = conn.get_interrupt_handle();
     std::thread::spawn(move || {
-        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(limit) {
+        let mut timeout = limit;
+        while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(timeout) {
             interrupt.interrupt();
+            timeout = std::time::Duration::from_millis(10);
         }
     });
     let sql = |e: rusqlite::Error| match e.sqlite_error_code() {
