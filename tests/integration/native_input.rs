@@ -45,6 +45,19 @@ fn offsets(db: &Path) -> Vec<(String, i64, i64)> {
 }
 
 #[test]
+fn codings_by_quote_need_no_offset_columns_either() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p");
+    project(&p, "source_id,code_id,coder,quote\nI1,idesluss,AL,idéslussen\n");
+    let run = crosscase(dir.path(), &["ingest", "p", "--db", "db.sqlite"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        offsets(&dir.path().join("db.sqlite")),
+        vec![("idesluss".to_string(), 17, 27)]
+    );
+}
+
+#[test]
 fn codings_by_quote_need_no_offsets() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("p");

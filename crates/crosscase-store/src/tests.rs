@@ -123,17 +123,32 @@ fn another_project_of_the_same_name_is_refused_unless_replacing() {
         name: "Grupp".into(),
         sources: vec!["S1".into()],
     });
-    assert_eq!(store.ingest(&first, &strict("h1")).unwrap().outcome, IngestOutcome::Created);
-    assert_eq!(store.ingest(&first, &strict("h1")).unwrap().outcome, IngestOutcome::Unchanged);
+    assert_eq!(
+        store.ingest(&first, &strict("h1")).unwrap().outcome,
+        IngestOutcome::Created
+    );
+    assert_eq!(
+        store.ingest(&first, &strict("h1")).unwrap().outcome,
+        IngestOutcome::Unchanged
+    );
     let e = store.ingest(&project(2), &strict("h2")).unwrap_err();
     assert!(matches!(&e, StoreError::NameTaken { name } if name == "t"), "{e}");
-    assert!(e.to_string().contains("--name NAME") && e.to_string().contains("--replace"), "{e}");
+    assert!(
+        e.to_string().contains("--name NAME") && e.to_string().contains("--replace"),
+        "{e}"
+    );
     assert_eq!(count(&store, "coding"), 3);
     // Codability and sets come back.
     let back = store.load_project(None).unwrap();
-    assert_eq!(back.codes.iter().map(|c| c.codable).collect::<Vec<_>>(), vec![false, true]);
+    assert_eq!(
+        back.codes.iter().map(|c| c.codable).collect::<Vec<_>>(),
+        vec![false, true]
+    );
     assert_eq!(back.sets, first.sets);
-    assert_eq!(store.ingest(&project(2), &record("h2")).unwrap().outcome, IngestOutcome::Replaced);
+    assert_eq!(
+        store.ingest(&project(2), &record("h2")).unwrap().outcome,
+        IngestOutcome::Replaced
+    );
     assert_eq!(count(&store, "source_set"), 0);
     assert_eq!(store.integrity_check().unwrap(), "ok");
 }
@@ -155,7 +170,10 @@ fn a_qualcoder_read_that_takes_too_long_is_stopped() {
     .unwrap();
     drop(conn);
     let e = crate::read_qualcoder_within(&path, std::time::Duration::ZERO).unwrap_err();
-    assert!(e.to_string().contains("took longer than 0 s to read and was stopped"), "{e}");
+    assert!(
+        e.to_string().contains("took longer than 0 s to read and was stopped"),
+        "{e}"
+    );
     assert_eq!(crate::read_qualcoder(&path).unwrap().sources.len(), 200_000);
 }
 

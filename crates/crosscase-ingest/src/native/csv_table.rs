@@ -319,7 +319,10 @@ impl CsvTable {
             }
         }
         for required in table.required_columns() {
-            if !index.contains_key(required) && diags.len() == before {
+            // Codings given by their quotes need no offsets, nor the columns for them.
+            let by_quote =
+                table == Table::Codings && matches!(*required, "start" | "end") && index.contains_key("quote");
+            if !index.contains_key(required) && diags.len() == before && !by_quote {
                 let names: Vec<String> = header
                     .iter()
                     .map(|n| n.trim().trim_start_matches('\u{feff}').to_lowercase())
