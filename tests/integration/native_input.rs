@@ -45,6 +45,41 @@ fn offsets(db: &Path) -> Vec<(String, i64, i64)> {
 }
 
 #[test]
+fn a_hand_made_folder_code_is_not_codable_on_the_way_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p");
+    project(&p, "source_id,code_id,coder,quote\nI1,idesluss,AL,idéslussen\n");
+    std::fs::write(
+        p.join("codebook.csv"),
+        "kod,förälder,etikett,kodbar\nmapp,,Mapp,nej\nidesluss,mapp,Idésluss,\nbedomning,,Bedömning,ja\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("sources.csv"), "source_id,kind,kommunkod\nI1,interview,0583\n").unwrap();
+    let run = crosscase(dir.path(), &["ingest", "p", "--db", "db.sqlite"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = crosscase(dir.path(), &["export", "--db", "db.sqlite", "--qdpx", "out.qdpx"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(dir.path().join("out.qdpx")).unwrap()).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("project.qde").unwrap(), &mut xml).unwrap();
+    assert!(xml.contains("name=\"Mapp\" isCodable=\"false\""), "{xml}");
+    assert!(xml.contains("name=\"Idésluss\" isCodable=\"true\""), "{xml}");
+    std::fs::write(
+        p.join("codebook.csv"),
+        "code_id,parent_id,label_sv,codable\nidesluss,,Idésluss,kanske\n",
+    )
+    .unwrap();
+    let run = crosscase(dir.path(), &["validate", "p"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("p/codebook.csv:2:4 (codable): `kanske` is not yes or no"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn codings_by_quote_need_no_offset_columns_either() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("p");

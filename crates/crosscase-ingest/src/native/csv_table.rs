@@ -18,6 +18,7 @@ pub(crate) struct CsvTable {
 fn read_only_columns(table: Table) -> &'static [&'static str] {
     match table {
         Table::Codings => &["occurrence"],
+        Table::Codebook => &["codable"],
         _ => &[],
     }
 }
@@ -71,6 +72,7 @@ fn aliases(table: Table) -> &'static [(&'static str, &'static str)] {
             ("beskrivning", "description"),
             ("färg", "colour"),
             ("color", "colour"),
+            ("kodbar", "codable"),
         ],
         Table::Sources => &[
             ("källa", "source_id"),

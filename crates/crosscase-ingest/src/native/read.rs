@@ -611,9 +611,23 @@ impl Reader<'_> {
                 });
             }
         });
-        self.table(Table::Codebook, true, |t, row, _, _| {
+        self.table(Table::Codebook, true, |t, row, path, problems| {
             let label_sv = t.get(row, "label_sv").to_string();
             let label_en = t.get_opt(row, "label_en").unwrap_or_else(|| label_sv.clone());
+            let codable = match t.get(row, "codable").to_lowercase().as_str() {
+                "" | "yes" | "ja" | "true" | "1" => true,
+                "no" | "nej" | "false" | "0" => false,
+                other => {
+                    problems.push(t.problem(
+                        path,
+                        row.line,
+                        "codable",
+                        format!("`{other}` is not yes or no"),
+                        "write `no` (or `nej`) for a folder that only groups codes, and leave it empty otherwise",
+                    ));
+                    true
+                }
+            };
             project.codes.push(Code {
                 id: t.get(row, "code_id").to_string(),
                 parent: t.get_opt(row, "parent_id"),
@@ -621,7 +635,7 @@ impl Reader<'_> {
                 label_en,
                 description: t.get_opt(row, "description"),
                 colour: t.get_opt(row, "colour"),
-                codable: true,
+                codable,
                 line: row.line,
             });
         });
