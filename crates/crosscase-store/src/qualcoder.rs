@@ -41,40 +41,70 @@ const TABLES: [&str; 8] = [
     "case_text",
 ];
 
-/// How long reading a QualCoder database may take. A real project reads in well under a second per hundred
-/// thousand codings; a database made to hang (a query that never ends) is stopped here.
-pub const QUALCODER_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+/// How much reading a QualCoder database may cost. A real project reads in well under a second, and in a few
+/// dozen SQLite steps per stored byte; a database made to hang (a query that never ends, a join that explodes) is
+/// stopped at whichever limit it reaches first.
+#[derive(Clone, Copy, Debug)]
+pub struct QualCoderLimits {
+    pub time: std::time::Duration,
+    /// SQLite virtual-machine steps allowed whatever the file's size.
+    pub min_steps: u64,
+    /// SQLite virtual-machine steps allowed per byte of the database file, beyond `min_steps`.
+    pub steps_per_byte: u64,
+}
+
+impl Default for QualCoderLimits {
+    fn default() -> QualCoderLimits {
+        QualCoderLimits {
+            time: std::time::Duration::from_secs(60),
+            min_steps: 10_000_000,
+            steps_per_byte: 1_000,
+        }
+    }
+}
+
+/// SQLite steps between two looks at the limits.
+const STEPS_PER_CHECK: u64 = 10_000;
 
 /// Reads a QualCoder database. `path` is the SQLite file (`data.qda`).
 pub fn read_qualcoder(path: &Path) -> Result<QdaProject, StoreError> {
-    read_qualcoder_within(path, QUALCODER_TIME_LIMIT)
+    read_qualcoder_within(path, QualCoderLimits::default())
 }
 
-/// [`read_qualcoder`] with another time limit. The file is untrusted: only tables are read (a view or a virtual
-/// table where QualCoder has a table is refused, since it could run any query), every statement is interrupted when
-/// the time is up, and a cycle of categories is refused.
-pub fn read_qualcoder_within(path: &Path, limit: std::time::Duration) -> Result<QdaProject, StoreError> {
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(|e| StoreError::open(path, e))?;
+/// [`read_qualcoder`] within other limits. The file is untrusted: only tables are read (a view or a virtual table
+/// where QualCoder has a table is refused, since it could run any query), every statement is interrupted when the
+/// time or the steps are used up (SQLite's progress handler), and a cycle of categories is refused.
+pub fn read_qualcoder_within(path: &Path, limits: QualCoderLimits) -> Result<QdaProject, StoreError> {
+    let mut conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| StoreError::open(path, e))?;
     conn.execute_batch("PRAGMA query_only = ON; PRAGMA trusted_schema = OFF;")
         .map_err(|e| StoreError::open(path, e))?;
-    // A watchdog interrupts whatever statement runs once the time is up, again every 10 ms (an interrupt between
-    // two statements would be lost); it ends when `_done` is dropped.
-    let (_done, wait) = std::sync::mpsc::channel::<()>();
-    let interrupt = conn.get_interrupt_handle();
-    std::thread::spawn(move || {
-        let mut timeout = limit;
-        while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(timeout) {
-            interrupt.interrupt();
-            timeout = std::time::Duration::from_millis(10);
-        }
-    });
+    let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+    let max_steps = limits
+        .min_steps
+        .saturating_add(bytes.saturating_mul(limits.steps_per_byte));
+    let started = std::time::Instant::now();
+    let steps = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counted = steps.clone();
+    let time = limits.time;
+    conn.progress_handler(
+        STEPS_PER_CHECK as i32,
+        Some(move || {
+            let done = counted.fetch_add(STEPS_PER_CHECK, std::sync::atomic::Ordering::Relaxed) + STEPS_PER_CHECK;
+            done > max_steps || started.elapsed() > time
+        }),
+    )
+    .map_err(|e| StoreError::open(path, e))?;
+    let conn = conn;
     let sql = |e: rusqlite::Error| match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::OperationInterrupted) => bad(
             path,
             format!(
-                "took longer than {} s to read and was stopped; a QualCoder project reads in seconds, so this database holds queries that do not end",
-                limit.as_secs_f64()
+                "was stopped after {:.1} s and {} SQLite steps (the limits are {} s and {max_steps} steps for a file of this size); a QualCoder project reads in seconds, so this database holds queries that do not end",
+                started.elapsed().as_secs_f64(),
+                steps.load(std::sync::atomic::Ordering::Relaxed),
+                time.as_secs_f64()
             ),
         ),
         _ => bad(path, format!("cannot be read as a QualCoder project: {e}")),

@@ -154,11 +154,11 @@ fn another_project_of_the_same_name_is_refused_unless_replacing() {
 }
 
 #[test]
-fn a_qualcoder_read_that_takes_too_long_is_stopped() {
+fn a_qualcoder_read_that_takes_too_long_or_too_many_steps_is_stopped() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("data.qda");
     let conn = rusqlite::Connection::open(&path).unwrap();
-    // A real table whose rows a recursive query fills slowly is as slow to read as any hostile view.
+    // A real table of many rows stands for a hostile query: both cost time and steps.
     conn.execute_batch(
         "CREATE TABLE source (id INTEGER PRIMARY KEY, name TEXT, fulltext TEXT, memo TEXT, owner TEXT);
          CREATE TABLE code_name (cid INTEGER PRIMARY KEY, name TEXT, catid INTEGER, color TEXT, memo TEXT);
@@ -169,11 +169,20 @@ fn a_qualcoder_read_that_takes_too_long_is_stopped() {
     )
     .unwrap();
     drop(conn);
-    let e = crate::read_qualcoder_within(&path, std::time::Duration::ZERO).unwrap_err();
-    assert!(
-        e.to_string().contains("took longer than 0 s to read and was stopped"),
-        "{e}"
-    );
+    let no_time = crate::QualCoderLimits {
+        time: std::time::Duration::ZERO,
+        ..Default::default()
+    };
+    let e = crate::read_qualcoder_within(&path, no_time).unwrap_err();
+    assert!(e.to_string().contains("was stopped after"), "{e}");
+    assert!(e.to_string().contains("the limits are 0 s and"), "{e}");
+    let few_steps = crate::QualCoderLimits {
+        min_steps: 100_000,
+        steps_per_byte: 0,
+        ..Default::default()
+    };
+    let e = crate::read_qualcoder_within(&path, few_steps).unwrap_err();
+    assert!(e.to_string().contains("100000 steps for a file of this size"), "{e}");
     assert_eq!(crate::read_qualcoder(&path).unwrap().sources.len(), 200_000);
 }
 
