@@ -321,9 +321,13 @@ impl CsvTable {
             }
         }
         for required in table.required_columns() {
-            // Codings given by their quotes need no offsets, nor the columns for them.
-            let by_quote =
-                table == Table::Codings && matches!(*required, "start" | "end") && index.contains_key("quote");
+            // Codings given by their quotes need no offsets, nor the columns for them (but one offset column alone
+            // means the other one is missing).
+            let by_quote = table == Table::Codings
+                && matches!(*required, "start" | "end")
+                && index.contains_key("quote")
+                && !index.contains_key("start")
+                && !index.contains_key("end");
             if !index.contains_key(required) && diags.len() == before && !by_quote {
                 let names: Vec<String> = header
                     .iter()
