@@ -81,6 +81,7 @@ fn main() {
             label_en: format!("Code {i}"),
             description: None,
             colour: None,
+            codable: true,
             line: 0,
         });
     }

@@ -49,8 +49,19 @@ pub enum Command {
         /// The files to import.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        #[arg(long, required_unless_present = "write_map")]
+        db: Option<PathBuf>,
+        /// Write a mapping file with every source and case of the files, the municipality filled in where it can be
+        /// told, and import nothing; fill in the rest and import with --map.
+        #[arg(long, value_name = "MAPPING.toml", conflicts_with = "db")]
+        write_map: Option<PathBuf>,
+        /// The project's name in the database, instead of the name in the export (to keep two projects that have
+        /// the same name, e.g. NVivo's "Untitled").
         #[arg(long)]
-        db: PathBuf,
+        name: Option<String>,
+        /// Replace a stored project of the same name even when it holds another project's data.
+        #[arg(long)]
+        replace: bool,
         /// A mapping file saying which variables hold municipality, unit, wave and role, or placing single sources
         /// (see docs/qda-import.md).
         #[arg(long, value_name = "MAPPING.toml")]

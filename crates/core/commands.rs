@@ -41,6 +41,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Validate { dir } => {
             let loaded = read(&dir)?;
+            for w in &loaded.warnings {
+                eprintln!("warning: {w}");
+            }
             let p = &loaded.project;
             eprintln!(
                 "{}: no problems ({} municipalities, {} sources, {} codes, {} codings).",
@@ -251,13 +254,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import {
             files,
             db,
+            write_map,
+            name,
+            replace,
             map,
             format,
             pseudonymise,
             key,
         } => {
+            if let Some(out) = write_map {
+                crate::import_map::write_map(&files, map.as_deref(), name, &out)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let db = db.expect("clap requires --db without --write-map");
             let privacy = Privacy::requested(pseudonymise, key)?;
-            import(&files, &db, map.as_deref(), format, privacy.as_ref())?;
+            let how = ImportHow { name, replace };
+            import(&files, &db, map.as_deref(), format, privacy.as_ref(), &how)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Export {
@@ -470,7 +482,7 @@ fn read(dir: &Path) -> Result<LoadedProject> {
 }
 
 /// Prints every problem and returns the error that ends the command with exit code 1.
-fn problems(dir: &Path, Diagnostics(diags): Diagnostics) -> anyhow::Error {
+pub(crate) fn problems(dir: &Path, Diagnostics(diags): Diagnostics) -> anyhow::Error {
     const SHOWN: usize = 200;
     let mut err = std::io::stderr().lock();
     for d in diags.iter().take(SHOWN) {
@@ -493,6 +505,9 @@ fn problems(dir: &Path, Diagnostics(diags): Diagnostics) -> anyhow::Error {
 /// leaves the database as it was (and a database this command created is removed again).
 fn ingest(dir: &Path, db: &Path, privacy: Option<&Privacy>) -> Result<String> {
     let opened = crosscase_ingest::open_project(dir).map_err(|d| problems(dir, d))?;
+    for w in opened.warnings() {
+        eprintln!("warning: {w}");
+    }
     // The store gets a pseudonymised copy; codings are still checked against the texts as the files have them.
     let mut header = None;
     let mut pseudonymiser = None;
@@ -531,6 +546,7 @@ fn ingest(dir: &Path, db: &Path, privacy: Option<&Privacy>) -> Result<String> {
         content_hash,
         crosscase_version: env!("CARGO_PKG_VERSION").to_string(),
         imported_at: crosscase_model::utc_timestamp(now),
+        replace_other_content: true,
     };
     let written =
         write_streaming(&mut store, &opened, header.as_ref(), pseudonymiser.as_ref(), &record).map_err(|e| match e {
@@ -567,31 +583,20 @@ fn import(
     map: Option<&Path>,
     format: crate::args::ImportFormat,
     privacy: Option<&Privacy>,
+    how: &ImportHow,
 ) -> Result<()> {
-    use crosscase_ingest::qda::{self, QdaInput};
-    let mut read = Vec::new();
-    let mut inputs = Vec::new();
-    for f in files {
-        let input = qda::recognise(f).map_err(|d| problems(f, Diagnostics(vec![d])))?;
-        let project = match &input {
-            QdaInput::QualCoder(path) => {
-                crosscase_store::read_qualcoder(path).map_err(|e| UserError(format!("{e}; nothing was written")))?
-            }
-            other => qda::read_refi(other).map_err(|d| problems(f, d))?,
-        };
-        let path = match &input {
-            QdaInput::Qdpx(p) | QdaInput::Qde(p) | QdaInput::Qdc(p) | QdaInput::QualCoder(p) => p.clone(),
-        };
-        inputs.push(path);
-        read.push(project);
-    }
-    let mapping = match map {
+    use crosscase_ingest::qda;
+    let (read, mut inputs) = crate::import_map::read_exports(files)?;
+    let mut mapping = match map {
         Some(m) => {
             inputs.push(m.to_path_buf());
             qda::read_mapping(m).map_err(|d| problems(m, Diagnostics(vec![d])))?
         }
         None => qda::Mapping::default(),
     };
+    if let Some(name) = &how.name {
+        mapping.project.name = Some(name.clone());
+    }
     let register = KommunRegister::sweden();
     let first = &files[0];
     let (mut project, summary) = qda::build_project(&read, &mapping, &register).map_err(|d| problems(first, d))?;
@@ -638,6 +643,7 @@ fn import(
         content_hash,
         crosscase_version: env!("CARGO_PKG_VERSION").to_string(),
         imported_at: crosscase_model::utc_timestamp(now),
+        replace_other_content: how.replace,
     };
     let stored = Store::open(db).and_then(|mut store| store.ingest(&project, &record));
     let stored = match stored {
@@ -681,6 +687,14 @@ fn import(
         db.display()
     );
     Ok(())
+}
+
+/// What `crosscase import` was asked to do with the project's name.
+struct ImportHow {
+    /// `--name`: the name in the database instead of the export's.
+    name: Option<String>,
+    /// `--replace`: replace a stored project of the same name with other content.
+    replace: bool,
 }
 
 /// Removes a database file this command created (with its WAL files) after a failed write.

@@ -5,6 +5,7 @@
 
 mod args;
 mod commands;
+mod import_map;
 mod output;
 
 use std::process::ExitCode;
@@ -46,6 +47,7 @@ fn user_store_error(e: &crosscase_store::StoreError) -> bool {
             | UnknownProject { .. }
             | AmbiguousProject { .. }
             | NoProject
+            | NameTaken { .. }
     )
 }
 

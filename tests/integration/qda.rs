@@ -559,7 +559,8 @@ fn a_source_without_municipality_shows_the_mapping_that_fixes_it() {
         run.stderr
     );
     assert!(
-        run.stderr.contains("\"Workshop 3\" = { municipality = \"0583\" }"),
+        run.stderr.contains("[defaults]\n    municipality = \"0583\"")
+            && run.stderr.contains("--write-map mapping.toml"),
         "{}",
         run.stderr
     );

@@ -14,6 +14,7 @@ pub(crate) fn code(id: &str, parent: Option<&str>) -> Code {
         label_en: id.into(),
         description: None,
         colour: None,
+        codable: true,
         line: 0,
     }
 }

@@ -8,9 +8,10 @@ pub mod native;
 mod pseudonymise;
 pub mod qda;
 mod roster;
+mod safe_file;
 mod text_file;
 
-pub use diagnostic::{Diagnostic, Diagnostics};
+pub use diagnostic::{Diagnostic, Diagnostics, shorten};
 pub use native::{CODING_BATCH, LoadedProject, OpenedProject, init_project, open_project, read_project, write_project};
 pub use pseudonymise::{PseudonymReport, Pseudonymiser, hmac_sha256};
 pub use roster::read_roster;

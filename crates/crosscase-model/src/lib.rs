@@ -25,7 +25,7 @@ pub use kommun::{Kommun, KommunRegister};
 pub use privacy::{Finding, PersonalData, find_personal_data, mask_personal_data};
 pub use project::{
     Code, Coding, InputFile, Language, Municipality, Participant, Project, ProjectSettings, Role, Source, SourceKind,
-    Table, Unit, Wave,
+    SourceSet, Table, Unit, Wave,
 };
 pub use qda::{OffsetUnit, QdaCase, QdaCode, QdaCoding, QdaProject, QdaSelection, QdaSet, QdaSource, QdaUser};
 pub use random::Rng;

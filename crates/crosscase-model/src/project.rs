@@ -285,6 +285,9 @@ pub struct Code {
     pub description: Option<String>,
     /// `#rrggbb`.
     pub colour: Option<String>,
+    /// `false` for a folder or category that only groups other codes (REFI-QDA's `isCodable="false"`, QualCoder's
+    /// categories); its counts still roll up from its children.
+    pub codable: bool,
     pub line: u64,
 }
 
@@ -330,6 +333,16 @@ pub struct Project {
     /// Survey instruments (`surveys/<id>.toml`) and their responses (`surveys/<id>.csv`).
     pub instruments: Vec<Instrument>,
     pub survey_responses: Vec<SurveyResponse>,
+    /// Named groups of sources from a QDA tool (MAXQDA's and ATLAS.ti's sets), kept for the way back.
+    pub sets: Vec<SourceSet>,
+}
+
+/// A named group of sources, as QDA tools keep them (REFI-QDA's `Set` with `MemberSource`s).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceSet {
+    pub name: String,
+    /// Source ids.
+    pub sources: Vec<String>,
 }
 
 impl Project {
@@ -348,6 +361,7 @@ impl Project {
             headcounts: Vec::new(),
             instruments: Vec::new(),
             survey_responses: Vec::new(),
+            sets: Vec::new(),
         }
     }
 }

@@ -200,7 +200,11 @@ fn check_unit_ref(
             line,
             "unit_id",
             format!("unit `{unit}` is not in units.csv"),
-            format!("add `{unit}` to units.csv, or correct the unit id"),
+            unknown_id_help(
+                unit,
+                units.keys().copied(),
+                &format!("add `{unit}` to units.csv, or correct the unit id"),
+            ),
         )),
         Some(&owner) if owner != municipality => problems.push(Problem::new(
             table,
@@ -268,11 +272,6 @@ fn check_codebook(project: &Project, problems: &mut Vec<Problem>) {
         project.codes.iter().map(|c| (c.id.as_str(), c.line)),
         problems,
     );
-    let parent_of: HashMap<&str, Option<&str>> = project
-        .codes
-        .iter()
-        .map(|c| (c.id.as_str(), c.parent.as_deref()))
-        .collect();
     for c in &project.codes {
         if c.label_sv.trim().is_empty() {
             problems.push(Problem::new(
@@ -301,27 +300,101 @@ fn check_codebook(project: &Project, problems: &mut Vec<Problem>) {
                 c.line,
                 "parent_id",
                 format!("parent `{parent}` of code `{}` is not in the codebook", c.id),
-                "add the parent code, or correct parent_id",
+                unknown_id_help(parent, ids.keys().copied(), "add the parent code, or correct parent_id"),
             ));
+        }
+    }
+    check_tree(project, problems);
+}
+
+/// The deepest codebook crosscase takes: counts roll up through every level, and no real codebook comes near it.
+pub const MAX_CODE_DEPTH: usize = 100;
+
+/// Cycles and depth of the codebook, in time linear in its size: every code is walked up once, and a walk stops at
+/// the first code already placed. Each cycle is one problem, however long it is.
+fn check_tree(project: &Project, problems: &mut Vec<Problem>) {
+    let codes = &project.codes;
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(codes.len());
+    for (i, c) in codes.iter().enumerate() {
+        index.entry(c.id.as_str()).or_insert(i);
+    }
+    let parent: Vec<Option<usize>> = codes
+        .iter()
+        .map(|c| c.parent.as_deref().and_then(|p| index.get(p).copied()))
+        .collect();
+    // 0: not yet seen, 1: on the walk now, 2: placed (its depth known).
+    let mut state = vec![0u8; codes.len()];
+    let mut depth = vec![0usize; codes.len()];
+    let mut too_deep = false;
+    let mut path: Vec<usize> = Vec::new();
+    for start in 0..codes.len() {
+        if state[start] != 0 {
             continue;
         }
-        // Walk up the hierarchy; coming back to this code means a cycle.
-        let mut at = Some(parent.as_str());
-        let mut steps = 0;
-        while let Some(p) = at {
-            if p == c.id || steps > parent_of.len() {
+        path.clear();
+        let mut at = Some(start);
+        while let Some(x) = at {
+            match state[x] {
+                2 => break,
+                1 => {
+                    let from = path.iter().position(|&p| p == x).expect("on the walk");
+                    let cycle = &path[from..];
+                    let first = *cycle.iter().min_by_key(|&&i| codes[i].line).expect("a cycle has codes");
+                    let shown: Vec<String> = cycle.iter().take(5).map(|&i| format!("`{}`", codes[i].id)).collect();
+                    problems.push(Problem::new(
+                        Table::Codebook,
+                        codes[first].line,
+                        "parent_id",
+                        format!(
+                            "the codes {}{} form a cycle: each is the parent of the one before ({} codes)",
+                            shown.join(", "),
+                            if cycle.len() > 5 { ", …" } else { "" },
+                            cycle.len()
+                        ),
+                        "the codebook must be a tree: break the cycle by changing one parent_id",
+                    ));
+                    break;
+                }
+                _ => {
+                    state[x] = 1;
+                    path.push(x);
+                    at = parent[x];
+                }
+            }
+        }
+        for &x in path.iter().rev() {
+            depth[x] = match parent[x] {
+                Some(p) if state[p] == 2 => depth[p] + 1,
+                _ => 0,
+            };
+            state[x] = 2;
+            if depth[x] + 1 > MAX_CODE_DEPTH && !too_deep {
+                too_deep = true;
                 problems.push(Problem::new(
                     Table::Codebook,
-                    c.line,
+                    codes[x].line,
                     "parent_id",
-                    format!("code `{}` is its own ancestor through parent `{parent}`", c.id),
-                    "the codebook must be a tree: break the cycle by changing one parent_id",
+                    format!(
+                        "code `{}` is on level {} of the codebook; crosscase takes at most {MAX_CODE_DEPTH} levels",
+                        codes[x].id,
+                        depth[x] + 1
+                    ),
+                    "a codebook is a tree of themes a few levels deep: check parent_id, which may chain codes by mistake",
                 ));
-                break;
             }
-            at = parent_of.get(p).copied().flatten();
-            steps += 1;
         }
+    }
+}
+
+/// The help for an id that is not known: the id that differs only in case (or surrounding spaces), when there is
+/// one, else `otherwise`.
+pub(crate) fn unknown_id_help<'a>(id: &str, known: impl Iterator<Item = &'a str>, otherwise: &str) -> String {
+    let wanted = id.trim().to_lowercase();
+    let mut close: Vec<&str> = known.filter(|k| k.trim().to_lowercase() == wanted).collect();
+    close.sort_unstable();
+    match close.first() {
+        Some(k) => format!("did you mean `{k}`? Ids are compared exactly, upper and lower case included"),
+        None => otherwise.to_string(),
     }
 }
 
@@ -359,7 +432,11 @@ fn check_sources(
                     line,
                     "wave_id",
                     format!("wave `{wave_id}` is not in waves.csv"),
-                    format!("add `{wave_id}` to waves.csv, or correct the wave id"),
+                    unknown_id_help(
+                        wave_id,
+                        waves.keys().copied(),
+                        &format!("add `{wave_id}` to waves.csv, or correct the wave id"),
+                    ),
                 )),
                 // A wave that ends before it starts is reported once, at the wave, not at each of its sources.
                 Some(w) if w.end < w.start => {}
@@ -399,7 +476,11 @@ fn check_sources(
                     line,
                     "participants",
                     format!("participant `{p}` is not in participants.csv"),
-                    format!("add `{p}` to participants.csv, or correct the id"),
+                    unknown_id_help(
+                        p,
+                        participants.keys().copied(),
+                        &format!("add `{p}` to participants.csv, or correct the id"),
+                    ),
                 )),
                 Some(&home) if home != s.municipality => problems.push(Problem::new(
                     Table::Sources,
@@ -430,6 +511,8 @@ pub struct CodingChecker<'p> {
     /// stays in the processor's cache while that source's codings stream in, where one table of every coding would
     /// not.
     seen: Vec<FxHashMap<(u32, u32, u64, u64), u64>>,
+    /// The help for each unknown (is it a source, id), found once: a file may name one wrong id a million times.
+    unknown_help: FxHashMap<(bool, String), String>,
 }
 
 impl<'p> CodingChecker<'p> {
@@ -451,6 +534,7 @@ impl<'p> CodingChecker<'p> {
             codes,
             coders: FxHashMap::default(),
             seen: vec![FxHashMap::default(); project.sources.len()],
+            unknown_help: FxHashMap::default(),
         }
     }
 
@@ -480,7 +564,16 @@ impl<'p> CodingChecker<'p> {
                 line,
                 "code_id",
                 format!("code `{}` is not in codebook.csv", c.code),
-                format!("add `{}` to codebook.csv, or correct the code id", c.code),
+                self.unknown_help
+                    .entry((false, c.code.clone()))
+                    .or_insert_with(|| {
+                        unknown_id_help(
+                            &c.code,
+                            self.codes.keys().copied(),
+                            &format!("add `{}` to codebook.csv, or correct the code id", c.code),
+                        )
+                    })
+                    .clone(),
             ));
         }
         if c.coder.trim().is_empty() {
@@ -518,7 +611,16 @@ impl<'p> CodingChecker<'p> {
                 line,
                 "source_id",
                 format!("source `{}` is not in sources.csv", c.source),
-                format!("add `{}` to sources.csv, or correct the source id", c.source),
+                self.unknown_help
+                    .entry((true, c.source.clone()))
+                    .or_insert_with(|| {
+                        unknown_id_help(
+                            &c.source,
+                            self.sources.keys().copied(),
+                            &format!("add `{}` to sources.csv, or correct the source id", c.source),
+                        )
+                    })
+                    .clone(),
             ));
             return false;
         };

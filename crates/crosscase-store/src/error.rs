@@ -31,6 +31,10 @@ pub enum StoreError {
     NoProject,
     #[error("cannot back up the database before migrating it to {}: {source}", backup.display())]
     Backup { backup: PathBuf, source: std::io::Error },
+    #[error(
+        "the database already holds a project named `{name}` with other content; to keep both, import this one under another name with --name NAME; to replace the stored one, run again with --replace"
+    )]
+    NameTaken { name: String },
     #[error("the project cannot be stored: {message}; validate it first with `crosscase validate`")]
     Invalid { message: String },
     #[error("{} {message}", path.display())]

@@ -22,6 +22,10 @@ pub struct ImportRecord {
     pub crosscase_version: String,
     /// RFC 3339 UTC.
     pub imported_at: String,
+    /// Whether a stored project of the same name whose content differs may be replaced. `crosscase ingest` reads a
+    /// folder the user keeps under one name; `crosscase import` reads exports that tools often name alike
+    /// ("Untitled"), so it replaces only when asked.
+    pub replace_other_content: bool,
 }
 
 /// What an ingest did.
@@ -119,6 +123,11 @@ impl Store {
                     codings: codings as u64,
                     ..summary
                 }));
+            }
+            Some(_) if !record.replace_other_content => {
+                return Err(StoreError::NameTaken {
+                    name: project.settings.name.clone(),
+                });
             }
             Some((id, _)) => {
                 delete_project(&tx, *id)?;
@@ -262,6 +271,7 @@ fn delete_project(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
          DELETE FROM headcount WHERE project_id = {id};
          DELETE FROM coding WHERE source_id IN (SELECT id FROM source WHERE project_id = {id});
          DELETE FROM source_participant WHERE source_id IN (SELECT id FROM source WHERE project_id = {id});
+         DELETE FROM source_set WHERE source_id IN (SELECT id FROM source WHERE project_id = {id});
          DELETE FROM source WHERE project_id = {id};
          DELETE FROM participant WHERE project_id = {id};
          DELETE FROM unit WHERE project_id = {id};
@@ -381,8 +391,8 @@ fn insert_project(tx: &Transaction<'_>, p: &Project, content_hash: &str) -> Resu
 
     let mut code = HashMap::with_capacity(p.codes.len());
     let mut stmt = tx.prepare(
-        "INSERT INTO code (project_id, code_id, label_sv, label_en, description, colour, position)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO code (project_id, code_id, label_sv, label_en, description, colour, position, codable)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for (position, c) in p.codes.iter().enumerate() {
         stmt.execute(params![
@@ -392,7 +402,8 @@ fn insert_project(tx: &Transaction<'_>, p: &Project, content_hash: &str) -> Resu
             c.label_en,
             c.description,
             c.colour,
-            position as i64
+            position as i64,
+            c.codable
         ])?;
         code.insert(c.id.clone(), tx.last_insert_rowid());
     }
@@ -431,6 +442,16 @@ fn insert_project(tx: &Transaction<'_>, p: &Project, content_hash: &str) -> Resu
         source.insert(s.id.clone(), (id, s.text.is_some()));
         for x in &s.participants {
             link.execute(params![id, row_id(&participant, x, "participant")?])?;
+        }
+    }
+
+    let mut member = tx.prepare("INSERT OR IGNORE INTO source_set (source_id, name) VALUES (?1, ?2)")?;
+    for set in &p.sets {
+        for s in &set.sources {
+            let (id, _) = source.get(s).copied().ok_or_else(|| StoreError::Invalid {
+                message: format!("source `{s}` of the set `{}` is referred to but not defined", set.name),
+            })?;
+            member.execute(params![id, set.name])?;
         }
     }
 

@@ -16,7 +16,7 @@ mod surveys;
 
 pub use error::StoreError;
 pub use ingest::{ImportRecord, Ingest, IngestOutcome, IngestSummary, IngestWriter};
-pub use qualcoder::read_qualcoder;
+pub use qualcoder::{QualCoderLimits, read_qualcoder, read_qualcoder_within};
 pub use runs::AnalysisRun;
 pub use schema::SCHEMA_VERSION;
 

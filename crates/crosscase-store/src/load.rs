@@ -42,7 +42,7 @@ impl RowIndex {
 /// The project's codebook in codebook order, each code with its row id.
 pub(crate) fn codes_with_ids(conn: &rusqlite::Connection, pid: i64) -> rusqlite::Result<Vec<(i64, Code)>> {
     let mut stmt = conn.prepare(
-        "SELECT c.id, c.code_id, p.code_id, c.label_sv, c.label_en, c.description, c.colour
+        "SELECT c.id, c.code_id, p.code_id, c.label_sv, c.label_en, c.description, c.colour, c.codable
          FROM code c LEFT JOIN code p ON p.id = c.parent_id WHERE c.project_id = ?1 ORDER BY c.position",
     )?;
     stmt.query_map([pid], |r| {
@@ -55,6 +55,7 @@ pub(crate) fn codes_with_ids(conn: &rusqlite::Connection, pid: i64) -> rusqlite:
                 label_en: r.get(4)?,
                 description: r.get(5)?,
                 colour: r.get(6)?,
+                codable: r.get(7)?,
                 line: 0,
             },
         ))

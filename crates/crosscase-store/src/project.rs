@@ -1,6 +1,6 @@
 //! Reading a whole coded project back (texts, quotes and memos included), for `crosscase export --qdpx`.
 
-use crosscase_model::{Coding, Municipality, Participant, Project, Source, Unit, Wave};
+use crosscase_model::{Coding, Municipality, Participant, Project, Source, SourceSet, Unit, Wave};
 
 use crate::Store;
 use crate::error::StoreError;
@@ -107,6 +107,22 @@ impl Store {
                 })
             })?
             .collect::<Result<_, _>>()?;
+        let mut stmt = c.prepare(
+            "SELECT ss.name, s.source_id FROM source_set ss JOIN source s ON s.id = ss.source_id
+             WHERE s.project_id = ?1 ORDER BY ss.name, s.source_id",
+        )?;
+        let members: Vec<(String, String)> = stmt
+            .query_map([pid], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (name, source) in members {
+            match p.sets.last_mut() {
+                Some(set) if set.name == name => set.sources.push(source),
+                _ => p.sets.push(SourceSet {
+                    name,
+                    sources: vec![source],
+                }),
+            }
+        }
         let mut stmt = c.prepare(
             "SELECT s.source_id, k.code_id, c.coder, c.start, c.end, c.quote, c.memo
              FROM coding c JOIN source s ON s.id = c.source_id JOIN code k ON k.id = c.code_id

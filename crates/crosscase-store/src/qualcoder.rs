@@ -29,13 +29,110 @@ fn columns(conn: &Connection, table: &str) -> Result<HashSet<String>, rusqlite::
     Ok(cols)
 }
 
+/// The tables crosscase reads from a QualCoder database.
+const TABLES: [&str; 8] = [
+    "project",
+    "source",
+    "code_cat",
+    "code_name",
+    "code_text",
+    "attribute",
+    "cases",
+    "case_text",
+];
+
+/// How much reading a QualCoder database may cost. A real project reads in well under a second, and in a few
+/// dozen SQLite steps per stored byte; a database made to hang (a query that never ends, a join that explodes) is
+/// stopped at whichever limit it reaches first.
+#[derive(Clone, Copy, Debug)]
+pub struct QualCoderLimits {
+    pub time: std::time::Duration,
+    /// SQLite virtual-machine steps allowed whatever the file's size.
+    pub min_steps: u64,
+    /// SQLite virtual-machine steps allowed per byte of the database file, beyond `min_steps`.
+    pub steps_per_byte: u64,
+}
+
+impl Default for QualCoderLimits {
+    fn default() -> QualCoderLimits {
+        QualCoderLimits {
+            time: std::time::Duration::from_secs(60),
+            min_steps: 10_000_000,
+            steps_per_byte: 1_000,
+        }
+    }
+}
+
+/// SQLite steps between two looks at the limits.
+const STEPS_PER_CHECK: u64 = 10_000;
+
 /// Reads a QualCoder database. `path` is the SQLite file (`data.qda`).
 pub fn read_qualcoder(path: &Path) -> Result<QdaProject, StoreError> {
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+    read_qualcoder_within(path, QualCoderLimits::default())
+}
+
+/// [`read_qualcoder`] within other limits. The file is untrusted: only tables are read (a view or a virtual table
+/// where QualCoder has a table is refused, since it could run any query), every statement is interrupted when the
+/// time or the steps are used up (SQLite's progress handler), and a cycle of categories is refused.
+pub fn read_qualcoder_within(path: &Path, limits: QualCoderLimits) -> Result<QdaProject, StoreError> {
+    let mut conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| StoreError::open(path, e))?;
+    conn.execute_batch("PRAGMA query_only = ON; PRAGMA trusted_schema = OFF;")
         .map_err(|e| StoreError::open(path, e))?;
-    conn.execute_batch("PRAGMA query_only = ON;")
-        .map_err(|e| StoreError::open(path, e))?;
-    let sql = |e: rusqlite::Error| bad(path, format!("cannot be read as a QualCoder project: {e}"));
+    let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+    let max_steps = limits
+        .min_steps
+        .saturating_add(bytes.saturating_mul(limits.steps_per_byte));
+    let started = std::time::Instant::now();
+    let steps = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counted = steps.clone();
+    let time = limits.time;
+    conn.progress_handler(
+        STEPS_PER_CHECK as i32,
+        Some(move || {
+            let done = counted.fetch_add(STEPS_PER_CHECK, std::sync::atomic::Ordering::Relaxed) + STEPS_PER_CHECK;
+            done > max_steps || started.elapsed() > time
+        }),
+    )
+    .map_err(|e| StoreError::open(path, e))?;
+    let conn = conn;
+    let sql = |e: rusqlite::Error| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::OperationInterrupted) => bad(
+            path,
+            format!(
+                "was stopped after {:.1} s and {} SQLite steps (the limits are {} s and {max_steps} steps for a file of this size); a QualCoder project reads in seconds, so this database holds queries that do not end",
+                started.elapsed().as_secs_f64(),
+                steps.load(std::sync::atomic::Ordering::Relaxed),
+                time.as_secs_f64()
+            ),
+        ),
+        _ => bad(path, format!("cannot be read as a QualCoder project: {e}")),
+    };
+    {
+        let mut stmt = conn
+            .prepare("SELECT name, type, coalesce(sql, '') FROM sqlite_schema WHERE type IN ('table', 'view')")
+            .map_err(sql)?;
+        let objects = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })
+            .map_err(sql)?;
+        for o in objects {
+            let (name, kind, create) = o.map_err(sql)?;
+            let expected = TABLES.iter().any(|t| t.eq_ignore_ascii_case(&name));
+            let is_virtual = create.trim_start().to_ascii_uppercase().starts_with("CREATE VIRTUAL");
+            if expected && (kind != "table" || is_virtual) {
+                return Err(bad(
+                    path,
+                    format!(
+                        "is not a QualCoder project as QualCoder writes it: `{name}` is a {} where QualCoder has a table, and crosscase reads only tables from a file it did not make",
+                        if is_virtual { "virtual table" } else { "view" }
+                    ),
+                ));
+            }
+        }
+    }
     for table in ["source", "code_name", "code_text"] {
         if columns(&conn, table).map_err(sql)?.is_empty() {
             return Err(bad(
@@ -113,7 +210,14 @@ pub fn read_qualcoder(path: &Path) -> Result<QdaProject, StoreError> {
     for r in rows {
         nodes.push(r.map_err(sql)?);
     }
-    project.codes = parents_first(nodes);
+    project.codes = parents_first(nodes).map_err(|cycle| {
+        bad(
+            path,
+            format!(
+                "has categories or codes that are their own ancestors: {cycle}; QualCoder does not write this, so the file was changed outside it"
+            ),
+        )
+    })?;
 
     // Attributes of files and cases.
     let mut file_attrs: HashMap<i64, Vec<(String, String)>> = HashMap::new();
@@ -276,38 +380,58 @@ pub fn read_qualcoder(path: &Path) -> Result<QdaProject, StoreError> {
     Ok(project)
 }
 
-/// Orders codes so that each comes after its parent; a parent that is missing or part of a cycle is dropped.
-fn parents_first(nodes: Vec<QdaCode>) -> Vec<QdaCode> {
-    let known: HashSet<String> = nodes.iter().map(|n| n.guid.clone()).collect();
-    let mut pending: Vec<QdaCode> = nodes
-        .into_iter()
-        .map(|mut n| {
-            if n.parent.as_ref().is_some_and(|p| !known.contains(p)) {
-                n.parent = None;
+/// Orders codes so that each comes after its parent (a parent that is missing makes a top-level code), in time
+/// linear in the number of codes. A cycle of parents is an error naming its members.
+fn parents_first(mut nodes: Vec<QdaCode>) -> Result<Vec<QdaCode>, String> {
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(nodes.len());
+    for (i, n) in nodes.iter().enumerate() {
+        index.entry(n.guid.clone()).or_insert(i);
+    }
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    let mut roots = Vec::new();
+    let mut parent_of: Vec<Option<usize>> = vec![None; nodes.len()];
+    for (i, n) in nodes.iter_mut().enumerate() {
+        match n.parent.as_ref().and_then(|p| index.get(p)).copied() {
+            Some(p) => {
+                children[p].push(i);
+                parent_of[i] = Some(p);
             }
-            n
-        })
-        .collect();
-    let mut out: Vec<QdaCode> = Vec::new();
-    let mut placed: HashSet<String> = HashSet::new();
-    while !pending.is_empty() {
-        let before = pending.len();
-        let (ready, rest): (Vec<_>, Vec<_>) = pending
-            .into_iter()
-            .partition(|n| n.parent.as_ref().is_none_or(|p| placed.contains(p)));
-        for n in ready {
-            placed.insert(n.guid.clone());
-            out.push(n);
-        }
-        pending = rest;
-        if pending.len() == before {
-            // A cycle: the rest become top-level codes.
-            for mut n in pending.drain(..) {
+            None => {
                 n.parent = None;
-                placed.insert(n.guid.clone());
-                out.push(n);
+                roots.push(i);
             }
         }
     }
-    out
+    let mut order = Vec::with_capacity(nodes.len());
+    let mut reached = vec![false; nodes.len()];
+    let mut stack: Vec<usize> = roots.into_iter().rev().collect();
+    while let Some(i) = stack.pop() {
+        reached[i] = true;
+        order.push(i);
+        stack.extend(children[i].iter().rev());
+    }
+    if let Some(start) = reached.iter().position(|r| !r) {
+        // Every node not reached from a root lies on a cycle or below one: walk up from it to find the cycle.
+        let mut seen = vec![false; nodes.len()];
+        let mut at = start;
+        while !seen[at] {
+            seen[at] = true;
+            at = parent_of[at].expect("a node not reached from a root has a parent");
+        }
+        let mut cycle = vec![at];
+        let mut next = parent_of[at].expect("on a cycle");
+        while next != at && cycle.len() < 1_000_000 {
+            cycle.push(next);
+            next = parent_of[next].expect("on a cycle");
+        }
+        let shown: Vec<String> = cycle.iter().take(5).map(|&i| format!("`{}`", nodes[i].name)).collect();
+        return Err(format!(
+            "{}{} (each the parent of the one before; {} in the cycle)",
+            shown.join(" → "),
+            if cycle.len() > 5 { " → …" } else { "" },
+            cycle.len()
+        ));
+    }
+    let mut slots: Vec<Option<QdaCode>> = nodes.into_iter().map(Some).collect();
+    Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
 }

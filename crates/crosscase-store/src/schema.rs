@@ -7,10 +7,10 @@ use rusqlite::Connection;
 use crate::error::StoreError;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Migration `i` takes a database from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 pub(crate) const V1: &str = "
 CREATE TABLE project (
@@ -251,6 +251,17 @@ CREATE TABLE survey_answer (
     item_id INTEGER NOT NULL REFERENCES survey_item(id),
     value INTEGER NOT NULL,
     PRIMARY KEY (response_id, item_id)
+) WITHOUT ROWID;
+";
+
+/// Whether a code may be applied (`false` for folders and categories that only group codes), and sets of sources.
+pub(crate) const V5: &str = "
+ALTER TABLE code ADD COLUMN codable INTEGER NOT NULL DEFAULT 1 CHECK (codable IN (0, 1));
+-- Sets of sources from QDA tools (MAXQDA, ATLAS.ti), one row per member.
+CREATE TABLE source_set (
+    source_id INTEGER NOT NULL REFERENCES source(id),
+    name TEXT NOT NULL,
+    PRIMARY KEY (source_id, name)
 ) WITHOUT ROWID;
 ";
 

@@ -26,6 +26,7 @@ fn project(codings: usize) -> Project {
             label_en: id.into(),
             description: None,
             colour: None,
+            codable: true,
             line: 2,
         });
     }
@@ -65,6 +66,7 @@ fn record(hash: &str) -> ImportRecord {
         content_hash: hash.into(),
         crosscase_version: "test".into(),
         imported_at: "2026-01-01T00:00:00Z".into(),
+        replace_other_content: true,
     }
 }
 
@@ -105,6 +107,83 @@ fn ingest_creates_skips_unchanged_and_replaces() {
     assert_eq!(corpus.codes[1].parent.as_deref(), Some("a"));
     assert_eq!(corpus.sources[0].words, 4);
     assert_eq!(corpus.sources[0].participants, vec![0]);
+}
+
+#[test]
+fn another_project_of_the_same_name_is_refused_unless_replacing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&tmp.path().join("db.sqlite")).unwrap();
+    let strict = |hash: &str| ImportRecord {
+        replace_other_content: false,
+        ..record(hash)
+    };
+    let mut first = project(3);
+    first.codes[0].codable = false;
+    first.sets.push(crosscase_model::SourceSet {
+        name: "Grupp".into(),
+        sources: vec!["S1".into()],
+    });
+    assert_eq!(
+        store.ingest(&first, &strict("h1")).unwrap().outcome,
+        IngestOutcome::Created
+    );
+    assert_eq!(
+        store.ingest(&first, &strict("h1")).unwrap().outcome,
+        IngestOutcome::Unchanged
+    );
+    let e = store.ingest(&project(2), &strict("h2")).unwrap_err();
+    assert!(matches!(&e, StoreError::NameTaken { name } if name == "t"), "{e}");
+    assert!(
+        e.to_string().contains("--name NAME") && e.to_string().contains("--replace"),
+        "{e}"
+    );
+    assert_eq!(count(&store, "coding"), 3);
+    // Codability and sets come back.
+    let back = store.load_project(None).unwrap();
+    assert_eq!(
+        back.codes.iter().map(|c| c.codable).collect::<Vec<_>>(),
+        vec![false, true]
+    );
+    assert_eq!(back.sets, first.sets);
+    assert_eq!(
+        store.ingest(&project(2), &record("h2")).unwrap().outcome,
+        IngestOutcome::Replaced
+    );
+    assert_eq!(count(&store, "source_set"), 0);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+}
+
+#[test]
+fn a_qualcoder_read_that_takes_too_long_or_too_many_steps_is_stopped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("data.qda");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    // A real table of many rows stands for a hostile query: both cost time and steps.
+    conn.execute_batch(
+        "CREATE TABLE source (id INTEGER PRIMARY KEY, name TEXT, fulltext TEXT, memo TEXT, owner TEXT);
+         CREATE TABLE code_name (cid INTEGER PRIMARY KEY, name TEXT, catid INTEGER, color TEXT, memo TEXT);
+         CREATE TABLE code_text (ctid INTEGER PRIMARY KEY, cid INTEGER, fid INTEGER, pos0 INTEGER, pos1 INTEGER,
+                                 owner TEXT, memo TEXT, seltext TEXT);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)
+         INSERT INTO source SELECT i, 'S' || i, 'text', NULL, NULL FROM n;",
+    )
+    .unwrap();
+    drop(conn);
+    let no_time = crate::QualCoderLimits {
+        time: std::time::Duration::ZERO,
+        ..Default::default()
+    };
+    let e = crate::read_qualcoder_within(&path, no_time).unwrap_err();
+    assert!(e.to_string().contains("was stopped after"), "{e}");
+    assert!(e.to_string().contains("the limits are 0 s and"), "{e}");
+    let few_steps = crate::QualCoderLimits {
+        min_steps: 100_000,
+        steps_per_byte: 0,
+        ..Default::default()
+    };
+    let e = crate::read_qualcoder_within(&path, few_steps).unwrap_err();
+    assert!(e.to_string().contains("100000 steps for a file of this size"), "{e}");
+    assert_eq!(crate::read_qualcoder(&path).unwrap().sources.len(), 200_000);
 }
 
 #[test]

@@ -160,6 +160,7 @@ fn codebook() -> Vec<Code> {
             label_en: t.label_en.into(),
             description: Some(t.description.into()),
             colour: Some(t.colour.into()),
+            codable: true,
             line: 0,
         });
         for s in t.subcodes {
@@ -170,6 +171,7 @@ fn codebook() -> Vec<Code> {
                 label_en: s.label_en.into(),
                 description: None,
                 colour: Some(t.colour.into()),
+                codable: true,
                 line: 0,
             });
         }

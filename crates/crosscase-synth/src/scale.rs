@@ -65,6 +65,7 @@ pub fn scale_project(cfg: &ScaleConfig, register: &crosscase_model::KommunRegist
             label_en: format!("Theme {i}"),
             description: None,
             colour: None,
+            codable: true,
             line: 0,
         });
     }

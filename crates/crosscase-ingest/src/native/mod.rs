@@ -3,6 +3,7 @@
 //! The format is documented in `docs/project-format.md`.
 
 mod csv_table;
+mod quotes;
 mod read;
 mod surveys;
 mod write;

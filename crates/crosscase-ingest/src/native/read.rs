@@ -15,6 +15,7 @@ use super::csv_table::{CsvRow, CsvTable};
 use super::surveys::{self, SURVEY_DIR};
 use super::{LIST_SEPARATOR, default_text_path};
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::safe_file::{Refused, read_inside};
 use crate::text_file::decode_utf8;
 
 /// A valid project and what it was read from.
@@ -24,6 +25,8 @@ pub struct LoadedProject {
     pub files: Vec<InputFile>,
     /// SHA-256 over all files' paths and hashes: equal hashes mean an unchanged project.
     pub content_hash: String,
+    /// Things that are not wrong but worth knowing, such as columns crosscase does not read.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// The keys of `project.toml`.
@@ -69,6 +72,7 @@ pub fn read_project(dir: &Path) -> Result<LoadedProject, Diagnostics> {
         mut project,
         files,
         content_hash,
+        warnings,
         ..
     } = opened;
     project.codings = codings;
@@ -76,6 +80,7 @@ pub fn read_project(dir: &Path) -> Result<LoadedProject, Diagnostics> {
         project,
         files,
         content_hash,
+        warnings,
     })
 }
 
@@ -91,6 +96,7 @@ pub struct OpenedProject {
     codings_text: String,
     /// Rows of codings.csv, at most (its line count less the header).
     coding_rows: u64,
+    warnings: Vec<Diagnostic>,
 }
 
 /// Codings per batch handed on by [`OpenedProject::read_codings`] in a streaming ingest.
@@ -106,7 +112,9 @@ pub fn open_project(dir: &Path) -> Result<OpenedProject, Diagnostics> {
         bad_rows: HashSet::new(),
         columns: HashMap::new(),
         unreadable: false,
+        broken: Vec::new(),
         survey_columns: HashMap::new(),
+        warnings: Vec::new(),
     };
     if !dir.is_dir() {
         return Err(Diagnostics(vec![Diagnostic::file(
@@ -116,15 +124,19 @@ pub fn open_project(dir: &Path) -> Result<OpenedProject, Diagnostics> {
         )]));
     }
     let settings = reader.settings();
-    reader.unreadable |= settings.is_none();
+    if settings.is_none() {
+        reader.unreadable = true;
+        reader.broken.push(Table::Settings.file_name().to_string());
+    }
     let mut project = Project::empty(settings.unwrap_or_else(|| ProjectSettings::new("")));
     reader.tables(&mut project);
     let codings_text = reader.texts(&mut project);
 
-    // Validation of references only makes sense when every file could be read as a whole. The codings' lines are
-    // counted meanwhile, on the other core.
+    // References are checked even when a file could not be read as a whole, so that one run reports every problem;
+    // only what would follow from the broken file (an id "not in sources.csv" when sources.csv is unreadable) is
+    // left out. The codings' lines are counted meanwhile, on the other core.
     let (problems, coding_rows) = rayon::join(
-        || (!reader.unreadable).then(|| crosscase_model::validate(&project, &KommunRegister::sweden())),
+        || Some(crosscase_model::validate(&project, &KommunRegister::sweden())),
         || {
             codings_text.as_deref().map_or(0, |text| {
                 memchr::memchr_iter(b'\n', text.as_bytes()).count().saturating_sub(1) as u64
@@ -133,13 +145,21 @@ pub fn open_project(dir: &Path) -> Result<OpenedProject, Diagnostics> {
     );
     if let Some(problems) = problems {
         for p in problems {
-            reader.push_problem(p);
+            if !reader.follows_from_broken_file(p.table, &p.message, &p.help) {
+                reader.push_problem(p);
+            }
         }
-        reader.check_survey_responses(&project);
+        if !reader.unreadable {
+            reader.check_survey_responses(&project);
+        }
     }
     if !reader.diags.is_empty() || reader.unreadable {
-        if let Some(text) = codings_text.as_deref().filter(|_| !reader.unreadable) {
+        if let Some(text) = codings_text.as_deref() {
             let (diags, _) = parse_codings(dir, text, &project, usize::MAX, QuoteKeeping::Empty, |_| true);
+            let diags: Vec<Diagnostic> = diags
+                .into_iter()
+                .filter(|d| !reader.follows_from_broken_file(Table::Codings, &d.message, &d.help))
+                .collect();
             reader.diags.extend(diags);
         }
         return Err(sorted(reader.diags));
@@ -159,6 +179,7 @@ pub fn open_project(dir: &Path) -> Result<OpenedProject, Diagnostics> {
         content_hash: hex(&hasher.finalize()),
         codings_text: codings_text.unwrap_or_default(),
         coding_rows,
+        warnings: reader.warnings,
     })
 }
 
@@ -175,6 +196,11 @@ impl OpenedProject {
     /// SHA-256 over all files' paths and hashes: equal hashes mean an unchanged project.
     pub fn content_hash(&self) -> &str {
         &self.content_hash
+    }
+
+    /// Things that are not wrong but worth knowing, such as columns crosscase does not read.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
     }
 
     /// The number of rows codings.csv has, at most: a cheap estimate to size the load before parsing.
@@ -229,15 +255,48 @@ fn parse_codings(
     let mut problems = Vec::new();
     let (mut count, mut sending, mut hung_up) = (0u64, true, false);
     // Column positions, resolved on the first row rather than by name for every field of every row.
-    let mut at: Option<[Option<usize>; 7]> = None;
+    let mut at: Option<[Option<usize>; 8]> = None;
+    // Texts by source id, for codings given by their quote alone.
+    let texts: HashMap<&str, Option<&str>> = project
+        .sources
+        .iter()
+        .map(|s| (s.id.as_str(), s.text.as_deref()))
+        .collect();
     let parsed = CsvTable::parse(Table::Codings, &path, text, &mut diags, |t, row, diags| {
-        let [source, code, coder, start, end, quote, memo] = *at.get_or_insert_with(|| {
-            ["source_id", "code_id", "coder", "start", "end", "quote", "memo"].map(|f| t.position(f))
+        let [source, code, coder, start, end, quote, memo, occurrence] = *at.get_or_insert_with(|| {
+            [
+                "source_id",
+                "code_id",
+                "coder",
+                "start",
+                "end",
+                "quote",
+                "memo",
+                "occurrence",
+            ]
+            .map(|f| t.position(f))
         });
         let before = diags.len();
         let mut rp = RowProblems { diags, bad: false };
-        let start = parse_offset(t, row, &path, "start", t.str_at(row, start), &mut rp);
-        let end = parse_offset(t, row, &path, "end", t.str_at(row, end), &mut rp);
+        let (start_text, end_text) = (t.str_at(row, start), t.str_at(row, end));
+        let quote_text = std::str::from_utf8(t.bytes_at(row, quote)).unwrap_or("");
+        let (start, end) = if start_text.is_empty() && end_text.is_empty() && !quote_text.trim().is_empty() {
+            locate_quote(
+                t,
+                row,
+                &path,
+                &texts,
+                t.str_at(row, source),
+                quote_text,
+                occurrence,
+                &mut rp,
+            )
+        } else {
+            (
+                parse_offset(t, row, &path, "start", start_text, &mut rp),
+                parse_offset(t, row, &path, "end", end_text, &mut rp),
+            )
+        };
         let memo = t.str_at(row, memo);
         let mut coding = Coding {
             source: t.str_at(row, source).to_string(),
@@ -258,7 +317,18 @@ fn parse_codings(
         }
         problems.clear();
         if !checker.check_quoted(&mut coding, t.bytes_at(row, quote), keep, &mut problems) {
-            for p in problems.drain(..) {
+            for mut p in problems.drain(..) {
+                // A quote that differs from the text at its offsets: say where it does occur, if anywhere.
+                if p.field == Some("quote")
+                    && let Some(Some(text)) = texts.get(coding.source.as_str())
+                {
+                    let at: String = text
+                        .chars()
+                        .skip(coding.start as usize)
+                        .take((coding.end - coding.start) as usize)
+                        .collect();
+                    p.message.push_str(&super::quotes::mismatch_note(text, &at, quote_text));
+                }
                 let column = p.field.and_then(|f| t.column_of(f));
                 let mut d = Diagnostic::file(&path, p.message, p.help).at(p.line, column);
                 d.field = p.field.map(str::to_string);
@@ -298,8 +368,11 @@ struct Reader<'a> {
     columns: HashMap<(Table, &'static str), u64>,
     /// A file was missing, undecodable or had a broken header, so cross-references cannot be checked.
     unreadable: bool,
+    /// The files that could not be read as a whole (`sources.csv`, `project.toml`).
+    broken: Vec<String>,
     /// For each instrument, the 1-based column of each named column of its responses file.
     survey_columns: HashMap<String, HashMap<String, u64>>,
+    warnings: Vec<Diagnostic>,
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -329,7 +402,24 @@ impl Reader<'_> {
     /// Reads a file of the project, recording its hash; `None` (with a diagnostic) when it cannot be read.
     fn read_text(&mut self, rel: &str, required: bool) -> Option<String> {
         let read = read_file(self.dir, rel);
-        self.take_file(read, required)
+        let before = std::mem::replace(&mut self.unreadable, false);
+        let text = self.take_file(read, required);
+        if self.unreadable {
+            self.broken.push(rel.to_string());
+        }
+        self.unreadable |= before;
+        text
+    }
+
+    /// Whether a validation problem only repeats that a file could not be read: the table's own rows are incomplete,
+    /// or the problem names an id as missing from that file.
+    fn follows_from_broken_file(&self, table: Table, message: &str, help: &str) -> bool {
+        self.broken.iter().any(|b| {
+            *b == table.file_name()
+                || message.contains(b.as_str())
+                || help.contains(b.as_str())
+                || (b == "codebook.csv" && message.contains("the codebook"))
+        })
     }
 
     /// Records what [`read_file`] found.
@@ -443,6 +533,8 @@ impl Reader<'_> {
             return;
         };
         let path = self.dir.join(rel);
+        self.warnings
+            .extend(super::csv_table::unknown_column_warnings(table, &path, &text));
         let mut bad_lines = Vec::new();
         let parsed = CsvTable::parse(table, &path, &text, &mut self.diags, |t, row, diags| {
             let mut problems = RowProblems { diags, bad: false };
@@ -454,6 +546,7 @@ impl Reader<'_> {
         self.bad_rows.extend(bad_lines.into_iter().map(|l| (table, l)));
         let Some(parsed) = parsed else {
             self.unreadable = true;
+            self.broken.push(rel.to_string());
             return;
         };
         {
@@ -518,9 +611,23 @@ impl Reader<'_> {
                 });
             }
         });
-        self.table(Table::Codebook, true, |t, row, _, _| {
+        self.table(Table::Codebook, true, |t, row, path, problems| {
             let label_sv = t.get(row, "label_sv").to_string();
             let label_en = t.get_opt(row, "label_en").unwrap_or_else(|| label_sv.clone());
+            let codable = match t.get(row, "codable").to_lowercase().as_str() {
+                "" | "yes" | "ja" | "true" | "1" => true,
+                "no" | "nej" | "false" | "0" => false,
+                other => {
+                    problems.push(t.problem(
+                        path,
+                        row.line,
+                        "codable",
+                        format!("`{other}` is not yes or no"),
+                        "write `no` (or `nej`) for a folder that only groups codes, and leave it empty otherwise",
+                    ));
+                    true
+                }
+            };
             project.codes.push(Code {
                 id: t.get(row, "code_id").to_string(),
                 parent: t.get_opt(row, "parent_id"),
@@ -528,6 +635,7 @@ impl Reader<'_> {
                 label_en,
                 description: t.get_opt(row, "description"),
                 colour: t.get_opt(row, "colour"),
+                codable,
                 line: row.line,
             });
         });
@@ -733,7 +841,16 @@ impl Reader<'_> {
                 }
             };
         }
-        self.take_file(codings, true)
+        let text = self.take_file(codings, true);
+        if text.is_none() {
+            self.broken.push(Table::Codings.file_name().to_string());
+        }
+        if let Some(text) = &text {
+            let path = dir.join(Table::Codings.file_name());
+            self.warnings
+                .extend(super::csv_table::unknown_column_warnings(Table::Codings, &path, text));
+        }
+        text
     }
 }
 
@@ -759,16 +876,23 @@ fn read_texts(dir: &Path, sources: &[Source], column: Option<u64>) -> Vec<TextRe
                 .field("text_file"));
             }
             let path = dir.join(&rel);
-            match std::fs::read(&path) {
+            match read_inside(dir, Path::new(&rel)) {
                 Ok(bytes) => {
                     let record = file_record(&rel, &bytes);
                     decode_utf8(&path, bytes).map(|text| Some((text, record)))
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(None),
+                Err(Refused::Missing) if !explicit => Ok(None),
+                Err(Refused::Missing) => Err(Diagnostic::file(
+                    &sources_path,
+                    format!("the text file `{rel}` of source `{}` does not exist", s.id),
+                    "check the path in text_file, or leave it empty if the source has no text",
+                )
+                .at(s.line, column)
+                .field("text_file")),
                 Err(e) => Err(Diagnostic::file(
                     &sources_path,
-                    format!("the text file `{rel}` of source `{}` cannot be read: {e}", s.id),
-                    "check the path in text_file, or leave it empty if the source has no text",
+                    format!("the text file `{rel}` of source `{}` is not read: {e}", s.id),
+                    e.help(),
                 )
                 .at(s.line, column)
                 .field("text_file")),
@@ -788,9 +912,9 @@ enum FileRead {
 /// Reads, hashes and decodes one file of the project.
 fn read_file(dir: &Path, rel: &str) -> FileRead {
     let path = dir.join(rel);
-    let bytes = match std::fs::read(&path) {
+    let bytes = match read_inside(dir, Path::new(rel)) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(Refused::Missing) => {
             return FileRead::Missing(Diagnostic::file(
                 &path,
                 "the file is missing",
@@ -799,7 +923,7 @@ fn read_file(dir: &Path, rel: &str) -> FileRead {
         }
         Err(e) => {
             return FileRead::Unreadable(
-                Diagnostic::file(&path, format!("the file cannot be read: {e}"), "check its permissions"),
+                Diagnostic::file(&path, format!("the file is not read: {e}"), e.help()),
                 None,
             );
         }
@@ -841,6 +965,57 @@ fn parse_date(t: &CsvTable, row: &CsvRow, path: &Path, field: &str, problems: &m
     }
 }
 
+/// The largest offset taken: far beyond any text (a trillion characters), and small enough for SQLite's integers.
+pub const MAX_OFFSET: u64 = 1 << 40;
+
+/// The offsets of a coding given by its quote alone (`start` and `end` empty), found in its source's text.
+#[allow(clippy::too_many_arguments)]
+fn locate_quote(
+    t: &CsvTable,
+    row: &CsvRow,
+    path: &Path,
+    texts: &HashMap<&str, Option<&str>>,
+    source: &str,
+    quote: &str,
+    occurrence: Option<usize>,
+    problems: &mut RowProblems,
+) -> (Option<u64>, Option<u64>) {
+    let occurrence_text = t.str_at(row, occurrence);
+    let occurrence = if occurrence_text.is_empty() {
+        None
+    } else {
+        match occurrence_text.parse::<u64>() {
+            Ok(n) if n >= 1 => Some(n),
+            _ => {
+                problems.push(t.problem(
+                    path,
+                    row.line,
+                    "occurrence",
+                    format!("`{occurrence_text}` is not an occurrence"),
+                    "write 1 for the first place the quote occurs in the text, 2 for the second, …",
+                ));
+                return (None, None);
+            }
+        }
+    };
+    let found = match texts.get(source) {
+        // An unknown source is reported by the coding checker.
+        None => return (Some(0), Some(1)),
+        Some(None) => Err((
+            format!("source `{source}` has no text, so the quote cannot be found in it"),
+            "give start and end, or add the source's text file".to_string(),
+        )),
+        Some(Some(text)) => super::quotes::locate(text, source, quote, occurrence),
+    };
+    match found {
+        Ok((s, e)) => (Some(s), Some(e)),
+        Err((message, help)) => {
+            problems.push(t.problem(path, row.line, "quote", message, help));
+            (None, None)
+        }
+    }
+}
+
 fn parse_offset(
     t: &CsvTable,
     row: &CsvRow,
@@ -850,7 +1025,27 @@ fn parse_offset(
     problems: &mut RowProblems,
 ) -> Option<u64> {
     match v.parse::<u64>() {
-        Ok(n) => Some(n),
+        Ok(n) if n <= MAX_OFFSET => Some(n),
+        Ok(n) => {
+            problems.push(t.problem(
+                path,
+                row.line,
+                field,
+                format!("`{n}` is larger than any text: crosscase takes offsets up to {MAX_OFFSET}"),
+                "offsets are whole numbers of characters counted from 0 at the start of the text",
+            ));
+            None
+        }
+        Err(_) if v.is_empty() => {
+            problems.push(t.problem(
+                path,
+                row.line,
+                field,
+                format!("`{field}` is empty"),
+                "give start and end in characters counted from 0, or leave both empty and give the quote, which is then looked up in the text",
+            ));
+            None
+        }
         Err(_) => {
             problems.push(t.problem(
                 path,
@@ -874,12 +1069,24 @@ fn split_list(value: &str) -> Vec<String> {
         .collect()
 }
 
-/// A relative path that stays inside the project folder.
+/// A relative path that does not obviously leave the project folder (`texts/../texts/I1.txt` stays inside; whether
+/// the real path does, through `..` and symbolic links, [`read_inside`] checks).
 fn is_safe_relative(rel: &str) -> bool {
     let p = PathBuf::from(rel);
+    let mut depth = 0i64;
     !rel.is_empty()
-        && p.components()
-            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+        && p.components().all(|c| match c {
+            Component::Normal(_) => {
+                depth += 1;
+                true
+            }
+            Component::CurDir => true,
+            Component::ParentDir => {
+                depth -= 1;
+                depth >= 0
+            }
+            Component::RootDir | Component::Prefix(_) => false,
+        })
 }
 
 /// The 1-based line and column of a byte offset in `text`.

@@ -94,7 +94,7 @@ fn reports_bad_references_and_offsets() {
             "P/codings.csv:4:2 (code_id): code `okänd` is not in codebook.csv\n  help: add `okänd` to codebook.csv, or correct the code id",
             "P/codings.csv:5:5 (end): the selection ends (end = 2) before it starts (start = 6)\n  help: swap start and end, or correct them",
             "P/codings.csv:6:5 (end): the selection 0..60 lies outside the text of source `S1`, which has 20 characters\n  help: offsets count Unicode characters from 0; check them, or whether the text file was shortened after coding",
-            "P/codings.csv:7:6 (quote): the quote differs from the text of source `S1` at 0..6: the quote reads \"Tranas\", the text reads \"Tranås\"\n  help: the text may have changed after coding: correct the offsets, or re-export the codings",
+            "P/codings.csv:7:6 (quote): the quote differs from the text of source `S1` at 0..6: the quote reads \"Tranas\", the text reads \"Tranås\"; the quote occurs nowhere in the text\n  help: the text may have changed after coding: correct the offsets, or re-export the codings",
             "P/codings.csv:8:4 (start): `x` is not an offset\n  help: offsets are whole numbers of characters counted from 0 at the start of the text",
         ],
     );
@@ -158,9 +158,11 @@ fn reports_whole_file_problems() {
     check(
         &[(
             "waves.csv",
-            Some("wave_id,name,start,slut\nv1,a,2018-01-01,2018-12-31\n"),
+            Some("wave_id,name,start,edn\nv1,a,2018-01-01,2018-12-31\n"),
         )],
-        &["P/waves.csv:1:4: unknown column `slut`\n  help: the columns of waves.csv are: wave_id, name, start, end"],
+        &[
+            "P/waves.csv:1:4: the required column `end` is missing\n  help: is column `edn` meant? Rename it `end`; the header must name at least: wave_id, start, end",
+        ],
     );
     check(
         &[("project.toml", Some("name = \"t\"\nlanguge = \"sv\"\n"))],

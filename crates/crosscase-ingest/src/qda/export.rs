@@ -185,7 +185,7 @@ pub(crate) fn project_xml(project: &Project) -> (String, ExportSummary) {
             let mut attrs = vec![
                 ("guid", g.as_str()),
                 ("name", c.label(project.settings.language)),
-                ("isCodable", "true"),
+                ("isCodable", if c.codable { "true" } else { "false" }),
             ];
             if let Some(colour) = &c.colour {
                 attrs.push(("color", colour.as_str()));
@@ -221,7 +221,14 @@ pub(crate) fn project_xml(project: &Project) -> (String, ExportSummary) {
     // Cases: municipalities, units, waves and participants, each holding its sources.
     let mut cases = 0u64;
     let source_guid = |id: &str| guid("source", id);
-    x.open(1, "Cases", &[], false);
+    // Project.xsd wants at least one `Case` inside `Cases`: a project without any writes no `Cases` at all.
+    let any_case = !(project.municipalities.is_empty()
+        && project.units.is_empty()
+        && project.waves.is_empty()
+        && project.participants.is_empty());
+    if any_case {
+        x.open(1, "Cases", &[], false);
+    }
     let mut case = |x: &mut Xml, kind: &str, id: &str, name: &str, vars: &[(&str, String)], sources: Vec<&str>| {
         cases += 1;
         x.open(2, "Case", &[("guid", &guid(kind, id)), ("name", name)], false);
@@ -290,7 +297,9 @@ pub(crate) fn project_xml(project: &Project) -> (String, ExportSummary) {
         }
         case(&mut x, "participant", &p.id, &p.id, &vars, sources);
     }
-    x.close(1, "Cases");
+    if any_case {
+        x.close(1, "Cases");
+    }
 
     // Sources with their selections; memos become notes.
     let mut notes: Vec<(String, String)> = Vec::new();
@@ -368,6 +377,22 @@ pub(crate) fn project_xml(project: &Project) -> (String, ExportSummary) {
             x.close(2, "Note");
         }
         x.close(1, "Notes");
+    }
+    if !project.sets.is_empty() {
+        x.open(1, "Sets", &[], false);
+        for set in &project.sets {
+            x.open(
+                2,
+                "Set",
+                &[("guid", &guid("set", &set.name)), ("name", &set.name)],
+                false,
+            );
+            for s in &set.sources {
+                x.open(3, "MemberSource", &[("targetGUID", &source_guid(s))], true);
+            }
+            x.close(2, "Set");
+        }
+        x.close(1, "Sets");
     }
     let marker = serde_json::json!({
         "language": settings.language.as_str(),

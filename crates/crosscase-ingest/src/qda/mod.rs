@@ -11,6 +11,7 @@ mod mapping;
 mod offsets;
 mod place;
 mod refi;
+mod same_text;
 mod xml;
 
 use std::path::{Path, PathBuf};
@@ -19,8 +20,8 @@ use crosscase_model::{InputFile, Problem, Project, QdaProject, Table};
 
 pub use archive::{MAX_ENTRIES, MAX_RATIO, MAX_TOTAL_BYTES};
 pub use export::{ExportSummary, write_qdpx};
-pub use mapping::{Mapping, ProjectMap, SourceMap, VariableMap, WaveMap, read_mapping};
-pub use place::{ImportSummary, build_project};
+pub use mapping::{Mapping, ProjectMap, SourceMap, VariableMap, WaveMap, mapping_template, read_mapping};
+pub use place::{CaseGuess, ImportSummary, Placement, build_project, placements};
 
 use crate::{Diagnostic, Diagnostics};
 
@@ -49,6 +50,17 @@ pub fn recognise(path: &Path) -> Result<QdaInput, Diagnostic> {
             "this folder is not a QualCoder project (it has no data.qda)",
             "give a .qdpx, .qde or .qdc file, a QualCoder project folder (.qda), or a native project folder to `crosscase ingest`",
         ));
+    }
+    // A FIFO would block the read below.
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => {
+            return Err(Diagnostic::file(
+                path,
+                "this is not a regular file (a named pipe or a device)",
+                "give a .qdpx, .qde or .qdc file, or a QualCoder project",
+            ));
+        }
+        _ => {}
     }
     let mut head = [0u8; 16];
     let n = std::fs::File::open(path)

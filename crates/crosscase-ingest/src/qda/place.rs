@@ -7,12 +7,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crosscase_model::{
     Code, CodePointIndex, Coding, Date, KommunRegister, Language, Municipality, Participant, Project, ProjectSettings,
-    QdaProject, QdaSource, Role, Source, SourceKind, Unit, Wave,
+    QdaProject, QdaSource, Role, Source, SourceKind, SourceSet, Unit, Wave,
 };
 use serde::Serialize;
 
-use super::mapping::Mapping;
+use super::mapping::{Mapping, toml_key};
 use super::offsets::{self, Raw};
+use super::same_text::Normalised;
+use crate::diagnostic::shorten;
 use crate::{Diagnostic, Diagnostics};
 
 /// What an import did, printed as one JSON object by `crosscase import --format json`.
@@ -139,18 +141,89 @@ fn matches_key(k: &str, keys: &[&str], mapped: Option<&str>) -> bool {
 /// One source's attributes, gathered from every place a tool keeps them, strongest first.
 #[derive(Default)]
 struct Attributes {
-    pairs: Vec<(String, String)>,
-    /// Names of cases and sets without a `key: value` form, which may name a municipality.
-    names: Vec<String>,
+    /// Name, value and where it was found (for the mapping file `--write-map` writes).
+    pairs: Vec<(String, String, String)>,
+    /// Names of cases and sets without a `key: value` form, which may name a municipality, and where they were found.
+    names: Vec<(String, String)>,
 }
 
 impl Attributes {
     fn get(&self, keys: &[&str], mapped: Option<&str>) -> Option<&str> {
+        self.get_from(keys, mapped).map(|(v, _)| v)
+    }
+
+    fn get_from(&self, keys: &[&str], mapped: Option<&str>) -> Option<(&str, &str)> {
         self.pairs
             .iter()
-            .find(|(k, v)| matches_key(k, keys, mapped) && !v.trim().is_empty())
-            .map(|(_, v)| v.trim())
+            .find(|(k, v, _)| matches_key(k, keys, mapped) && !v.trim().is_empty())
+            .map(|(_, v, from)| (v.trim(), from.as_str()))
     }
+
+    fn extend(&mut self, pairs: &[(String, String)], from: &str) {
+        self.pairs
+            .extend(pairs.iter().map(|(k, v)| (k.clone(), v.clone(), from.to_string())));
+    }
+}
+
+/// A municipality named by a case, a set or a source: `Motala`, `0583`, `Motala kommun`, or `Kommun: Motala`.
+fn municipality_in_name(name: &str, register: &KommunRegister) -> Option<String> {
+    if let Some(code) = resolve_municipality(name, register, false) {
+        return Some(code);
+    }
+    let (k, v) = name.split_once(':')?;
+    matches_key(k, MUNICIPALITY_KEYS, None)
+        .then(|| resolve_municipality(v, register, false))
+        .flatten()
+}
+
+/// A municipality that a longer name holds as a word or words (`Intervju Motala 3`, `0583-chef-2`): a guess for the
+/// mapping file `--write-map` writes, never used to place a source by itself.
+fn municipality_guessed_from(name: &str, register: &KommunRegister) -> Option<String> {
+    let words: Vec<&str> = name
+        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .flat_map(|w| {
+            // `0583-chef-2` holds a kommunkod, `Upplands-Bro` is one name: try both.
+            std::iter::once(w).chain(w.split('-').filter(move |_| w.contains('-')))
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut found: BTreeSet<String> = BTreeSet::new();
+    for n in (1..=3).rev() {
+        for window in words.windows(n) {
+            let candidate = window.join(" ");
+            let code = if n == 1 && candidate.len() == 4 && candidate.bytes().all(|b| b.is_ascii_digit()) {
+                register.get(&candidate).map(|k| k.code.clone())
+            } else if candidate.chars().any(char::is_alphabetic) {
+                register.find_by_name(&candidate).map(|k| k.code.clone())
+            } else {
+                None
+            };
+            found.extend(code);
+        }
+    }
+    (found.len() == 1).then(|| found.into_iter().next()).flatten()
+}
+
+/// Where `build_project` placed a source, or why it could not: what `--write-map` writes into the mapping file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Placement {
+    /// The source's name (made unique within its file), the key under `[sources]`.
+    pub source: String,
+    /// The kommunkod or site id, when placed.
+    pub municipality: Option<String>,
+    /// Where the municipality came from ("the case `Motala`"), or why none was found.
+    pub why: String,
+    /// A municipality the source's name seems to hold, when it was not placed otherwise.
+    pub guess: Option<String>,
+}
+
+/// A case (not a participant) and what a mapping file's `[cases]` line for it could say.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CaseGuess {
+    pub name: String,
+    /// Number of sources it holds, whole or in part.
+    pub sources: usize,
+    pub municipality: Option<String>,
 }
 
 /// A municipality from what a file says: a kommunkod, a name, "Motala kommun"; a free id when the project allows.
@@ -190,6 +263,28 @@ pub fn build_project(
     files: &[QdaProject],
     mapping: &Mapping,
     register: &KommunRegister,
+) -> Result<(Project, ImportSummary), Diagnostics> {
+    build(files, mapping, register, &mut Vec::new(), &mut Vec::new())
+}
+
+/// Where every source of the exchange files would be placed (with the mapping given), and the cases that could place
+/// them: the material of the mapping file that `crosscase import --write-map` writes.
+pub fn placements(
+    files: &[QdaProject],
+    mapping: &Mapping,
+    register: &KommunRegister,
+) -> (Vec<Placement>, Vec<CaseGuess>) {
+    let (mut placements, mut cases) = (Vec::new(), Vec::new());
+    let _ = build(files, mapping, register, &mut placements, &mut cases);
+    (placements, cases)
+}
+
+fn build(
+    files: &[QdaProject],
+    mapping: &Mapping,
+    register: &KommunRegister,
+    placements: &mut Vec<Placement>,
+    case_guesses: &mut Vec<CaseGuess>,
 ) -> Result<(Project, ImportSummary), Diagnostics> {
     let mut problems: Vec<Diagnostic> = Vec::new();
     let mut summary = ImportSummary::default();
@@ -268,6 +363,7 @@ pub fn build_project(
                 label_en: label("en"),
                 description,
                 colour: c.colour.clone(),
+                codable: c.codable,
                 line: project.codes.len() as u64 + 1,
             });
         }
@@ -305,6 +401,7 @@ pub fn build_project(
             .collect();
         // Cases: participants (those with a role) and the others, whose variables describe their sources.
         let mut source_attrs: HashMap<&str, Attributes> = HashMap::new();
+        let mut mapped_case_attrs: HashMap<&str, Attributes> = HashMap::new();
         let mut source_participants: HashMap<&str, BTreeSet<String>> = HashMap::new();
         for case in &f.cases {
             let has = |keys: &[&str], mapped: Option<&str>| {
@@ -353,7 +450,7 @@ pub fn build_project(
             }
             // crosscase's own export marks the cases that stand for a municipality, a unit or a wave; they keep
             // their names and exist even without sources. Other tools' case names are often people's names, so
-            // they never name anything.
+            // they name a municipality only when they are one's name or kommunkod (`Motala`, `Kommun: Motala`).
             let name = case.name.clone().unwrap_or_default();
             let municipality = || {
                 has(MUNICIPALITY_KEYS, vars.municipality.as_deref())
@@ -362,12 +459,12 @@ pub fn build_project(
             match has(&["crosscase"], None).as_deref() {
                 Some("municipality") => {
                     if let Some(code) = municipality() {
-                        municipality_names.entry(code).or_insert(name);
+                        municipality_names.entry(code).or_insert(name.clone());
                     }
                 }
                 Some("unit") => {
                     if let (Some(unit), Some(code)) = (has(UNIT_KEYS, vars.unit.as_deref()), municipality()) {
-                        unit_names.entry(unit).or_insert((name, code));
+                        unit_names.entry(unit).or_insert((name.clone(), code));
                     }
                 }
                 Some("wave") => {
@@ -375,45 +472,61 @@ pub fn build_project(
                         let date = |k: &str| has(&[k], None).and_then(|d| parse_date(&d));
                         wave_cases
                             .entry(wave)
-                            .or_insert_with(|| (name, date("wave_start"), date("wave_end")));
+                            .or_insert_with(|| (name.clone(), date("wave_start"), date("wave_end")));
                     }
                 }
                 _ => {}
             }
-            for m in &case.sources {
-                let a = source_attrs.entry(m.as_str()).or_default();
-                a.pairs.extend(case.variables.iter().cloned());
+            // A case holds a source as a whole or through its selections (NVivo's codings whose `CodeRef` is a case).
+            let from = format!("the case `{}`", shorten(case.name.as_deref().unwrap_or(&case.guid)));
+            let mapped = case.name.as_ref().and_then(|n| mapping.cases.get(n));
+            if has(&["crosscase"], None).is_none() {
+                case_guesses.push(CaseGuess {
+                    name: case.name.clone().unwrap_or_else(|| case.guid.clone()),
+                    sources: members.len(),
+                    municipality: mapped
+                        .and_then(|m| m.municipality.as_deref())
+                        .filter(|m| !m.trim().is_empty())
+                        .and_then(|m| resolve_municipality(m, register, free))
+                        .or_else(municipality)
+                        .or_else(|| case.name.as_deref().and_then(|n| municipality_in_name(n, register))),
+                });
+            }
+            for &m in &members {
+                if let Some(map) = mapped {
+                    let pairs = map_pairs(map);
+                    let from = format!("the case `{}` in the mapping file", shorten(&name));
+                    mapped_case_attrs.entry(m).or_default().extend(&pairs, &from);
+                }
+                let a = source_attrs.entry(m).or_default();
+                a.extend(&case.variables, &from);
                 if let Some(n) = &case.name {
-                    a.names.push(n.clone());
+                    match n.split_once(':') {
+                        Some((k, v)) => a.pairs.push((k.trim().to_string(), v.trim().to_string(), from.clone())),
+                        None => a.names.push((n.clone(), from.clone())),
+                    }
                 }
             }
         }
         for set in &f.sets {
+            let from = format!("the set `{}`", shorten(&set.name));
             for m in &set.sources {
                 let a = source_attrs.entry(m.as_str()).or_default();
                 match set.name.split_once(':') {
-                    Some((k, v)) => a.pairs.push((k.trim().to_string(), v.trim().to_string())),
-                    None => a.names.push(set.name.clone()),
+                    Some((k, v)) => a.pairs.push((k.trim().to_string(), v.trim().to_string(), from.clone())),
+                    None => a.names.push((set.name.clone(), from.clone())),
                 }
             }
         }
         for (s, id) in f.sources.iter().zip(names[fi].iter().cloned()) {
             let mut attributes = Attributes::default();
             if let Some(m) = mapping.sources.get(&id) {
-                let mut push = |k: &str, v: &Option<String>| {
-                    if let Some(v) = v {
-                        attributes.pairs.push((k.to_string(), v.clone()));
-                    }
-                };
-                push("kommun", &m.municipality);
-                push("unit", &m.unit);
-                push("wave", &m.wave);
-                push("kind", &m.kind);
-                push("date", &m.date);
-                push("setting", &m.setting);
-                push("duration_minutes", &m.duration_minutes.map(|d| d.to_string()));
+                attributes.extend(&map_pairs(m), "the mapping file");
             }
-            attributes.pairs.extend(s.variables.iter().cloned());
+            if let Some(a) = mapped_case_attrs.remove(s.guid.as_str()) {
+                attributes.pairs.extend(a.pairs);
+            }
+            attributes.extend(&s.variables, "a variable of the source");
             if let Some(a) = source_attrs.remove(s.guid.as_str()) {
                 attributes.pairs.extend(a.pairs);
                 attributes.names.extend(a.names);
@@ -425,14 +538,29 @@ pub fn build_project(
             match by_name.get(&id) {
                 Some(&i) => {
                     if merged[i].source.text != s.text {
-                        problems.push(Diagnostic::file(
-                            &f.file,
-                            format!(
-                                "source `{id}` has another text than in {}; the files are not exports of the same project",
+                        let (a, b) = (Normalised::new(&merged[i].source.text), Normalised::new(&s.text));
+                        if a.text == b.text {
+                            summary.notes.push(format!(
+                                "source `{}`: its text in {} differs from the one in {} only in line endings, white space at the ends of lines or Unicode normalisation; its positions were moved onto the text of {}",
+                                shorten(&id),
+                                f.file,
+                                files[merged[i].file].file,
                                 files[merged[i].file].file
-                            ),
-                            "import exports of the same project together, or rename one of the sources",
-                        ));
+                            ));
+                        } else {
+                            let at = a.text.chars().zip(b.text.chars()).take_while(|(x, y)| x == y).count();
+                            let around = |t: &str| t.chars().skip(at.saturating_sub(20)).take(50).collect::<String>();
+                            problems.push(Diagnostic::file(
+                                &f.file,
+                                format!(
+                                    "source `{id}` has another text than in {}; the files are not exports of the same project (the words differ at character {at}: \"{}\" against \"{}\")",
+                                    files[merged[i].file].file,
+                                    around(&a.text).escape_debug(),
+                                    around(&b.text).escape_debug()
+                                ),
+                                "import exports of the same project together, or rename one of the sources",
+                            ));
+                        }
                     }
                     merged[i].participants.extend(ps);
                 }
@@ -458,28 +586,58 @@ pub fn build_project(
         let a = &m.attributes;
         let default = &mapping.defaults;
         let municipality = a
-            .get(MUNICIPALITY_KEYS, vars.municipality.as_deref())
-            .map(|v| (v.to_string(), resolve_municipality(v, register, free)))
+            .get_from(MUNICIPALITY_KEYS, vars.municipality.as_deref())
+            .map(|(v, from)| (v.to_string(), resolve_municipality(v, register, free), from.to_string()))
             .or_else(|| {
                 a.names
                     .iter()
-                    .find_map(|n| resolve_municipality(n, register, false).map(|c| (n.clone(), Some(c))))
+                    .find_map(|(n, from)| municipality_in_name(n, register).map(|c| (n.clone(), Some(c), from.clone())))
             })
             .or_else(|| {
-                default
-                    .municipality
-                    .as_ref()
-                    .map(|d| (d.clone(), resolve_municipality(d, register, free)))
+                municipality_in_name(&m.source.name, register)
+                    .map(|c| (m.source.name.clone(), Some(c), "the source's name".to_string()))
+            })
+            .or_else(|| {
+                default.municipality.as_ref().map(|d| {
+                    let from = "[defaults] in the mapping file".to_string();
+                    (d.clone(), resolve_municipality(d, register, free), from)
+                })
             });
         let municipality = match municipality {
-            Some((_, Some(code))) => code,
-            Some((value, None)) => {
-                unplaced.push((m.id.clone(), format!("`{value}` is not a Swedish municipality")));
+            Some((_, Some(code), from)) => {
+                placements.push(Placement {
+                    source: m.id.clone(),
+                    municipality: Some(code.clone()),
+                    why: from,
+                    guess: None,
+                });
+                code
+            }
+            Some((value, None, from)) => {
+                let why = format!("`{}` from {from} is not a Swedish municipality", shorten(&value));
+                placements.push(Placement {
+                    source: m.id.clone(),
+                    municipality: None,
+                    why: why.clone(),
+                    guess: municipality_guessed_from(&m.source.name, register),
+                });
+                unplaced.push((m.id.clone(), why));
                 placed.push(None);
                 continue;
             }
             None => {
-                unplaced.push((m.id.clone(), "no municipality given".into()));
+                let why = if mapping.sources.get(&m.id).is_some_and(|s| s.municipality.is_some()) {
+                    "its municipality in the mapping file is empty".to_string()
+                } else {
+                    "no municipality given".to_string()
+                };
+                placements.push(Placement {
+                    source: m.id.clone(),
+                    municipality: None,
+                    why: why.clone(),
+                    guess: municipality_guessed_from(&m.source.name, register),
+                });
+                unplaced.push((m.id.clone(), why));
                 placed.push(None);
                 continue;
             }
@@ -544,30 +702,7 @@ pub fn build_project(
         ));
     }
     if !unplaced.is_empty() {
-        let shown: Vec<String> = unplaced
-            .iter()
-            .take(20)
-            .map(|(n, why)| format!("`{n}` ({why})"))
-            .collect();
-        let lines: Vec<String> = unplaced
-            .iter()
-            .take(20)
-            .map(|(n, _)| format!("    {} = {{ municipality = \"0583\" }}", toml_key(n)))
-            .collect();
-        problems.push(Diagnostic::file(
-            files.first().map_or("(import)", |f| f.file.as_str()),
-            format!(
-                "{} source{} cannot be placed in a municipality: {}{}",
-                unplaced.len(),
-                if unplaced.len() == 1 { "" } else { "s" },
-                shown.join(", "),
-                if unplaced.len() > 20 { ", …" } else { "" }
-            ),
-            format!(
-                "give each source a variable `kommun` (a kommunkod or a name) in the QDA tool, put it in a set named like `Kommun: Motala`, or write the municipality of each in a mapping file (replace 0583 by the right kommunkod) and run again with --map FILE:\n    [sources]\n{}",
-                lines.join("\n")
-            ),
-        ));
+        problems.push(unplaced_diagnostic(files, &unplaced));
         return Err(Diagnostics(problems));
     }
 
@@ -707,9 +842,20 @@ pub fn build_project(
             let Some(fs) = (if fi == m.file {
                 Some(s)
             } else {
-                by_file[fi].get(m.id.as_str()).copied().filter(|x| x.text == s.text)
+                by_file[fi].get(m.id.as_str()).copied()
             }) else {
                 continue;
+            };
+            // The same words with other line endings, white space or normalisation: positions are moved onto the
+            // first file's text.
+            let remap = if fs.text == s.text {
+                None
+            } else {
+                let (from, to) = (Normalised::new(&fs.text), Normalised::new(&s.text));
+                if from.text != to.text {
+                    continue;
+                }
+                Some((from, to))
             };
             let users: HashMap<&str, &str> = f
                 .users
@@ -741,7 +887,14 @@ pub fn build_project(
                 summary.notes.push(format!("{}: source `{source_id}`: {note}", f.file));
             }
             for (sel, range) in fs.selections.iter().zip(&decision.ranges) {
-                let Some((start, end)) = *range else {
+                let range = match (range, &remap) {
+                    (Some((s, e)), Some((from, to))) => Some((
+                        to.to_original(from.to_normalised(*s)),
+                        to.to_original(from.to_normalised(*e)),
+                    )),
+                    (r, _) => *r,
+                };
+                let Some((start, end)) = range else {
                     problems.push(
                         Diagnostic::file(
                             &f.file,
@@ -828,6 +981,30 @@ pub fn build_project(
     for (i, c) in project.codings.iter_mut().enumerate() {
         c.line = i as u64 + 1;
     }
+    // Sets (MAXQDA's, ATLAS.ti's document groups) are kept as they are, merged by name across files.
+    let mut sets: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (fi, f) in files.iter().enumerate() {
+        let ids: HashMap<&str, &str> = f
+            .sources
+            .iter()
+            .zip(&names[fi])
+            .map(|(s, n)| (s.guid.as_str(), n.as_str()))
+            .collect();
+        for set in &f.sets {
+            let members = set.sources.iter().filter_map(|g| ids.get(g.as_str()));
+            sets.entry(set.name.clone())
+                .or_default()
+                .extend(members.map(|s| s.to_string()));
+        }
+    }
+    project.sets = sets
+        .into_iter()
+        .filter(|(_, members)| !members.is_empty())
+        .map(|(name, members)| SourceSet {
+            name,
+            sources: members.into_iter().collect(),
+        })
+        .collect();
     if summary.selections_empty > 0 {
         summary.notes.push(format!(
             "{} zero-length selections code nothing and were left out",
@@ -852,6 +1029,64 @@ pub fn build_project(
     Ok((project, summary))
 }
 
+/// At most this many unplaced sources are named in the message; the count says how many more, and `--write-map`
+/// writes every one.
+const UNPLACED_SHOWN: usize = 50;
+
+fn unplaced_diagnostic(files: &[QdaProject], unplaced: &[(String, String)]) -> Diagnostic {
+    let shown: Vec<String> = unplaced
+        .iter()
+        .take(UNPLACED_SHOWN)
+        .map(|(n, why)| format!("`{}` ({why})", shorten(n)))
+        .collect();
+    let more = unplaced.len().saturating_sub(UNPLACED_SHOWN);
+    let file_args = files.iter().map(|f| shell_word(&f.file)).collect::<Vec<_>>().join(" ");
+    Diagnostic::file(
+        files.first().map_or("(import)", |f| f.file.as_str()),
+        format!(
+            "{} source{} cannot be placed in a municipality: {}{}",
+            unplaced.len(),
+            if unplaced.len() == 1 { "" } else { "s" },
+            shown.join(", "),
+            if more > 0 {
+                format!(", and {more} more (the mapping file that --write-map writes lists every one)")
+            } else {
+                String::new()
+            }
+        ),
+        format!(
+            "when every source belongs to one municipality, a mapping file with these two lines is enough (replace 0583 by its kommunkod) and run again with --map FILE:\n    [defaults]\n    municipality = \"0583\"\n  otherwise write a mapping file with every source and case, the municipality filled in where crosscase can tell, with\n    crosscase import {file_args} --write-map mapping.toml\n  fill in the empty municipalities and run again with --map mapping.toml; or give each source a variable `kommun` (a kommunkod or a name) in the QDA tool, or put it in a case or set named like `Kommun: Motala`"
+        ),
+    )
+}
+
+/// A file name as one word for a shell command line, quoted when it needs to be.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || "-_./+:,@".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The pairs a `[sources]` or `[cases]` line of the mapping file gives.
+fn map_pairs(m: &super::mapping::SourceMap) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    let mut push = |k: &str, v: Option<String>| {
+        if let Some(v) = v {
+            pairs.push((k.to_string(), v));
+        }
+    };
+    push("kommun", m.municipality.clone());
+    push("unit", m.unit.clone());
+    push("wave", m.wave.clone());
+    push("kind", m.kind.clone());
+    push("date", m.date.clone());
+    push("setting", m.setting.clone());
+    push("duration_minutes", m.duration_minutes.map(|d| d.to_string()));
+    pairs
+}
+
 /// Source names made unique within a file: a second `Intervju 3` becomes `Intervju 3 (2)`.
 fn unique_names(f: &QdaProject) -> Vec<String> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -867,15 +1102,6 @@ fn unique_names(f: &QdaProject) -> Vec<String> {
             }
         })
         .collect()
-}
-
-/// A TOML key, quoted when it needs to be.
-fn toml_key(k: &str) -> String {
-    if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-        k.to_string()
-    } else {
-        toml::Value::String(k.to_string()).to_string()
-    }
 }
 
 #[cfg(test)]

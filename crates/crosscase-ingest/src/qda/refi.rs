@@ -59,9 +59,13 @@ impl TextStore<'_> {
                 }
                 if scheme == "relative" {
                     let path = beside.join(&name);
-                    if let Ok(bytes) = std::fs::read(&path) {
-                        let shown = path.display().to_string();
-                        return decode(&shown, bytes).map(|t| (t, shown));
+                    match crate::safe_file::read_inside(beside, Path::new(&name)) {
+                        Ok(bytes) => {
+                            let shown = path.display().to_string();
+                            return decode(&shown, bytes).map(|t| (t, shown));
+                        }
+                        Err(crate::safe_file::Refused::Missing) => {}
+                        Err(e) => return Err(format!("the text `{spec}` is not read: {e}; {}", e.help())),
                     }
                 }
                 Err(format!(
@@ -70,17 +74,29 @@ impl TextStore<'_> {
             }
             TextStore::Folder { dir } => {
                 for c in &candidates {
-                    let mut path = dir.join(c);
-                    if !path.exists() {
+                    let mut rel = PathBuf::from(c);
+                    if std::fs::symlink_metadata(dir.join(&rel)).is_err() {
                         // `Sources/` (NVivo) as well as `sources/`.
                         if let Some(rest) = c.strip_prefix("sources/") {
-                            path = dir.join("Sources").join(rest);
+                            rel = Path::new("Sources").join(rest);
                         }
                     }
-                    if path.is_file() {
-                        let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                        let shown = path.display().to_string();
-                        return decode(&shown, bytes).map(|t| (t, shown));
+                    let path = dir.join(&rel);
+                    // The folder beside the .qde is untrusted too: nothing is read through a link leading out of
+                    // it, and a FIFO is refused rather than opened.
+                    match crate::safe_file::read_inside(dir, &rel) {
+                        Ok(bytes) => {
+                            let shown = path.display().to_string();
+                            return decode(&shown, bytes).map(|t| (t, shown));
+                        }
+                        Err(crate::safe_file::Refused::Missing) => {}
+                        Err(e) => {
+                            return Err(format!(
+                                "the text `{spec}` ({}) is not read: {e}; {}",
+                                path.display(),
+                                e.help()
+                            ));
+                        }
                     }
                 }
                 Err(format!(

@@ -1,9 +1,9 @@
 //! Property test: random coded projects (texts with emoji, CRLF and Swedish letters; nested codes; several coders;
-//! memos; participants, units and waves) survive export to `.qdpx` and import unchanged.
+//! memos; folders that are not codable; sets of sources; participants, units and waves) survive export to `.qdpx` and import unchanged.
 
 use crosscase_model::{
     Code, Coding, Date, KommunRegister, Language, Municipality, Participant, Project, ProjectSettings, Rng, Role,
-    Source, SourceKind, Unit, Wave,
+    Source, SourceKind, SourceSet, Unit, Wave,
 };
 
 use super::{Mapping, QdaInput, build_project, read_refi, write_qdpx};
@@ -107,6 +107,7 @@ fn random_project(seed: u64) -> Project {
                 .chance(0.5)
                 .then(|| format!("Beskrivning {i}\nmed två rader & <tecken>")),
             colour: rng.chance(0.5).then(|| format!("#{:06x}", rng.below(0xFFFFFF))),
+            codable: rng.chance(0.8),
             line: 0,
         });
     }
@@ -173,6 +174,21 @@ fn random_project(seed: u64) -> Project {
             });
         }
     }
+    for name in ["Grupp A", "Kommun: ingen"] {
+        let mut members: Vec<String> = p
+            .sources
+            .iter()
+            .filter(|_| rng.chance(0.5))
+            .map(|s| s.id.clone())
+            .collect();
+        members.sort();
+        if !members.is_empty() {
+            p.sets.push(SourceSet {
+                name: name.to_string(),
+                sources: members,
+            });
+        }
+    }
     p
 }
 
@@ -226,6 +242,7 @@ fn random_projects_survive_export_and_import() {
         assert_eq!(want.codes, got.codes, "seed {seed}");
         assert_eq!(want.sources, got.sources, "seed {seed}");
         assert_eq!(want.codings, got.codings, "seed {seed}");
+        assert_eq!(want.sets, got.sets, "seed {seed}");
         // The same project gives the same bytes.
         let again = dir.path().join("again.qdpx");
         write_qdpx(&want, &again).unwrap();

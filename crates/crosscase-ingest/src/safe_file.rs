@@ -1,0 +1,176 @@
+//! Reading a file inside a folder that someone else may have prepared (a project folder, the folder beside a
+//! `.qde`): a symbolic link is followed only when its real target stays inside the folder, a dangling link is
+//! refused, and anything that is not a regular file (a FIFO, a device, a folder) is refused before it is opened, so
+//! that reading can neither leave the folder nor block.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Why a file inside a folder was not read.
+#[derive(Debug)]
+pub(crate) enum Refused {
+    /// Nothing at that path.
+    Missing,
+    /// A symbolic link whose target does not exist.
+    Dangling,
+    /// The real path lies outside the folder.
+    Outside(PathBuf),
+    /// A FIFO, socket, device or folder.
+    NotRegular(&'static str),
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::Missing => f.write_str("the file is missing"),
+            Refused::Dangling => f.write_str("it is a symbolic link to a file that does not exist"),
+            Refused::Outside(real) => write!(
+                f,
+                "it leads outside the folder (through a symbolic link, to {})",
+                crate::diagnostic::shorten(&real.display().to_string())
+            ),
+            Refused::NotRegular(kind) => write!(f, "it is {kind}, not a regular file"),
+            Refused::Io(e) => write!(f, "it cannot be read: {e}"),
+        }
+    }
+}
+
+impl Refused {
+    /// What to do about it.
+    pub(crate) fn help(&self) -> &'static str {
+        match self {
+            Refused::Missing => "check the path",
+            Refused::Dangling | Refused::Outside(_) => {
+                "copy the file itself into the folder; crosscase reads nothing outside the folder it is given"
+            }
+            Refused::NotRegular(_) => "give a regular file: a text file saved by an editor or a spreadsheet",
+            Refused::Io(_) => "check its permissions",
+        }
+    }
+}
+
+/// What kind of thing a non-regular file is, for messages.
+fn kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// The real path of `rel` inside `root`, when it is a regular file whose real path stays inside `root`.
+pub(crate) fn resolve_inside(root: &Path, rel: &Path) -> Result<PathBuf, Refused> {
+    let root = if root.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        root
+    };
+    let path = root.join(rel);
+    match std::fs::symlink_metadata(&path) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Refused::Missing),
+        Err(e) => return Err(Refused::Io(e)),
+    }
+    let real = match std::fs::canonicalize(&path) {
+        Ok(r) => r,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Refused::Dangling),
+        Err(e) => return Err(Refused::Io(e)),
+    };
+    let real_root = std::fs::canonicalize(root).map_err(Refused::Io)?;
+    if !real.starts_with(&real_root) {
+        return Err(Refused::Outside(real));
+    }
+    let meta = std::fs::metadata(&real).map_err(Refused::Io)?;
+    if !meta.is_file() {
+        return Err(Refused::NotRegular(kind(&meta)));
+    }
+    Ok(real)
+}
+
+/// Reads `rel` inside `root` (see [`resolve_inside`]).
+pub(crate) fn read_inside(root: &Path, rel: &Path) -> Result<Vec<u8>, Refused> {
+    let real = resolve_inside(root, rel)?;
+    let mut file = std::fs::File::open(&real).map_err(Refused::Io)?;
+    // Checked again on the open file, in case the path was swapped between the check and the open.
+    let meta = file.metadata().map_err(Refused::Io)?;
+    if !meta.is_file() {
+        return Err(Refused::NotRegular(kind(&meta)));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut bytes).map_err(Refused::Io)?;
+    Ok(bytes)
+}
+
+/// Reads a file given on the command line: it may be a link anywhere (the user chose it), but it must be a regular
+/// file, so that a FIFO does not block.
+pub(crate) fn read_regular(path: &Path) -> Result<Vec<u8>, Refused> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Refused::Missing),
+        Err(e) => return Err(Refused::Io(e)),
+    };
+    if !meta.is_file() {
+        return Err(Refused::NotRegular(kind(&meta)));
+    }
+    std::fs::read(path).map_err(Refused::Io)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_outside_dangling_links_and_fifos_are_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.txt"), "secret").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("texts")).unwrap();
+        std::fs::write(root.join("texts/I1.txt"), "inne").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret.txt"), root.join("texts/out.txt")).unwrap();
+        std::os::unix::fs::symlink(root.join("texts/I1.txt"), root.join("texts/in.txt")).unwrap();
+        std::os::unix::fs::symlink(root.join("texts/gone.txt"), root.join("texts/dangling.txt")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.join("linked")).unwrap();
+        let fifo = root.join("texts/fifo.txt");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let read = |rel: &str| read_inside(root, Path::new(rel));
+        assert_eq!(read("texts/I1.txt").unwrap(), b"inne");
+        assert_eq!(read("texts/in.txt").unwrap(), b"inne");
+        assert_eq!(read("texts/../texts/I1.txt").unwrap(), b"inne");
+        assert!(matches!(read("texts/out.txt"), Err(Refused::Outside(_))));
+        assert!(matches!(read("linked/secret.txt"), Err(Refused::Outside(_))));
+        assert!(matches!(
+            read("../secret.txt"),
+            Err(Refused::Missing | Refused::Outside(_))
+        ));
+        assert!(matches!(read("texts/dangling.txt"), Err(Refused::Dangling)));
+        assert!(matches!(read("texts/missing.txt"), Err(Refused::Missing)));
+        assert!(matches!(
+            read("texts/fifo.txt"),
+            Err(Refused::NotRegular("a named pipe (FIFO)"))
+        ));
+        assert!(matches!(read("texts"), Err(Refused::NotRegular("a folder"))));
+        assert!(matches!(read_regular(&fifo), Err(Refused::NotRegular(_))));
+    }
+}
