@@ -5,6 +5,7 @@
 
 mod diagnostic;
 pub mod native;
+pub mod audit;
 mod pseudonymise;
 pub mod qda;
 mod roster;
