@@ -35,16 +35,20 @@ const MAX_INFLATED: u64 = 256 << 20;
 const MAX_DEPTH: usize = 3;
 
 impl Audit {
-    /// Looks through one text; `place` names it, and each finding's line is added when the text has several.
+    /// Looks through one text (a database field); `place` names it.
     pub fn text(&mut self, place: &str, text: &str, screen: &Screen) {
+        self.text_at(place, text, screen, false);
+    }
+
+    /// Looks through one text; with `lines`, each finding's line is added to `place`.
+    fn text_at(&mut self, place: &str, text: &str, screen: &Screen, lines: bool) {
         let found = screen.find(text);
         if found.is_empty() {
             return;
         }
         let masked_with_spans = masked(text, &found);
-        let several_lines = text.contains('\n');
         for (f, (ms, me)) in found.iter().zip(masked_with_spans.1) {
-            let place = if several_lines {
+            let place = if lines {
                 format!("{place}:{}", text[..f.start].matches('\n').count() + 1)
             } else {
                 place.to_string()
@@ -66,14 +70,21 @@ impl Audit {
             return Ok(());
         }
         let bytes = std::fs::read(path).map_err(|e| {
-            Diagnostic::file(path, format!("cannot be read: {e}"), "give a file or folder crosscase wrote")
+            Diagnostic::file(
+                path,
+                format!("cannot be read: {e}"),
+                "give a file or folder crosscase wrote",
+            )
         })?;
         self.bytes(&path.display().to_string(), &path.to_string_lossy(), &bytes, screen, 0);
         Ok(())
     }
 
     fn bytes(&mut self, place: &str, name: &str, bytes: &[u8], screen: &Screen, depth: usize) {
-        let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+        let ext = name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
         self.files_scanned += 1;
         if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
             for (chunk, text) in png_texts(bytes) {
@@ -81,26 +92,35 @@ impl Audit {
             }
         } else if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
             if depth >= MAX_DEPTH {
-                self.not_scanned.push((place.to_string(), "an archive nested too deep".into()));
+                self.not_scanned
+                    .push((place.to_string(), "an archive nested too deep".into()));
                 return;
             }
             self.archive(place, bytes, screen, depth);
         } else if bytes.starts_with(b"%PDF") {
-            self.not_scanned
-                .push((place.to_string(), "a PDF (its text is compressed and font-encoded; crosscase writes none)".into()));
+            self.not_scanned.push((
+                place.to_string(),
+                "a PDF (its text is compressed and font-encoded; crosscase writes none)".into(),
+            ));
         } else if bytes.starts_with(b"PAR1") {
-            self.not_scanned.push((place.to_string(), "a Parquet file: audit the database it was exported from".into()));
+            self.not_scanned.push((
+                place.to_string(),
+                "a Parquet file: audit the database it was exported from".into(),
+            ));
         } else if bytes.starts_with(b"SQLite format 3\0") {
-            self.not_scanned.push((place.to_string(), "a database: give it with --db".into()));
+            self.not_scanned
+                .push((place.to_string(), "a database: give it with --db".into()));
         } else if bytes.iter().take(8192).any(|&b| b == 0) {
             self.not_scanned.push((place.to_string(), "not text".into()));
         } else {
             let text = String::from_utf8_lossy(bytes);
             match ext.as_str() {
                 "json" | "jsonl" | "ndjson" => self.json(place, &text, screen),
-                "html" | "htm" | "svg" | "xml" | "rels" | "xhtml" => self.text(place, &decode_entities(&text), screen),
-                _ if text.trim_start().starts_with('<') => self.text(place, &decode_entities(&text), screen),
-                _ => self.text(place, &text, screen),
+                "html" | "htm" | "svg" | "xml" | "rels" | "xhtml" => {
+                    self.text_at(place, &decode_entities(&text), screen, true)
+                }
+                _ if text.trim_start().starts_with('<') => self.text_at(place, &decode_entities(&text), screen, true),
+                _ => self.text_at(place, &text, screen, true),
             }
         }
     }
@@ -109,7 +129,8 @@ impl Audit {
         let mut archive = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
             Ok(a) => a,
             Err(e) => {
-                self.not_scanned.push((place.to_string(), format!("a zip archive that cannot be opened: {e}")));
+                self.not_scanned
+                    .push((place.to_string(), format!("a zip archive that cannot be opened: {e}")));
                 return;
             }
         };
@@ -117,7 +138,8 @@ impl Audit {
             let mut entry = match archive.by_index(i) {
                 Ok(e) => e,
                 Err(e) => {
-                    self.not_scanned.push((format!("{place}!#{i}"), format!("cannot be read: {e}")));
+                    self.not_scanned
+                        .push((format!("{place}!#{i}"), format!("cannot be read: {e}")));
                     continue;
                 }
             };
@@ -127,7 +149,8 @@ impl Audit {
             let name = entry.name().map(|n| n.to_string()).unwrap_or_else(|_| format!("#{i}"));
             let mut content = Vec::new();
             if let Err(e) = (&mut entry).take(MAX_INFLATED).read_to_end(&mut content) {
-                self.not_scanned.push((format!("{place}!{name}"), format!("cannot be read: {e}")));
+                self.not_scanned
+                    .push((format!("{place}!{name}"), format!("cannot be read: {e}")));
                 continue;
             }
             self.bytes(&format!("{place}!{name}"), &name, &content, screen, depth + 1);
@@ -138,7 +161,7 @@ impl Audit {
     /// are read as what they stand for; a line that is not JSON is read as it is.
     fn json(&mut self, place: &str, text: &str, screen: &Screen) {
         if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
-            self.text(place, &json_strings(&value), screen);
+            self.text_at(place, &json_strings(&value), screen, true);
             return;
         }
         for (n, line) in text.lines().enumerate() {
@@ -184,7 +207,9 @@ fn png_texts(bytes: &[u8]) -> Vec<(String, String)> {
     while at + 8 <= bytes.len() {
         let len = u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize;
         let kind = String::from_utf8_lossy(&bytes[at + 4..at + 8]).to_string();
-        let Some(data) = bytes.get(at + 8..at + 8 + len) else { break };
+        let Some(data) = bytes.get(at + 8..at + 8 + len) else {
+            break;
+        };
         at += 12 + len;
         let latin1 = |b: &[u8]| b.iter().map(|&c| char::from(c)).collect::<String>();
         let split = |b: &'_ [u8]| -> Option<(String, usize)> {
@@ -344,14 +369,19 @@ mod tests {
     fn contexts_repeat_nothing_personal() {
         let screen = Screen::new(Roster::from_names(&["Anna Larsson".into()]));
         let mut audit = Audit::default();
-        audit.text(
+        audit.text_at(
             "t",
             "Möte med Anna Larsson, ring 070-123 45 67 eller 0123-4 (okänt) eller a.b(at)c och x@y\nrad två",
             &screen,
+            true,
         );
         assert_eq!(audit.findings.len(), 2);
         for f in &audit.findings {
-            assert!(!f.context.contains("Anna") && !f.context.contains("070"), "{}", f.context);
+            assert!(
+                !f.context.contains("Anna") && !f.context.contains("070"),
+                "{}",
+                f.context
+            );
             assert!(!f.context.chars().any(|c| c.is_ascii_digit()), "{}", f.context);
             assert!(!f.context.contains("x@y"), "{}", f.context);
         }
@@ -377,6 +407,9 @@ mod tests {
         chunk(b"IEND", b"");
         let texts = png_texts(&png);
         assert_eq!(texts.len(), 3, "{texts:?}");
-        assert_eq!(decode_entities("a&#64;b.se &amp; x&#x2013;y &bogus"), "a@b.se & x–y &bogus");
+        assert_eq!(
+            decode_entities("a&#64;b.se &amp; x&#x2013;y &bogus"),
+            "a@b.se & x–y &bogus"
+        );
     }
 }

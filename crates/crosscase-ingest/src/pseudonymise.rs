@@ -325,9 +325,16 @@ mod tests {
         // Segments that start and end in ordinary words keep them at both ends.
         let len = text.chars().count() as u64;
         let at = |word: &str| text[..text.find(word).unwrap()].chars().count() as u64;
-        let cases = [(at("idé"), at("ringer") + 6), (at("idé"), len), (0, len), (at("ringer"), at("känt"))];
+        let cases = [
+            (at("idé"), at("ringer") + 6),
+            (at("idé"), len),
+            (0, len),
+            (at("ringer"), at("känt")),
+        ];
         for (start, end) in cases {
-            let old = crosscase_model::slice_code_points(text, start, end).unwrap().to_string();
+            let old = crosscase_model::slice_code_points(text, start, end)
+                .unwrap()
+                .to_string();
             let mut c = Coding {
                 source: "S".into(),
                 code: "c".into(),

@@ -8,7 +8,9 @@ use crosscase_analysis::{
     Cell, ContrastRow, DifferenceConfig, DisclosedPrevalence, PrevalenceRow, differences, disclose_prevalence,
 };
 use crosscase_charts::{BarGroup, ComparisonBars, Heatmap, HeatmapCell, comparison_bars, heatmap};
-use crosscase_model::{Column, Corpus, DataTable, IdeaRecords, Language, QuoteFacts, SurveyRecords, Values, format};
+use crosscase_model::{
+    Column, Corpus, DataTable, IdeaRecords, Language, QuoteFacts, Roster, Screen, SurveyRecords, Values, format,
+};
 use rayon::prelude::*;
 
 use crate::html::escape;
@@ -24,8 +26,9 @@ pub struct FeedbackConfig {
     pub language: Language,
     /// Kommunkoder to write packs for; all municipalities when empty.
     pub municipalities: Vec<String>,
-    /// Real names to mask in quotes (the participant roster); may be empty.
-    pub roster: Vec<String>,
+    /// The participants' real names, masked with identity numbers, e-mail addresses and phone numbers in quotes,
+    /// labels, item texts and names before anything is drawn; may be empty.
+    pub roster: Roster,
     /// Told (packs written, packs in all) each time a pack is done, from whichever thread wrote it.
     pub progress: Option<Progress>,
 }
@@ -173,6 +176,19 @@ pub fn write_feedback(
     data: &FeedbackData<'_>,
     config: &FeedbackConfig,
 ) -> Result<(Vec<WrittenPack>, Vec<LeftOutQuote>), ReportError> {
+    // The data boundary of the packs: every label, description, item text and name is screened once, here.
+    let screen = Screen::new(config.roster.clone());
+    let (corpus, surveys, ideas) = (
+        screen.screened(data.corpus, config.language),
+        screen.screened(data.surveys, config.language),
+        screen.screened(data.ideas, config.language),
+    );
+    let data = &FeedbackData {
+        corpus: &corpus,
+        surveys: &surveys,
+        ideas: &ideas,
+        ..*data
+    };
     let FeedbackData {
         corpus,
         prevalence: rows,
@@ -208,7 +224,7 @@ pub fn write_feedback(
             let quotes = quotes_by_municipality
                 .get(corpus.municipalities[m].code.as_str())
                 .map_or(&[][..], Vec::as_slice);
-            let written = write_pack(data, quotes, &disclosed, &contrasts, &wave_changes, m, config);
+            let written = write_pack(data, quotes, &disclosed, &contrasts, &wave_changes, m, config, &screen);
             if let Some(Progress(report)) = &config.progress {
                 report(done.fetch_add(1, Ordering::Relaxed) + 1, selected.len());
             }
@@ -232,6 +248,7 @@ fn write_pack(
     wave_changes: &[crosscase_analysis::WaveChangeRow],
     m: usize,
     config: &FeedbackConfig,
+    screen: &Screen,
 ) -> Result<(WrittenPack, Vec<LeftOutQuote>), ReportError> {
     let FeedbackData {
         corpus,
@@ -335,14 +352,7 @@ fn write_pack(
         .find(|r| r.municipality == me.code)
         .map_or(0, |r| r.participants_total);
     let shown = if people >= u64::from(corpus.settings.disclosure_threshold) {
-        Some(quotes::choose(
-            corpus,
-            quotes,
-            m,
-            &config.roster,
-            language,
-            &mut left_out,
-        ))
+        Some(quotes::choose(corpus, quotes, m, screen, language, &mut left_out))
     } else {
         None
     };

@@ -132,10 +132,9 @@ impl NameIndex {
                     // "Anna" in "Anna-Lena" or "Lena-Anna" is part of another name, "Öberg" in "Öberg-modellen" not.
                     let start = spans[w].0;
                     let before = start >= 2 && t[..start].ends_with('-') && w > 0 && spans[w - 1].1 == start - 1;
-                    let after = t[end..].starts_with('-') && t[end + 1..].chars().next().is_some_and(char::is_alphanumeric);
-                    if form.alone
-                        && ((before && capital(spans[w - 1].0)) || (after && capital(end + 1)))
-                    {
+                    let after =
+                        t[end..].starts_with('-') && t[end + 1..].chars().next().is_some_and(char::is_alphanumeric);
+                    if form.alone && ((before && capital(spans[w - 1].0)) || (after && capital(end + 1))) {
                         continue;
                     }
                     found.push((PersonalData::RosterName, start, end, Some(form.person)));

@@ -81,10 +81,7 @@ pub(super) fn identity_numbers(b: &[u8], found: &mut Vec<(PersonalData, usize, u
             let century = (d.len() == 12).then(|| value(&d[..2]));
             let ten = &d[d.len() - 10..];
             let century_ok = century.is_none_or(|c| (18..=20).contains(&c));
-            if century_ok
-                && date_ok(century, value(&ten[..2]), value(&ten[2..4]), value(&ten[4..6]))
-                && luhn_ok(ten)
-            {
+            if century_ok && date_ok(century, value(&ten[..2]), value(&ten[2..4]), value(&ten[4..6])) && luhn_ok(ten) {
                 found.push((PersonalData::IdentityNumber, i, end));
                 i = end;
                 continue;
@@ -186,7 +183,18 @@ fn phone_at(b: &[u8], i: usize) -> Option<usize> {
         digits += g;
         end += g;
     }
-    let range = if international { 7..=9 } else { 8..=10 };
+    // Mobile numbers (07x) have ten digits (nine after +46); other numbers 8 to 10 (7 to 9).
+    let mobile = if international {
+        b[j] == b'7'
+    } else {
+        b.get(j + 1) == Some(&b'7')
+    };
+    let range = match (international, mobile) {
+        (true, true) => 9..=9,
+        (true, false) => 7..=9,
+        (false, true) => 10..=10,
+        (false, false) => 8..=10,
+    };
     // The longest grouping whose digit count fits; the groups of a longer one are some other number.
     let mut best = range.contains(&digits).then_some(end);
     while let Some(k) = separator(b, end) {

@@ -41,7 +41,14 @@ fn identity_numbers_with_every_separator_and_a_valid_check_digit() {
     ] {
         check(&format!("nr {form}."), &[(Id, form)]);
     }
-    for near in ["811218-9875", "811318-9876", "12811218-98765", "2019-03-12", "Dnr 2019-1234", "19811231-9876"] {
+    for near in [
+        "811218-9875",
+        "811318-9876",
+        "12811218-98765",
+        "2019-03-12",
+        "Dnr 2019-1234",
+        "19811231-9876",
+    ] {
         check(near, &[]);
     }
 }
@@ -65,14 +72,27 @@ fn phones_in_every_swedish_notation() {
     ] {
         check(&format!("Ring {form} i dag"), &[(Phone, form)]);
     }
-    for near in ["2018-03-14, 0583, P0583-01, 0580-I01, 0,6", "kl. 08.30–09.15", "viewBox=\"0 0 1920 1080\"", "12-03-2019", "581 83 Linköping", "0.0712345678"] {
+    for near in [
+        "2018-03-14, 0583, P0583-01, 0580-I01, 0,6",
+        "kl. 08.30–09.15",
+        "viewBox=\"0 0 1920 1080\"",
+        "12-03-2019",
+        "581 83 Linköping",
+        "0.0712345678",
+    ] {
         check(near, &[]);
     }
 }
 
 #[test]
 fn emails_and_their_obfuscations() {
-    for form in ["anna.larsson@motala.se", "namn (at) kommun.se", "namn[at]kommun.se", "anna.larsson at motala.se", "namn(at)kommun(dot)se"] {
+    for form in [
+        "anna.larsson@motala.se",
+        "namn (at) kommun.se",
+        "namn[at]kommun.se",
+        "anna.larsson at motala.se",
+        "namn(at)kommun(dot)se",
+    ] {
         check(&format!("Skriv till {form}."), &[(Email, form)]);
     }
     check("we looked at motala.se", &[]);
@@ -87,7 +107,10 @@ fn roster_names_with_inflections() {
     check("Anna\nLarsson", &[(Name, "Anna\nLarsson")]);
     check("A\u{30a}sa O\u{308}berg", &[(Name, "A\u{30a}sa O\u{308}berg")]);
     check("Björk-Svenssons förslag", &[]);
-    check("Anna-Karin Björk-Svenssons förslag", &[(Name, "Anna-Karin Björk-Svenssons")]);
+    check(
+        "Anna-Karin Björk-Svenssons förslag",
+        &[(Name, "Anna-Karin Björk-Svenssons")],
+    );
     check("Larsson, Anna", &[(Name, "Larsson, Anna")]);
     // Alone, where the roster marks the name as identifying.
     check("Annas förslag", &[(Name, "Annas")]);
