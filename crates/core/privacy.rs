@@ -131,3 +131,53 @@ pub(crate) fn write_left_out(left_out: &[crosscase_report::LeftOutQuote], path: 
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where the report goes for `out` (relative to `cwd`) and an optional `--privacy-report`. The binary's only unit
+    /// test changes the working directory, so that relative forms of `--out` are tried as a user writes them.
+    fn check(cwd: &Path, out: &str, explicit: Option<&str>, expected: Result<&str, &str>) {
+        let old = std::env::current_dir().unwrap();
+        std::env::set_current_dir(cwd).unwrap();
+        let got = report_path(Path::new(out), explicit.map(Path::new));
+        std::env::set_current_dir(old).unwrap();
+        let real = std::fs::canonicalize(cwd).unwrap();
+        match (got, expected) {
+            (Ok(p), Ok(e)) => {
+                let expected = match e.strip_prefix("../") {
+                    Some(rest) => real.parent().unwrap().join(rest),
+                    None => real.join(e),
+                };
+                assert_eq!(p, expected, "--out {out}");
+            }
+            (Err(err), Err(e)) => assert!(err.to_string().contains(e), "--out {out}: {err}"),
+            (got, e) => panic!("--out {out} {explicit:?}: {got:?}, expected {e:?}"),
+        }
+    }
+
+    #[test]
+    fn the_report_lies_beside_the_output_folder_however_it_is_written() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cwd = tmp.path().join("work");
+        std::fs::create_dir_all(cwd.join("fb")).unwrap();
+        std::fs::create_dir_all(tmp.path().join("elsewhere/real")).unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("elsewhere/real"), cwd.join("link")).unwrap();
+        check(&cwd, "fb", None, Ok("fb.privacy-report.csv"));
+        check(&cwd, "fb/", None, Ok("fb.privacy-report.csv"));
+        check(&cwd, "./fb/.", None, Ok("fb.privacy-report.csv"));
+        check(&cwd, "new/../fb2", None, Ok("fb2.privacy-report.csv"));
+        check(&cwd.join("fb"), ".", None, Ok("../fb.privacy-report.csv"));
+        check(&cwd, "link/", None, Ok("../elsewhere/real.privacy-report.csv"));
+        check(&cwd, "fb", Some("report.csv"), Ok("report.csv"));
+        check(&cwd, "fb", Some("fb/r.csv"), Err("inside the output folder"));
+        check(&cwd.join("fb"), ".", Some("r.csv"), Err("inside the output folder"));
+        check(
+            &cwd,
+            "link",
+            Some("../elsewhere/real/r.csv"),
+            Err("inside the output folder"),
+        );
+    }
+}

@@ -224,7 +224,7 @@ pub fn write_feedback(
             let quotes = quotes_by_municipality
                 .get(corpus.municipalities[m].code.as_str())
                 .map_or(&[][..], Vec::as_slice);
-            let written = write_pack(data, quotes, &disclosed, &contrasts, &wave_changes, m, config, &screen);
+            let written = write_pack(data, quotes, &disclosed, &contrasts, &wave_changes, m, config);
             if let Some(Progress(report)) = &config.progress {
                 report(done.fetch_add(1, Ordering::Relaxed) + 1, selected.len());
             }
@@ -248,7 +248,6 @@ fn write_pack(
     wave_changes: &[crosscase_analysis::WaveChangeRow],
     m: usize,
     config: &FeedbackConfig,
-    screen: &Screen,
 ) -> Result<(WrittenPack, Vec<LeftOutQuote>), ReportError> {
     let FeedbackData {
         corpus,
@@ -352,7 +351,8 @@ fn write_pack(
         .find(|r| r.municipality == me.code)
         .map_or(0, |r| r.participants_total);
     let shown = if people >= u64::from(corpus.settings.disclosure_threshold) {
-        Some(quotes::choose(corpus, quotes, m, screen, language, &mut left_out))
+        let screen = Screen::new(config.roster.clone());
+        Some(quotes::choose(corpus, quotes, m, &screen, language, &mut left_out))
     } else {
         None
     };
