@@ -310,7 +310,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             eprintln!("Wrote {} in {}.", written.join(", "), to.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit { db, dirs, roster } => audit(&db, &dirs, roster.as_deref()),
+        Command::Audit { db, dirs, roster } => crate::privacy::audit(&db, &dirs, roster.as_deref()),
         Command::Charts { db, project, out } => {
             let store = Store::open_read_only(&db)?;
             let corpus = store.load_corpus(project.as_deref())?;
@@ -338,16 +338,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let quotes = store.quotes_for(project.as_deref(), &candidates)?;
             let ideas = store.load_ideas(project.as_deref())?;
             let surveys = store.load_surveys(project.as_deref())?;
-            let roster = match &roster {
-                Some(path) => crosscase_ingest::read_roster(path).map_err(|d| problems(path, d))?,
-                None => Vec::new(),
-            };
+            let roster = crate::privacy::roster(roster.as_deref())?;
+            // Decided before anything is written: a report that would land in the output folder is refused.
+            let report = crate::privacy::report_path(&out, privacy_report.as_deref())?;
             let language = lang.map_or(corpus.settings.language, Language::from);
             let config = FeedbackConfig {
                 out_dir: out.clone(),
                 language,
                 municipalities,
-                roster,
+                roster: roster.clone(),
                 progress: progress_bar(),
             };
             let (packs, left_out) = crosscase_report::write_feedback(
@@ -361,8 +360,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 &config,
             )?;
             report_packs(&packs);
-            let report = privacy_report.unwrap_or_else(|| sibling(&out, "privacy-report.csv"));
-            write_left_out(&left_out, &report)?;
+            crate::privacy::write_left_out(&left_out, &report, &roster)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { data, out } => demo(&data, &out),
@@ -516,8 +514,8 @@ fn ingest(dir: &Path, db: &Path, privacy: Option<&Privacy>) -> Result<String> {
         let mut p = crosscase_ingest::Pseudonymiser::new(&privacy.key, &privacy.roster);
         let report = p.apply(&mut copy);
         eprintln!(
-            "Pseudonymised {} names in {} texts and {} participant ids.",
-            report.names_replaced, report.texts_changed, report.participant_ids_replaced
+            "Pseudonymised {} names in {} texts and {} participant ids; masked {} identity numbers, e-mail addresses and phone numbers.",
+            report.names_replaced, report.texts_changed, report.participant_ids_replaced, report.other_masked
         );
         header = Some(copy);
         pseudonymiser = Some(p);
@@ -617,8 +615,8 @@ fn import(
             p.remap(c);
         }
         eprintln!(
-            "Pseudonymised {} names in {} texts and {} participant ids.",
-            report.names_replaced, report.texts_changed, report.participant_ids_replaced
+            "Pseudonymised {} names in {} texts and {} participant ids; masked {} identity numbers, e-mail addresses and phone numbers.",
+            report.names_replaced, report.texts_changed, report.participant_ids_replaced, report.other_masked
         );
         input_files.push(privacy.roster_file.clone());
         content_hash = hex(&crosscase_ingest::hmac_sha256(
@@ -708,7 +706,7 @@ fn remove_database(db: &Path) {
 
 /// A roster and its key, for pseudonymisation on ingest.
 struct Privacy {
-    roster: Vec<String>,
+    roster: crosscase_model::Roster,
     roster_file: crosscase_model::InputFile,
     key: Vec<u8>,
     /// Identifies roster and key together without revealing either.
@@ -834,116 +832,6 @@ fn write_streaming(
     })
 }
 
-/// Scans the database and `dirs` for personal data and prints where each finding is, masked.
-fn audit(db: &Path, dirs: &[PathBuf], roster: Option<&Path>) -> Result<ExitCode> {
-    let names = match roster {
-        Some(path) => crosscase_ingest::read_roster(path).map_err(|d| problems(path, d))?,
-        None => Vec::new(),
-    };
-    let store = Store::open_read_only(db)?;
-    let mut findings = 0usize;
-    let mut report = |place: String, text: &str| {
-        let found = crosscase_model::find_personal_data(text, &names);
-        for context in masked_contexts(text, &found) {
-            findings += 1;
-            println!("{place}: {context}");
-        }
-    };
-    for (place, text) in store.text_fields()? {
-        report(format!("{}: {place}", db.display()), &text);
-    }
-    let mut skipped = Vec::new();
-    for dir in dirs {
-        if !dir.is_dir() {
-            return Err(UserError(format!("{} is not a folder", dir.display())).into());
-        }
-        for path in files_under(dir)? {
-            let textual = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                ["html", "htm", "svg", "csv", "json", "jsonl", "txt", "md", "toml", "xml"]
-                    .contains(&e.to_ascii_lowercase().as_str())
-            });
-            if !textual {
-                skipped.push(path);
-                continue;
-            }
-            let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            for (n, line) in String::from_utf8_lossy(&bytes).lines().enumerate() {
-                report(format!("{}:{}", path.display(), n + 1), line);
-            }
-        }
-    }
-    if !skipped.is_empty() {
-        eprintln!(
-            "Not scanned ({} files that are not text, e.g. PNG and XLSX): {}",
-            skipped.len(),
-            skipped
-                .iter()
-                .take(5)
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    if findings == 0 {
-        eprintln!("No personal data found.");
-        Ok(ExitCode::SUCCESS)
-    } else {
-        eprintln!("{findings} pieces of personal data found; remove or pseudonymise them before sharing.");
-        Ok(ExitCode::from(1))
-    }
-}
-
-/// For each finding: its kind and a few characters around it, taken from the text with every finding masked, so
-/// that the audit repeats no personal data, not even a neighbour's.
-fn masked_contexts(text: &str, found: &[crosscase_model::Finding]) -> Vec<String> {
-    let mut masked = String::with_capacity(text.len());
-    let mut spans = Vec::with_capacity(found.len());
-    let mut at = 0;
-    for f in found {
-        masked.push_str(&text[at..f.start]);
-        let start = masked.len();
-        masked.push_str(&format!("[{}]", f.kind.as_str()));
-        spans.push((f.kind, start, masked.len()));
-        at = f.end;
-    }
-    masked.push_str(&text[at..]);
-    spans
-        .into_iter()
-        .map(|(kind, s, e)| {
-            let before: String = masked[..s]
-                .chars()
-                .rev()
-                .take(20)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            let after: String = masked[e..].chars().take(20).collect();
-            format!(
-                "{} (…{}{}{}…)",
-                kind.as_str(),
-                before.replace('\n', " "),
-                &masked[s..e],
-                after.replace('\n', " ")
-            )
-        })
-        .collect()
-}
-
-fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
-        let path = entry?.path();
-        if path.is_dir() {
-            out.extend(files_under(&path)?);
-        } else {
-            out.push(path);
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
 /// Writes the tables in `format` into `dir`; returns the file names written.
 fn export(tables: &[crosscase_model::DataTable], dir: &Path, format: ExportFormat) -> Result<Vec<String>> {
     let create = |name: &str| -> Result<std::io::BufWriter<std::fs::File>> {
@@ -1034,35 +922,6 @@ fn check_municipalities(corpus: &crosscase_model::Corpus, wanted: &[String]) -> 
         known.join(", ")
     ))
     .into())
-}
-
-/// `<dir>.<suffix>` beside `dir`: outside the folder, so that what is written there never reaches a pack.
-fn sibling(dir: &Path, suffix: &str) -> PathBuf {
-    let mut name = dir.as_os_str().to_owned();
-    name.push(format!(".{suffix}"));
-    PathBuf::from(name)
-}
-
-/// Lists the quotes left out of the packs (masked) for the researcher, when there are any.
-fn write_left_out(left_out: &[crosscase_report::LeftOutQuote], path: &Path) -> Result<()> {
-    if left_out.is_empty() {
-        return Ok(());
-    }
-    let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
-    w.write_record(["kommunkod", "source_id", "start", "code", "reason", "masked_quote"])?;
-    for q in left_out {
-        let start = q.start.to_string();
-        let row = [&q.municipality, &q.source, &start, &q.code, &q.reason, &q.masked_quote];
-        w.write_record(row.map(|f| crosscase_analysis::defuse_formula(f)))?;
-    }
-    w.flush()?;
-    eprintln!(
-        "{} quotes could not be cleaned of personal data and were left out of the packs; they are listed (masked) in {}.",
-        left_out.len(),
-        path.display()
-    );
-    Ok(())
 }
 
 /// A progress bar for writing packs, drawn on stderr when it is a terminal (and nothing otherwise).
@@ -1189,7 +1048,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         out_dir: feedback_dir.clone(),
         language: corpus.settings.language,
         municipalities: Vec::new(),
-        roster: Vec::new(),
+        roster: crosscase_model::Roster::default(),
         progress: progress_bar(),
     };
     let (packs, left_out) = crosscase_report::write_feedback(
@@ -1202,7 +1061,8 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         },
         &config,
     )?;
-    write_left_out(&left_out, &sibling(&feedback_dir, "privacy-report.csv"))?;
+    let report = crate::privacy::report_path(&feedback_dir, None)?;
+    crate::privacy::write_left_out(&left_out, &report, &crosscase_model::Roster::default())?;
 
     let mut o = std::io::stdout().lock();
     writeln!(o, "crosscase demo: done in {:.1} s", started.elapsed().as_secs_f64())?;

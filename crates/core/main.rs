@@ -7,6 +7,7 @@ mod args;
 mod commands;
 mod import_map;
 mod output;
+mod privacy;
 
 use std::process::ExitCode;
 

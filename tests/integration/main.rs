@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod demo;
 mod native_input;
+mod privacy;
 mod qda;
 mod qda_placement;
 mod qda_real;

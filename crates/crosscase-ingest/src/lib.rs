@@ -3,6 +3,7 @@
 //! Only this crate parses input formats. Every reader collects all problems it can find and returns
 //! them as [`Diagnostic`]s that name file, line and column, what is wrong and what to do.
 
+pub mod audit;
 mod diagnostic;
 pub mod native;
 mod pseudonymise;

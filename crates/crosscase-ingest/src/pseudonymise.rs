@@ -1,10 +1,12 @@
 //! Pseudonymisation on ingest: the names of a roster are replaced, in participant ids and in every text, by stable
-//! pseudonyms made by keyed hashing (HMAC-SHA-256). The key lives outside the database; the same key gives the same
-//! pseudonyms in every import. Codings are moved with the text, so every quote still lies at its offsets.
+//! pseudonyms made by keyed hashing (HMAC-SHA-256), in every form the personal-data screen knows (inflected, split by
+//! a line break, in NFD, alone where the roster marks a part as identifying); identity numbers, e-mail addresses and
+//! phone numbers are masked. The key lives outside the database; the same key gives the same pseudonyms in every
+//! import. Codings are moved with the text, so every quote still lies at its offsets.
 
 use std::collections::HashMap;
 
-use crosscase_model::{Coding, PersonalData, Project, find_personal_data};
+use crosscase_model::{Coding, Language, PersonalData, Project, Roster, Screen};
 use sha2::{Digest, Sha256};
 
 /// HMAC-SHA-256 (RFC 2104).
@@ -40,33 +42,49 @@ struct Edit {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PseudonymReport {
     pub names_replaced: u64,
+    /// Identity numbers, e-mail addresses and phone numbers masked.
+    pub other_masked: u64,
     pub texts_changed: u64,
     pub participant_ids_replaced: u64,
 }
 
 /// Replaces roster names with pseudonyms in a project, and then in its codings as they come.
 pub struct Pseudonymiser {
-    roster: Vec<String>,
-    /// Lower-cased name → pseudonym.
+    screen: Screen,
+    /// The pseudonym of each roster person, in roster order.
+    by_person: Vec<String>,
+    /// Lower-cased full name → pseudonym.
     pseudonyms: HashMap<String, String>,
+    /// The language of the masks of other personal data.
+    language: Language,
     /// Source id → the edits made to its text, in order.
     edits: HashMap<String, Vec<Edit>>,
 }
 
 impl Pseudonymiser {
-    pub fn new(key: &[u8], roster: &[String]) -> Pseudonymiser {
-        let pseudonyms = roster
+    pub fn new(key: &[u8], roster: &Roster) -> Pseudonymiser {
+        let by_person: Vec<String> = roster
+            .people
             .iter()
-            .map(|name| {
-                let normal = name.trim().to_lowercase();
+            .map(|p| {
+                // The full name as written, trimmed and lower-cased: pseudonyms made by earlier versions stay the same.
+                let normal = p.name.trim().to_lowercase();
                 let mac = hmac_sha256(key, normal.as_bytes());
                 let tag: String = mac[..4].iter().map(|b| format!("{b:02X}")).collect();
-                (normal, format!("Person-{tag}"))
+                format!("Person-{tag}")
             })
             .collect();
+        let pseudonyms = roster
+            .people
+            .iter()
+            .zip(&by_person)
+            .map(|(p, pseudonym)| (p.name.trim().to_lowercase(), pseudonym.clone()))
+            .collect();
         Pseudonymiser {
-            roster: roster.to_vec(),
+            screen: Screen::new(roster.clone()),
+            by_person,
             pseudonyms,
+            language: Language::Sv,
             edits: HashMap::new(),
         }
     }
@@ -76,18 +94,20 @@ impl Pseudonymiser {
         self.pseudonyms.get(&name.trim().to_lowercase()).map(String::as_str)
     }
 
-    /// Replaces names in `text`; returns the new text and the edits in code points.
-    fn replace(&self, text: &str) -> (String, Vec<Edit>) {
-        let found: Vec<_> = find_personal_data(text, &self.roster)
-            .into_iter()
-            .filter(|f| f.kind == PersonalData::RosterName)
-            .collect();
+    /// Replaces personal data in `text`; returns the new text, the edits in code points, and how many were names.
+    fn replace(&self, text: &str) -> (String, Vec<Edit>, u64) {
+        let found = self.screen.find(text);
         let mut out = String::with_capacity(text.len());
         let mut edits = Vec::with_capacity(found.len());
+        let mut names = 0;
         let (mut at, mut cp) = (0usize, 0u64);
         for f in found {
-            let Some(pseudonym) = self.pseudonym(&text[f.start..f.end]) else {
-                continue;
+            let replacement = match (f.kind, f.person) {
+                (PersonalData::RosterName, Some(p)) => {
+                    names += 1;
+                    self.by_person[p].as_str()
+                }
+                (kind, _) => kind.mask(self.language),
             };
             out.push_str(&text[at..f.start]);
             cp += text[at..f.start].chars().count() as u64;
@@ -95,18 +115,28 @@ impl Pseudonymiser {
             edits.push(Edit {
                 start: cp,
                 end: cp + old,
-                len: pseudonym.chars().count() as u64,
+                len: replacement.chars().count() as u64,
             });
-            out.push_str(pseudonym);
+            out.push_str(replacement);
             cp += old;
             at = f.end;
         }
         out.push_str(&text[at..]);
-        (out, edits)
+        (out, edits, names)
     }
 
-    /// Pseudonymises participant ids, source texts, titles and settings; remembers how each text moved.
+    /// Replaces in one field that codings do not point into.
+    fn replace_field(&self, value: &mut String, report: &mut PseudonymReport) {
+        let (new, edits, names) = self.replace(value);
+        report.names_replaced += names;
+        report.other_masked += edits.len() as u64 - names;
+        *value = new;
+    }
+
+    /// Pseudonymises participant ids, source texts, titles and settings, and the labels, descriptions, names and
+    /// item texts of the codebook, units, waves, surveys and ideas; remembers how each source's text moved.
     pub fn apply(&mut self, project: &mut Project) -> PseudonymReport {
+        self.language = project.settings.language;
         let mut report = PseudonymReport::default();
         let mut renamed: HashMap<String, String> = HashMap::new();
         for p in &mut project.participants {
@@ -123,19 +153,38 @@ impl Pseudonymiser {
                 }
             }
             for value in [&mut s.title, &mut s.setting].into_iter().flatten() {
-                let (new, edits) = self.replace(value);
-                report.names_replaced += edits.len() as u64;
-                *value = new;
+                self.replace_field(value, &mut report);
             }
             if let Some(text) = &mut s.text {
-                let (new, edits) = self.replace(text);
+                let (new, edits, names) = self.replace(text);
                 if !edits.is_empty() {
-                    report.names_replaced += edits.len() as u64;
+                    report.names_replaced += names;
+                    report.other_masked += edits.len() as u64 - names;
                     report.texts_changed += 1;
                     *text = new;
                     self.edits.insert(s.id.clone(), edits);
                 }
             }
+        }
+        let mut fields: Vec<&mut String> = Vec::new();
+        for c in &mut project.codes {
+            fields.extend([&mut c.label_sv, &mut c.label_en]);
+            fields.extend(c.description.as_mut());
+        }
+        fields.extend(project.units.iter_mut().map(|u| &mut u.name));
+        fields.extend(project.waves.iter_mut().map(|w| &mut w.name));
+        fields.extend(project.ideas.iter_mut().filter_map(|i| i.title.as_mut()));
+        for i in &mut project.instruments {
+            fields.extend([&mut i.name_sv, &mut i.name_en]);
+            for d in &mut i.dimensions {
+                fields.extend([&mut d.label_sv, &mut d.label_en]);
+            }
+            for item in &mut i.items {
+                fields.extend([&mut item.text_sv, &mut item.text_en]);
+            }
+        }
+        for f in fields {
+            self.replace_field(f, &mut report);
         }
         report
     }
@@ -186,7 +235,7 @@ mod tests {
 
     #[test]
     fn names_become_stable_pseudonyms_and_codings_move_with_the_text() {
-        let roster = vec!["Karin Ek".to_string(), "Örjan".to_string()];
+        let roster = Roster::from_names(&["Karin Ek".to_string(), "Örjan".to_string()]);
         let mut p = Pseudonymiser::new(b"a key that stays outside the database", &roster);
         let karin = p.pseudonym("karin ek").unwrap().to_string();
         assert!(karin.starts_with("Person-") && karin.len() == 15);
@@ -239,6 +288,66 @@ mod tests {
             let moved = crosscase_model::slice_code_points(&new, c.start, c.end).unwrap();
             assert_eq!(moved, c.quote, "{old_quote:?}");
             assert!(!c.quote.contains("Karin") && !c.memo.as_deref().unwrap().contains("Karin"));
+        }
+    }
+
+    #[test]
+    fn every_form_of_a_name_and_other_personal_data_go_and_codings_follow() {
+        let mut karin = crosscase_model::RosterPerson::new("Åke Ek");
+        karin.first_name_identifies = true;
+        let roster = Roster { people: vec![karin] };
+        let mut p = Pseudonymiser::new(b"k", &roster);
+        let pseudonym = p.pseudonym("Åke Ek").unwrap().to_string();
+        // NFD, a line break, the possessive, the first name alone, a phone number and an identity number.
+        let text = "A\u{30a}ke  Eks idé.\nÅke\nEk ringer 070–123 45 67. Åkes nr 811218-9876 är känt.";
+        let mut project = Project::empty(crosscase_model::ProjectSettings::new("t"));
+        project.sources.push(crosscase_model::Source {
+            id: "S".into(),
+            kind: crosscase_model::SourceKind::Interview,
+            municipality: "0583".into(),
+            unit: None,
+            date: None,
+            wave: None,
+            participants: vec![],
+            setting: None,
+            duration_minutes: None,
+            title: None,
+            text: Some(text.into()),
+            line: 2,
+        });
+        let report = p.apply(&mut project);
+        assert_eq!((report.names_replaced, report.other_masked), (3, 2));
+        let new = project.sources[0].text.clone().unwrap();
+        assert_eq!(
+            new,
+            format!("{pseudonym} idé.\n{pseudonym} ringer [telefon]. {pseudonym} nr [personnummer] är känt.")
+        );
+        // Segments that start and end in ordinary words keep them at both ends.
+        let len = text.chars().count() as u64;
+        let at = |word: &str| text[..text.find(word).unwrap()].chars().count() as u64;
+        let cases = [
+            (at("idé"), at("ringer") + 6),
+            (at("idé"), len),
+            (0, len),
+            (at("ringer"), at("känt")),
+        ];
+        for (start, end) in cases {
+            let old = crosscase_model::slice_code_points(text, start, end)
+                .unwrap()
+                .to_string();
+            let mut c = Coding {
+                source: "S".into(),
+                code: "c".into(),
+                coder: "AL".into(),
+                start,
+                end,
+                quote: old.clone(),
+                memo: None,
+                line: 2,
+            };
+            p.remap(&mut c);
+            let moved = crosscase_model::slice_code_points(&new, c.start, c.end).unwrap();
+            assert_eq!(moved, c.quote, "{old:?}");
         }
     }
 }

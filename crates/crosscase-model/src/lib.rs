@@ -9,7 +9,7 @@ mod date;
 pub mod format;
 mod ideas;
 mod kommun;
-mod privacy;
+pub mod privacy;
 mod project;
 mod qda;
 mod random;
@@ -22,7 +22,9 @@ pub use data_table::{Column, DataTable, Values};
 pub use date::{Date, DateError, utc_timestamp};
 pub use ideas::{Headcount, Idea, IdeaEvent, IdeaRecords, IdeaStages, stage_label};
 pub use kommun::{Kommun, KommunRegister};
-pub use privacy::{Finding, PersonalData, find_personal_data, mask_personal_data};
+pub use privacy::{
+    Finding, PersonalData, Roster, RosterPerson, Screen, ScreenedFields, find_personal_data, mask_personal_data,
+};
 pub use project::{
     Code, Coding, InputFile, Language, Municipality, Participant, Project, ProjectSettings, Role, Source, SourceKind,
     SourceSet, Table, Unit, Wave,

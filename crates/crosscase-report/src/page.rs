@@ -8,7 +8,9 @@ use crosscase_analysis::{
     Cell, ContrastRow, DifferenceConfig, DisclosedPrevalence, PrevalenceRow, differences, disclose_prevalence,
 };
 use crosscase_charts::{BarGroup, ComparisonBars, Heatmap, HeatmapCell, comparison_bars, heatmap};
-use crosscase_model::{Column, Corpus, DataTable, IdeaRecords, Language, QuoteFacts, SurveyRecords, Values, format};
+use crosscase_model::{
+    Column, Corpus, DataTable, IdeaRecords, Language, QuoteFacts, Roster, Screen, SurveyRecords, Values, format,
+};
 use rayon::prelude::*;
 
 use crate::html::escape;
@@ -24,8 +26,9 @@ pub struct FeedbackConfig {
     pub language: Language,
     /// Kommunkoder to write packs for; all municipalities when empty.
     pub municipalities: Vec<String>,
-    /// Real names to mask in quotes (the participant roster); may be empty.
-    pub roster: Vec<String>,
+    /// The participants' real names, masked with identity numbers, e-mail addresses and phone numbers in quotes,
+    /// labels, item texts and names before anything is drawn; may be empty.
+    pub roster: Roster,
     /// Told (packs written, packs in all) each time a pack is done, from whichever thread wrote it.
     pub progress: Option<Progress>,
 }
@@ -173,6 +176,19 @@ pub fn write_feedback(
     data: &FeedbackData<'_>,
     config: &FeedbackConfig,
 ) -> Result<(Vec<WrittenPack>, Vec<LeftOutQuote>), ReportError> {
+    // The data boundary of the packs: every label, description, item text and name is screened once, here.
+    let screen = Screen::new(config.roster.clone());
+    let (corpus, surveys, ideas) = (
+        screen.screened(data.corpus, config.language),
+        screen.screened(data.surveys, config.language),
+        screen.screened(data.ideas, config.language),
+    );
+    let data = &FeedbackData {
+        corpus: &corpus,
+        surveys: &surveys,
+        ideas: &ideas,
+        ..*data
+    };
     let FeedbackData {
         corpus,
         prevalence: rows,
@@ -335,14 +351,8 @@ fn write_pack(
         .find(|r| r.municipality == me.code)
         .map_or(0, |r| r.participants_total);
     let shown = if people >= u64::from(corpus.settings.disclosure_threshold) {
-        Some(quotes::choose(
-            corpus,
-            quotes,
-            m,
-            &config.roster,
-            language,
-            &mut left_out,
-        ))
+        let screen = Screen::new(config.roster.clone());
+        Some(quotes::choose(corpus, quotes, m, &screen, language, &mut left_out))
     } else {
         None
     };

@@ -3,9 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crosscase_model::{
-    Corpus, Language, PersonalData, QuoteFacts, QuoteKey, Role, find_personal_data, mask_personal_data,
-};
+use crosscase_model::{Corpus, Language, QuoteFacts, QuoteKey, Role, Screen, mask_personal_data};
 
 /// Quotes per theme and how many a theme may have.
 const PER_THEME: usize = 2;
@@ -33,27 +31,13 @@ pub struct LeftOutQuote {
     pub masked_quote: String,
 }
 
-fn mask_label(kind: PersonalData, language: Language) -> String {
-    let label = match (kind, language) {
-        (PersonalData::IdentityNumber, Language::Sv) => "personnummer",
-        (PersonalData::Email, Language::Sv) => "e-post",
-        (PersonalData::Phone, Language::Sv) => "telefon",
-        (PersonalData::RosterName, Language::Sv) => "namn",
-        (PersonalData::IdentityNumber, Language::En) => "identity number",
-        (PersonalData::Email, Language::En) => "e-mail",
-        (PersonalData::Phone, Language::En) => "phone",
-        (PersonalData::RosterName, Language::En) => "name",
-    };
-    format!("[{label}]")
-}
-
 /// The screened text of a quote, or why it cannot be shown.
-pub(crate) fn screen(quote: &str, roster: &[String], language: Language) -> Result<String, (String, String)> {
-    let found = find_personal_data(quote, roster);
+pub(crate) fn screen(quote: &str, screen: &Screen, language: Language) -> Result<String, (String, String)> {
+    let found = screen.find(quote);
     if found.is_empty() {
         return Ok(quote.to_string());
     }
-    let masked = mask_personal_data(quote, &found, |k| mask_label(k, language));
+    let masked = mask_personal_data(quote, &found, |k| k.mask(language).to_string());
     let hidden: usize = found.iter().map(|f| quote[f.start..f.end].chars().count()).sum();
     let share = hidden as f64 / quote.chars().count().max(1) as f64;
     if share > MAX_MASKED_SHARE {
@@ -157,7 +141,7 @@ pub(crate) fn choose(
     corpus: &Corpus,
     quotes: &[&QuoteFacts],
     m: usize,
-    roster: &[String],
+    personal_data: &Screen,
     language: Language,
     left_out: &mut Vec<LeftOutQuote>,
 ) -> Vec<ShownQuote> {
@@ -204,12 +188,12 @@ pub(crate) fn choose(
             if !sources.insert(q.source.as_str()) {
                 continue;
             }
-            match screen(&q.quote, roster, language) {
+            match screen(&q.quote, personal_data, language) {
                 Ok(text) => {
                     shown.push(ShownQuote {
                         theme,
                         text: shorten(&text),
-                        attribution: attribution(q, language, &safe_role),
+                        attribution: personal_data.mask(&attribution(q, language, &safe_role), language),
                     });
                     taken += 1;
                 }
@@ -255,7 +239,7 @@ mod tests {
 
     #[test]
     fn screens_quotes_masking_or_leaving_them_out() {
-        let roster = vec!["Karin Ek".to_string()];
+        let roster = Screen::new(crosscase_model::Roster::from_names(&["Karin Ek".to_string()]));
         assert_eq!(
             screen("Vi testade idéslussen i våras.", &roster, Language::Sv),
             Ok("Vi testade idéslussen i våras.".into())

@@ -279,6 +279,23 @@ impl Store {
                 "SELECT code_id, label_sv || ' / ' || label_en || ' / ' || coalesce(description, '') FROM code",
             ),
             ("unit `{}` name", "SELECT unit_id, name FROM unit"),
+            ("wave `{}` name", "SELECT wave_id, name FROM wave"),
+            (
+                "idea `{}` title",
+                "SELECT idea_id, title FROM idea WHERE title IS NOT NULL",
+            ),
+            (
+                "instrument `{}` name",
+                "SELECT instrument_id, name_sv || ' / ' || name_en FROM instrument",
+            ),
+            (
+                "survey dimension `{}` label",
+                "SELECT dimension_id, label_sv || ' / ' || label_en FROM survey_dimension",
+            ),
+            (
+                "survey item `{}` text",
+                "SELECT item_id, text_sv || ' / ' || text_en FROM survey_item",
+            ),
             (
                 "analysis run {} result",
                 "SELECT id, parameters || char(10) || result FROM analysis_run",
