@@ -8,5 +8,6 @@ mod cli;
 mod demo;
 mod qda;
 mod robustness;
+mod statistics;
 mod support;
 mod tidy;
