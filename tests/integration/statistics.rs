@@ -26,18 +26,43 @@ fn compare_counts_participant_clusters_by_default_and_warns_for_sources() {
         assert!(reason.contains("unit: participant clusters"), "{reason}");
     }
     let perm = differences.iter().find(|r| r["test"] == "permutation").unwrap();
-    assert!(perm["reason"].as_str().unwrap().contains("all sources of a participant move together"));
+    assert!(
+        perm["reason"]
+            .as_str()
+            .unwrap()
+            .contains("all sources of a participant move together")
+    );
     // Contrasts count clusters, never more than the municipality's sources, and say their level.
     let contrast = all.iter().find(|r| r["kind"] == "contrast").unwrap();
-    assert_eq!((contrast["unit"].as_str(), contrast["confidence"].as_f64()), (Some("cluster"), Some(0.95)));
+    assert_eq!(
+        (contrast["unit"].as_str(), contrast["confidence"].as_f64()),
+        (Some("cluster"), Some(0.95))
+    );
     let prevalence = all
         .iter()
-        .find(|r| r["kind"] == "prevalence" && r["code"] == contrast["code"] && r["municipality"] == contrast["municipality"])
+        .find(|r| {
+            r["kind"] == "prevalence" && r["code"] == contrast["code"] && r["municipality"] == contrast["municipality"]
+        })
         .unwrap();
     assert!(contrast["n"].as_u64().unwrap() < prevalence["sources_total"].as_u64().unwrap());
 
     // Sources as units: an explicit choice, with a warning on stderr, and said in every row.
-    let run = crosscase(tmp.path(), &["compare", "--db", db, "--format", "json", "--permutations", "0", "--unit", "source", "--confidence", "0.9"]);
+    let run = crosscase(
+        tmp.path(),
+        &[
+            "compare",
+            "--db",
+            db,
+            "--format",
+            "json",
+            "--permutations",
+            "0",
+            "--unit",
+            "source",
+            "--confidence",
+            "0.9",
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stderr.contains("warning: --unit source") && run.stderr.contains("participants appear in several sources"),

@@ -53,7 +53,9 @@ pub fn agreement(corpus: &Corpus) -> Result<Vec<AgreementRow>, AnalysisError> {
         let (s, coder) = (c.source[i], c.coder[i] as usize);
         coded_by[s as usize][coder] = true;
         applied[c.code[i] as usize] = true;
-        direct.entry((s, c.code[i])).or_insert_with(|| vec![Vec::new(); n_coders])[coder]
+        direct
+            .entry((s, c.code[i]))
+            .or_insert_with(|| vec![Vec::new(); n_coders])[coder]
             .push((c.start[i], c.end[i]));
         for &code in &ancestry[c.code[i] as usize] {
             intervals.entry((s, code)).or_insert_with(|| vec![Vec::new(); n_coders])[coder]

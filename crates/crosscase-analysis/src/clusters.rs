@@ -1,9 +1,11 @@
-//! Participant clusters: the units that are independent when the same people are interviewed in several waves.
+//! Participant clusters: the units that are independent enough when the same people are interviewed in several waves.
 //!
-//! A cluster is the set of sources of one participant in one municipality, joined with the clusters of every other
-//! participant who shares one of those sources (a group interview); a source without participants is a cluster of
-//! its own. Sources of one cluster are alike (the same person speaks in them), so tests and contrasts count clusters,
-//! not sources.
+//! A cluster is the set of sources of one municipality with the same participants: the interviews of one person, or
+//! the sessions of one group (the same set of people); a source without participants is a cluster of its own.
+//! Sources of one cluster are alike (the same people speak in them), so tests and contrasts count clusters, not
+//! sources. A group session is not joined with its members' own interviews: joining every source that shares anyone
+//! would chain a municipality's people into one cluster (in the demo, workshops join 95 sources into 5), and leave
+//! nothing to compare.
 
 use crosscase_model::Corpus;
 
@@ -35,45 +37,30 @@ impl Clusters {
     }
 }
 
-fn find(parent: &mut [u32], mut x: u32) -> u32 {
-    while parent[x as usize] != x {
-        let up = parent[parent[x as usize] as usize];
-        parent[x as usize] = up;
-        x = up;
-    }
-    x
-}
-
 /// The participant clusters of `corpus`, numbered in the order of their first source.
 pub fn participant_clusters(corpus: &Corpus) -> Clusters {
     let n = corpus.sources.len();
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    // The first source of each (participant, municipality): later ones join its cluster.
-    let mut first: std::collections::HashMap<(u32, u32), u32> = std::collections::HashMap::new();
-    for (i, s) in corpus.sources.iter().enumerate() {
-        for &p in &s.participants {
-            let root = *first.entry((p, s.municipality)).or_insert(i as u32);
-            let (a, b) = (find(&mut parent, root), find(&mut parent, i as u32));
-            if a != b {
-                parent[a.max(b) as usize] = a.min(b);
-            }
-        }
-    }
-    let mut number = vec![u32::MAX; n];
+    let mut number: std::collections::HashMap<(Vec<u32>, u32), u32> = std::collections::HashMap::new();
     let mut clusters = Clusters {
-        of_source: vec![0; n],
+        of_source: Vec::with_capacity(n),
         municipality: Vec::new(),
         sources: Vec::new(),
     };
-    for i in 0..n {
-        let root = find(&mut parent, i as u32) as usize;
-        if number[root] == u32::MAX {
-            number[root] = clusters.municipality.len() as u32;
-            clusters.municipality.push(corpus.sources[i].municipality);
+    for s in &corpus.sources {
+        let mut people = s.participants.clone();
+        people.sort_unstable();
+        people.dedup();
+        let next = clusters.municipality.len() as u32;
+        let c = if people.is_empty() {
+            next
+        } else {
+            *number.entry((people, s.municipality)).or_insert(next)
+        };
+        if c == next {
+            clusters.municipality.push(s.municipality);
             clusters.sources.push(0);
         }
-        let c = number[root];
-        clusters.of_source[i] = c;
+        clusters.of_source.push(c);
         clusters.sources[c as usize] += 1;
     }
     clusters

@@ -188,7 +188,7 @@ fn unit_note(corpus: &Corpus, unit: CountingUnit, clusters: Option<&Clusters>) -
     let repeated = repeated_participants(corpus);
     let note = match (unit, clusters) {
         (CountingUnit::Cluster, Some(c)) if c.repeated() > 0 => format!(
-            "unit: participant clusters ({} sources in {} clusters, {} of them with several sources): the sources of one participant are alike, so they count as one unit and move together",
+            "unit: participant clusters ({} sources in {} clusters, {} of them with several sources): the sources of the same participant (or the same group) are alike, so they count as one unit and move together",
             corpus.sources.len(),
             c.len(),
             c.repeated()
@@ -262,7 +262,10 @@ pub(crate) fn differences_of(tables: &[CodeTable], cfg: &DifferenceConfig, note:
         tests.extend(t);
         all_contrasts.extend(c);
     }
-    for family in [&["chi_square", "fisher", "fisher_freeman_halton"][..], &["permutation"][..]] {
+    for family in [
+        &["chi_square", "fisher", "fisher_freeman_halton"][..],
+        &["permutation"][..],
+    ] {
         // A rough χ² (small expected counts, too large a table to enumerate) stays out of the family.
         let idx: Vec<usize> = (0..tests.len())
             .filter(|&i| family.contains(&tests[i].test) && !tests[i].reason.contains(ROUGH))
@@ -303,7 +306,13 @@ fn none_row(t: &CodeTable, note: &UnitNote, n: u64, m: u64, reason: &str) -> Dif
     }
 }
 
-fn test_code(t: &CodeTable, key: u64, cfg: &DifferenceConfig, note: &UnitNote, lf: &LnFactorials) -> Vec<DifferenceRow> {
+fn test_code(
+    t: &CodeTable,
+    key: u64,
+    cfg: &DifferenceConfig,
+    note: &UnitNote,
+    lf: &LnFactorials,
+) -> Vec<DifferenceRow> {
     let keep: Vec<usize> = (0..t.total.len()).filter(|&i| t.total[i] > 0).collect();
     let n: u64 = keep.iter().map(|&i| t.total[i]).sum();
     let k: u64 = keep.iter().map(|&i| t.with[i]).sum();

@@ -20,8 +20,8 @@ mod waves;
 
 pub use agreement::{AgreementRow, agreement};
 pub use breakdown::{Attribute, BreakdownRow, Count, breakdown};
-pub use cooccurrence::{CooccurrenceRow, cooccurrence};
 pub use clusters::{Clusters, participant_clusters};
+pub use cooccurrence::{CooccurrenceRow, cooccurrence};
 pub use differences::{
     ContrastRow, CountingUnit, DifferenceConfig, DifferenceRow, Differences, cluster_contrasts, differences,
     permutation_p, repeated_participants,

@@ -76,7 +76,7 @@ fn rejection_rate(corpus: &Corpus, unit: CountingUnit, classical: bool) -> f64 {
     let rows = prevalence(corpus).unwrap();
     let cfg = DifferenceConfig {
         unit,
-        permutations: 199,
+        permutations: 999,
         seed: 3,
         confidence: 0.95,
     };

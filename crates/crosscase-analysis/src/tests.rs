@@ -188,8 +188,8 @@ fn a_lone_suppressed_cell_takes_the_smallest_shown_one_with_it() {
 }
 
 mod differences {
-    use crate::stats::LnFactorials;
     use crate::differences::differences_of_rows as differences;
+    use crate::stats::LnFactorials;
     use crate::{CountingUnit, DifferenceConfig, PrevalenceRow, permutation_p};
 
     fn rows(code: &str, with: &[u64], total: &[u64]) -> Vec<PrevalenceRow> {
@@ -292,7 +292,7 @@ mod differences {
         let cfg = DifferenceConfig {
             permutations: 99,
             unit: CountingUnit::Source,
-                ..Default::default()
+            ..Default::default()
         };
         let none = |with: &[u64], total: &[u64]| differences(&rows("c", with, total), &cfg).tests;
         let t = none(&[0, 0, 0], &[5, 6, 7]);
@@ -416,8 +416,14 @@ mod agreement {
         // Only y is applied: the pool is y's units alone, not x's rolled-up copy of them.
         c.codings.code = vec![1, 1, 1, 1];
         let rows = agreement(&c).unwrap();
-        let pooled = rows.iter().find(|r| r.code.is_none() && r.level == "character").unwrap();
-        let y = rows.iter().find(|r| r.code.as_deref() == Some("y") && r.level == "character").unwrap();
+        let pooled = rows
+            .iter()
+            .find(|r| r.code.is_none() && r.level == "character")
+            .unwrap();
+        let y = rows
+            .iter()
+            .find(|r| r.code.as_deref() == Some("y") && r.level == "character")
+            .unwrap();
         assert_eq!((pooled.units, pooled.percent_agreement), (y.units, y.percent_agreement));
     }
 
@@ -849,7 +855,11 @@ mod survey {
         // One BH family per test within the instrument and wave: the Kruskal–Wallis rows of q1, q2 and d together
         // (as R's p.adjust(p, "BH") on their three p-values), and so the Mann–Whitney rows.
         for test in ["kruskal_wallis", "mann_whitney"] {
-            let rows: Vec<_> = a.tests.iter().filter(|t| t.test == test && t.group_by == "municipality").collect();
+            let rows: Vec<_> = a
+                .tests
+                .iter()
+                .filter(|t| t.test == test && t.group_by == "municipality")
+                .collect();
             assert_eq!(rows.len(), 3);
             let q = crate::stats::benjamini_hochberg(&rows.iter().map(|r| r.p_value).collect::<Vec<_>>());
             assert_eq!(rows.iter().map(|r| r.q_value).collect::<Vec<_>>(), q);
@@ -930,4 +940,23 @@ mod survey {
         assert_eq!((row.design, row.pairs, row.improved), ("unpaired", 0, None));
         assert!(row.p_value.is_some() && row.reason.contains("no respondent answered both"));
     }
+}
+
+#[test]
+fn participant_clusters_hold_the_sources_of_the_same_people() {
+    // s0 (p0), s1 (p1, p2), s2 (no participant), s3 (p3): four clusters of one source each.
+    let c = crate::participant_clusters(&corpus());
+    assert_eq!(
+        (c.of_source.clone(), c.sources.clone(), c.municipality.clone()),
+        (vec![0, 1, 2, 3], vec![1; 4], vec![0, 0, 0, 1])
+    );
+    // p0 also in s2, the group p2 and p1 (in another order) again in s4, and p2 alone in s5: s0 and s2 join, s1 and s4
+    // join, s5 is p2's own interview and a cluster of its own; s3 stays alone.
+    let mut corpus = corpus();
+    corpus.sources[2].participants = vec![0];
+    corpus.sources.push(source("s4", 0, vec![2, 1]));
+    corpus.sources.push(source("s5", 0, vec![2]));
+    let c = crate::participant_clusters(&corpus);
+    assert_eq!(c.of_source, vec![0, 1, 0, 2, 1, 3]);
+    assert_eq!((c.sources.clone(), c.repeated()), (vec![2, 2, 1, 1], 2));
 }

@@ -508,9 +508,17 @@ fn fisher_freeman_halton_on_r_by_2_tables() {
     // A 3×2 table [[1,4],[4,1],[2,3]]: every table with these margins enumerated in exact rational arithmetic
     // (Python's fractions; the definition of R's fisher.test for r×c tables) gives p = 43/143; SciPy 1.17's
     // fisher_exact on the same table (Monte Carlo for r×c) reports 0.3009.
-    close(fisher_freeman_halton_rx2(&[1, 4, 2], &[5, 5, 5]).unwrap(), 43.0 / 143.0, 1e-12);
+    close(
+        fisher_freeman_halton_rx2(&[1, 4, 2], &[5, 5, 5]).unwrap(),
+        43.0 / 143.0,
+        1e-12,
+    );
     // A 4×2 table with small counts, [[0,3],[3,0],[1,2],[2,1]]: 37/154 by the same exact enumeration.
-    close(fisher_freeman_halton_rx2(&[0, 3, 1, 2], &[3, 3, 3, 3]).unwrap(), 37.0 / 154.0, 1e-12);
+    close(
+        fisher_freeman_halton_rx2(&[0, 3, 1, 2], &[3, 3, 3, 3]).unwrap(),
+        37.0 / 154.0,
+        1e-12,
+    );
     // Too many tables to enumerate: no exact p.
     assert_eq!(fisher_freeman_halton_rx2(&[50; 40], &[100; 40]), None);
 }
@@ -521,7 +529,13 @@ fn wilcoxon_signed_rank_treats_equal_differences_of_means_as_ties() {
     // arithmetic but not in floating point. With them tied the data are |d| = 1/3, 1/3, 2/3, 1, 1/3 (signs + + − + +),
     // which R's wilcox.test(d, correct = TRUE) treats with the normal approximation and the tie correction:
     // mid-ranks 2, 2, 4, 5, 2; V = W+ = 11; σ² = 5·6·11/24 − (27 − 3)/48 = 13.25; z = (11 − 7.5 − 0.5)/√13.25.
-    let d = [5.0 / 3.0 - 4.0 / 3.0, 4.0 / 3.0 - 1.0, 1.0 / 3.0 - 1.0, 2.0 - 1.0, 2.0 / 3.0 - 1.0 / 3.0];
+    let d = [
+        5.0 / 3.0 - 4.0 / 3.0,
+        4.0 / 3.0 - 1.0,
+        1.0 / 3.0 - 1.0,
+        2.0 - 1.0,
+        2.0 / 3.0 - 1.0 / 3.0,
+    ];
     assert_ne!(d[0], d[1], "the floating-point differences are not equal");
     let (t, w_plus) = wilcoxon_signed_rank(&d).unwrap();
     assert!(!t.exact);
