@@ -86,8 +86,9 @@ pub enum Command {
         project: Option<String>,
         #[command(flatten)]
         output: OutputArgs,
-        /// What counts as one observation in the tests.
-        #[arg(long, value_enum, default_value_t = Unit::Source)]
+        /// What counts as one observation in the tests: participant clusters (each participant's sources together;
+        /// the default), sources (a warning when sources repeat participants) or participants.
+        #[arg(long, value_enum, default_value_t = Unit::Cluster)]
         unit: Unit,
         /// Random permutations per code in the permutation test (0: none).
         #[arg(long, default_value_t = 9_999)]
@@ -364,6 +365,7 @@ pub enum CountUnit {
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Unit {
+    Cluster,
     Source,
     Participant,
 }

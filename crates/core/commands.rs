@@ -87,6 +87,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let corpus = store.load_corpus(project.as_deref())?;
             let cfg = DifferenceConfig {
                 unit: match unit {
+                    Unit::Cluster => CountingUnit::Cluster,
                     Unit::Source => CountingUnit::Source,
                     Unit::Participant => CountingUnit::Participant,
                 },
@@ -94,6 +95,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 seed,
                 confidence,
             };
+            let repeated = crosscase_analysis::repeated_participants(&corpus);
+            if cfg.unit == CountingUnit::Source && repeated > 0 {
+                eprintln!(
+                    "warning: --unit source treats every source as independent, but {repeated} participants appear in several sources; the tests can reject too often (the default, --unit cluster, moves each participant's sources together)"
+                );
+            }
             let mut table = compare_table(&corpus, &cfg)?;
             let mut parameters = compare_parameters(&cfg);
             if let Some(by) = by {
@@ -867,7 +874,7 @@ fn export(tables: &[crosscase_model::DataTable], dir: &Path, format: ExportForma
 /// Prevalence, differences and contrasts of every code, as one table of rows tagged by `kind`.
 fn compare_table(corpus: &crosscase_model::Corpus, cfg: &DifferenceConfig) -> Result<ResultTable> {
     let prevalence = crosscase_analysis::prevalence(corpus)?;
-    let differences = crosscase_analysis::differences(&prevalence, cfg);
+    let differences = crosscase_analysis::differences(corpus, &prevalence, cfg);
     let mut table = ResultTable::new();
     table.extend(Some("prevalence"), &prevalence)?;
     table.extend(Some("difference"), &differences.tests)?;

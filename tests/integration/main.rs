@@ -12,5 +12,6 @@ mod qda;
 mod qda_placement;
 mod qda_real;
 mod robustness;
+mod statistics;
 mod support;
 mod tidy;

@@ -21,7 +21,7 @@ pub struct AgreementRow {
     /// Pairable units: sources (document level) or characters (character level), times codes when pooled.
     pub units: u64,
     pub percent_agreement: Option<f64>,
-    /// Only with exactly two coders.
+    /// Only when exactly two coders coded the shared sources of this row (over the units both coded).
     pub cohen_kappa: Option<f64>,
     pub brennan_prediger: Option<f64>,
     pub krippendorff_alpha: Option<f64>,
@@ -45,9 +45,18 @@ pub fn agreement(corpus: &Corpus) -> Result<Vec<AgreementRow>, AnalysisError> {
     // Per source: which coders coded it, and per (code, coder) the intervals.
     let mut coded_by: Vec<Vec<bool>> = vec![vec![false; n_coders]; corpus.sources.len()];
     let mut intervals: HashMap<(u32, u32), PerCoder> = HashMap::new();
+    // The same without rolling up: what the pooled rows count, so that a coding is not counted again for each
+    // ancestor of its code.
+    let mut direct: HashMap<(u32, u32), PerCoder> = HashMap::new();
+    let mut applied = vec![false; corpus.codes.len()];
     for i in 0..c.len() {
         let (s, coder) = (c.source[i], c.coder[i] as usize);
         coded_by[s as usize][coder] = true;
+        applied[c.code[i] as usize] = true;
+        direct
+            .entry((s, c.code[i]))
+            .or_insert_with(|| vec![Vec::new(); n_coders])[coder]
+            .push((c.start[i], c.end[i]));
         for &code in &ancestry[c.code[i] as usize] {
             intervals.entry((s, code)).or_insert_with(|| vec![Vec::new(); n_coders])[coder]
                 .push((c.start[i], c.end[i]));
@@ -69,12 +78,12 @@ pub fn agreement(corpus: &Corpus) -> Result<Vec<AgreementRow>, AnalysisError> {
     let mut rows = Vec::new();
     let mut pooled_doc: Units = HashMap::new();
     let mut pooled_char: Units = HashMap::new();
-    for (ci, code) in corpus.codes.iter().enumerate() {
+    let units_of = |map: &HashMap<(u32, u32), PerCoder>, ci: usize| -> (Units, Units) {
         let mut doc: Units = HashMap::new();
         let mut chars: Units = HashMap::new();
         for &s in &shared {
             let coders = &coded_by[s];
-            let by_coder = intervals.get(&(s as u32, ci as u32));
+            let by_coder = map.get(&(s as u32, ci as u32));
             let present = |k: usize| by_coder.is_some_and(|v| !v[k].is_empty());
             let pattern: Vec<Option<u32>> = (0..n_coders)
                 .map(|k| coders[k].then(|| u32::from(present(k))))
@@ -87,14 +96,22 @@ pub fn agreement(corpus: &Corpus) -> Result<Vec<AgreementRow>, AnalysisError> {
                 }
             }
         }
-        for (pattern, w) in &doc {
-            *pooled_doc.entry(pattern.clone()).or_default() += w;
-        }
-        for (pattern, w) in &chars {
-            *pooled_char.entry(pattern.clone()).or_default() += w;
-        }
+        (doc, chars)
+    };
+    for (ci, code) in corpus.codes.iter().enumerate() {
+        let (doc, chars) = units_of(&intervals, ci);
         rows.push(row(Some(code.id.clone()), "document", &doc));
         rows.push(row(Some(code.id.clone()), "character", &chars));
+        // Pooled over the codes coders apply themselves, each unit valued by that code alone.
+        if applied[ci] {
+            let (doc, chars) = units_of(&direct, ci);
+            for (pattern, w) in doc {
+                *pooled_doc.entry(pattern).or_default() += w;
+            }
+            for (pattern, w) in chars {
+                *pooled_char.entry(pattern).or_default() += w;
+            }
+        }
     }
     rows.push(row(None, "document", &pooled_doc));
     rows.push(row(None, "character", &pooled_char));

@@ -27,7 +27,12 @@ pub struct CooccurrenceRow {
     pub jaccard: Option<f64>,
     pub segments_a: u64,
     pub segments_b: u64,
-    /// ATLAS.ti's c-coefficient on segments: overlapping / (segments_a + segments_b − overlapping).
+    /// Segments with `code_a` that overlap at least one segment with `code_b`, and the other way round.
+    pub overlapping_a: u64,
+    pub overlapping_b: u64,
+    /// ATLAS.ti's c-coefficient n12 / (n1 + n2 − n12) on segments, with n12 the co-occurring segments counted once
+    /// each, (overlapping_a + overlapping_b) / 2: the same as ATLAS.ti's pair count where each segment overlaps at
+    /// most one of the other code, and never above 1 where a segment overlaps several.
     pub c_coefficient: Option<f64>,
 }
 
@@ -36,6 +41,9 @@ struct PairCounts {
     overlapping: u64,
     within: u64,
     same_source: u64,
+    /// Segments of the lower-numbered code overlapping one of the other, and the other way round.
+    covered_low: u64,
+    covered_high: u64,
 }
 
 #[derive(Default)]
@@ -87,9 +95,11 @@ pub fn cooccurrence(corpus: &Corpus, within_chars: u64) -> Vec<CooccurrenceRow> 
                     }
                 }
             }
+            // Each segment counts once per other code it overlaps, however many segments of that code it overlaps.
+            let mut covered: HashSet<(usize, u32)> = HashSet::new();
             // Segments are sorted by start: a later one can only be near if it starts within reach of this one's end.
             for (i, &(s1, e1, a)) in segments.iter().enumerate() {
-                for &(s2, e2, b) in &segments[i + 1..] {
+                for (j, &(s2, e2, b)) in segments.iter().enumerate().skip(i + 1) {
                     if s2 > e1.saturating_add(within_chars) {
                         break;
                     }
@@ -100,6 +110,15 @@ pub fn cooccurrence(corpus: &Corpus, within_chars: u64) -> Vec<CooccurrenceRow> 
                     counts.within += 1;
                     if s2 < e1 && s1 < e2 {
                         counts.overlapping += 1;
+                        for (seg, code, other) in [(i, a, b), (j, b, a)] {
+                            if covered.insert((seg, other)) {
+                                if code < other {
+                                    counts.covered_low += 1;
+                                } else {
+                                    counts.covered_high += 1;
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -134,9 +153,18 @@ pub fn cooccurrence(corpus: &Corpus, within_chars: u64) -> Vec<CooccurrenceRow> 
                 jaccard: ratio(counts.same_source, sa + sb - counts.same_source),
                 segments_a: ga,
                 segments_b: gb,
-                c_coefficient: ratio(counts.overlapping, (ga + gb).saturating_sub(counts.overlapping)),
+                overlapping_a: counts.covered_low,
+                overlapping_b: counts.covered_high,
+                c_coefficient: c_coefficient(counts.covered_low + counts.covered_high, ga + gb),
             });
         }
     }
     rows
+}
+
+/// n12 / (n1 + n2 − n12) with n12 = covered / 2, in whole numbers: covered / (2 (n1 + n2) − covered). `None` when
+/// neither code has a segment.
+fn c_coefficient(covered: u64, segments: u64) -> Option<f64> {
+    let denominator = 2 * segments - covered.min(2 * segments);
+    (denominator > 0).then(|| covered as f64 / denominator as f64)
 }

@@ -1,29 +1,40 @@
 //! Do municipalities differ in how common a code is, more than chance would make them? For every code: a classical
 //! test of the municipality × (with code, without) table, a permutation test that shuffles municipality labels among
-//! sources (or participants), effect sizes, Benjamini–Hochberg q-values, and each municipality against the rest.
+//! units, effect sizes, Benjamini–Hochberg q-values, and each municipality against the rest.
+//!
+//! The unit is by default the participant cluster ([`crate::clusters`]): the same managers are interviewed in several
+//! waves, so their sources are not independent, and a test that counts sources rejects far too often under no
+//! difference at all. Each participant's sources move together between municipalities in the permutation test, and
+//! the classical test and the contrasts count clusters.
 
+use crosscase_model::Corpus;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::clusters::{Clusters, cluster_counts, participant_clusters};
 use crate::prevalence::PrevalenceRow;
 use crate::stats::{
     LnFactorials, Mode, benjamini_hochberg, chi_square_independence, cramers_v, draw_from, fisher_exact_2x2,
-    newcombe_difference,
+    fisher_freeman_halton_rx2, newcombe_difference,
 };
 
 /// What is counted as one observation in the tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CountingUnit {
-    /// A source has the code or not: many segments from one interview count once.
+    /// A participant cluster has the code (in any of its sources) or not; the default.
+    Cluster,
+    /// A source has the code or not: many segments from one interview count once, but the sources of one
+    /// participant count as independent, which they are not.
     Source,
-    /// A participant has the code (in any of their sources) or not.
+    /// A participant has the code (in any of their sources) or not; sources without participants are left out.
     Participant,
 }
 
 impl CountingUnit {
     pub fn as_str(self) -> &'static str {
         match self {
+            CountingUnit::Cluster => "cluster",
             CountingUnit::Source => "source",
             CountingUnit::Participant => "participant",
         }
@@ -44,7 +55,7 @@ pub struct DifferenceConfig {
 impl Default for DifferenceConfig {
     fn default() -> Self {
         DifferenceConfig {
-            unit: CountingUnit::Source,
+            unit: CountingUnit::Cluster,
             permutations: 9_999,
             seed: 1,
             confidence: 0.95,
@@ -56,24 +67,27 @@ impl Default for DifferenceConfig {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DifferenceRow {
     pub code: String,
-    /// `chi_square`, `fisher`, `permutation`, or `none` when no test is possible.
+    /// `chi_square`, `fisher`, `fisher_freeman_halton`, `permutation`, or `none` when no test is possible.
     pub test: &'static str,
+    /// `cluster`, `source` or `participant`.
     pub unit: &'static str,
-    /// χ² (with Yates' correction for a classical 2×2 test; uncorrected for the permutation test); `null` for Fisher.
+    /// χ² (with Yates' correction for a classical 2×2 test; uncorrected for the permutation test); `null` for the
+    /// exact tests.
     pub statistic: Option<f64>,
     pub df: Option<u64>,
     pub p_value: Option<f64>,
-    /// Benjamini–Hochberg across codes, within the same kind of test (classical or permutation).
+    /// Benjamini–Hochberg across codes, within the same kind of test (classical or permutation); `null` for a χ²
+    /// whose approximation is rough and whose table is too large for the exact test.
     pub q_value: Option<f64>,
     pub cramers_v: Option<f64>,
-    /// Units (sources or participants) in the table.
+    /// Units (clusters, sources or participants) in the table.
     pub n: u64,
     /// Municipalities with at least one unit.
     pub municipalities: u64,
     pub permutations: Option<u64>,
     /// Standard error of a permutation p-value: √(p(1 − p) / permutations).
     pub monte_carlo_se: Option<f64>,
-    /// Why this test, or why none.
+    /// Why this test and this unit, or why none.
     pub reason: String,
 }
 
@@ -82,6 +96,7 @@ pub struct DifferenceRow {
 pub struct ContrastRow {
     pub code: String,
     pub municipality: String,
+    /// `cluster`, `source` or `participant`: what `with_code` and `n` count.
     pub unit: &'static str,
     pub with_code: u64,
     pub n: u64,
@@ -91,9 +106,11 @@ pub struct ContrastRow {
     pub rest_share: Option<f64>,
     /// share − rest_share.
     pub difference: Option<f64>,
-    /// Newcombe's hybrid score interval (method 10).
+    /// Newcombe's hybrid score interval (method 10) on the units, at level `confidence`.
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
+    /// The level of `ci_low`–`ci_high`, e.g. 0.95.
+    pub confidence: f64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -102,15 +119,21 @@ pub struct Differences {
     pub contrasts: Vec<ContrastRow>,
 }
 
-/// Per code: units with the code and units in all, per municipality (in the order of `rows`).
-struct CodeTable {
-    code: String,
-    municipalities: Vec<String>,
-    with: Vec<u64>,
-    total: Vec<u64>,
+/// Per code: units with the code and units in all, per municipality.
+pub(crate) struct CodeTable {
+    pub(crate) code: String,
+    pub(crate) municipalities: Vec<String>,
+    pub(crate) with: Vec<u64>,
+    pub(crate) total: Vec<u64>,
 }
 
-fn tables(rows: &[PrevalenceRow], unit: CountingUnit) -> Vec<CodeTable> {
+/// What the reason of every row says about the unit.
+pub(crate) struct UnitNote {
+    unit: CountingUnit,
+    note: String,
+}
+
+pub(crate) fn tables(rows: &[PrevalenceRow], unit: CountingUnit) -> Vec<CodeTable> {
     let mut out: Vec<CodeTable> = Vec::new();
     for r in rows {
         if out.last().is_none_or(|t| t.code != r.code) {
@@ -123,8 +146,8 @@ fn tables(rows: &[PrevalenceRow], unit: CountingUnit) -> Vec<CodeTable> {
         }
         let t = out.last_mut().expect("pushed above");
         let (with, total) = match unit {
-            CountingUnit::Source => (r.sources, r.sources_total),
             CountingUnit::Participant => (r.participants, r.participants_total),
+            CountingUnit::Source | CountingUnit::Cluster => (r.sources, r.sources_total),
         };
         t.municipalities.push(r.municipality.clone());
         t.with.push(with);
@@ -133,15 +156,105 @@ fn tables(rows: &[PrevalenceRow], unit: CountingUnit) -> Vec<CodeTable> {
     out
 }
 
-/// Tests and contrasts for every code of `rows` (as [`crate::prevalence`] returns them), codes in parallel.
-pub fn differences(rows: &[PrevalenceRow], cfg: &DifferenceConfig) -> Differences {
-    let tables = tables(rows, cfg.unit);
+fn cluster_tables(corpus: &Corpus, clusters: &Clusters) -> Vec<CodeTable> {
+    let (with, totals) = cluster_counts(corpus, clusters);
+    let names: Vec<String> = corpus.municipalities.iter().map(|m| m.code.clone()).collect();
+    corpus
+        .codes
+        .iter()
+        .zip(with)
+        .map(|(code, with)| CodeTable {
+            code: code.id.clone(),
+            municipalities: names.clone(),
+            with,
+            total: totals.clone(),
+        })
+        .collect()
+}
+
+/// Participants who appear in more than one source: when there are any, a test with sources as units treats
+/// dependent observations as independent.
+pub fn repeated_participants(corpus: &Corpus) -> usize {
+    let mut seen = vec![0u32; corpus.participants.len()];
+    for s in &corpus.sources {
+        for &p in &s.participants {
+            seen[p as usize] += 1;
+        }
+    }
+    seen.iter().filter(|&&n| n > 1).count()
+}
+
+fn unit_note(corpus: &Corpus, unit: CountingUnit, clusters: Option<&Clusters>) -> UnitNote {
+    let repeated = repeated_participants(corpus);
+    let note = match (unit, clusters) {
+        (CountingUnit::Cluster, Some(c)) if c.repeated() > 0 => format!(
+            "unit: participant clusters ({} sources in {} clusters, {} of them with several sources): the sources of the same participant (or the same group) are alike, so they count as one unit and move together",
+            corpus.sources.len(),
+            c.len(),
+            c.repeated()
+        ),
+        (CountingUnit::Cluster, _) => {
+            "unit: participant clusters, here one source each (no participant appears in two sources)".to_string()
+        }
+        (CountingUnit::Source, _) if repeated > 0 => format!(
+            "unit: source (chosen with --unit source); {repeated} participants appear in several sources, which this test treats as independent, so it can reject too often"
+        ),
+        (CountingUnit::Source, _) => "unit: source (chosen with --unit source)".to_string(),
+        (CountingUnit::Participant, _) => {
+            "unit: participant (chosen with --unit participant); sources without participants are left out".to_string()
+        }
+    };
+    UnitNote { unit, note }
+}
+
+/// Tests and contrasts for every code, codes in parallel, in the unit of `cfg`: participant clusters from
+/// `corpus`, or sources or participants from `rows` (as [`crate::prevalence`] returns them for `corpus`).
+pub fn differences(corpus: &Corpus, rows: &[PrevalenceRow], cfg: &DifferenceConfig) -> Differences {
+    let (tables, clusters) = match cfg.unit {
+        CountingUnit::Cluster => {
+            let clusters = participant_clusters(corpus);
+            (cluster_tables(corpus, &clusters), Some(clusters))
+        }
+        unit => (tables(rows, unit), None),
+    };
+    let note = unit_note(corpus, cfg.unit, clusters.as_ref());
+    differences_of(&tables, cfg, &note)
+}
+
+/// Each municipality against all the others for every code, with participant clusters as units: the cluster-aware
+/// contrasts that feedback packs' "stands out" statements use. The same rows as `differences(..).contrasts` with the
+/// default unit.
+pub fn cluster_contrasts(corpus: &Corpus, confidence: f64) -> Vec<ContrastRow> {
+    let clusters = participant_clusters(corpus);
+    let cfg = DifferenceConfig {
+        unit: CountingUnit::Cluster,
+        permutations: 0,
+        confidence,
+        ..DifferenceConfig::default()
+    };
+    cluster_tables(corpus, &clusters)
+        .iter()
+        .flat_map(|t| contrasts(t, &cfg))
+        .collect()
+}
+
+/// Tests and contrasts of tables already counted in `cfg.unit` (for tests of the engine itself).
+#[cfg(test)]
+pub(crate) fn differences_of_rows(rows: &[PrevalenceRow], cfg: &DifferenceConfig) -> Differences {
+    let note = UnitNote {
+        unit: cfg.unit,
+        note: format!("unit: {}", cfg.unit.as_str()),
+    };
+    differences_of(&tables(rows, cfg.unit), cfg, &note)
+}
+
+pub(crate) fn differences_of(tables: &[CodeTable], cfg: &DifferenceConfig, note: &UnitNote) -> Differences {
     let largest = tables.iter().map(|t| t.total.iter().sum::<u64>()).max().unwrap_or(0);
     let lf = LnFactorials::new(largest as usize);
     let per_code: Vec<(Vec<DifferenceRow>, Vec<ContrastRow>)> = tables
         .par_iter()
         .enumerate()
-        .map(|(i, t)| (test_code(t, i as u64, cfg, &lf), contrasts(t, cfg)))
+        .map(|(i, t)| (test_code(t, i as u64, cfg, note, &lf), contrasts(t, cfg)))
         .collect();
     let mut tests: Vec<DifferenceRow> = Vec::new();
     let mut all_contrasts = Vec::new();
@@ -149,8 +262,14 @@ pub fn differences(rows: &[PrevalenceRow], cfg: &DifferenceConfig) -> Difference
         tests.extend(t);
         all_contrasts.extend(c);
     }
-    for family in [&["chi_square", "fisher"][..], &["permutation"][..]] {
-        let idx: Vec<usize> = (0..tests.len()).filter(|&i| family.contains(&tests[i].test)).collect();
+    for family in [
+        &["chi_square", "fisher", "fisher_freeman_halton"][..],
+        &["permutation"][..],
+    ] {
+        // A rough χ² (small expected counts, too large a table to enumerate) stays out of the family.
+        let idx: Vec<usize> = (0..tests.len())
+            .filter(|&i| family.contains(&tests[i].test) && !tests[i].reason.contains(ROUGH))
+            .collect();
         let q = benjamini_hochberg(&idx.iter().map(|&i| tests[i].p_value).collect::<Vec<_>>());
         for (k, &i) in idx.iter().enumerate() {
             tests[i].q_value = q[k];
@@ -162,11 +281,14 @@ pub fn differences(rows: &[PrevalenceRow], cfg: &DifferenceConfig) -> Difference
     }
 }
 
-fn none_row(t: &CodeTable, cfg: &DifferenceConfig, n: u64, m: u64, reason: &str) -> DifferenceRow {
+/// The words that mark a χ² p-value as too rough for a q-value.
+const ROUGH: &str = "too many tables to enumerate";
+
+fn none_row(t: &CodeTable, note: &UnitNote, n: u64, m: u64, reason: &str) -> DifferenceRow {
     DifferenceRow {
         code: t.code.clone(),
         test: "none",
-        unit: cfg.unit.as_str(),
+        unit: note.unit.as_str(),
         statistic: None,
         df: None,
         p_value: None,
@@ -176,20 +298,37 @@ fn none_row(t: &CodeTable, cfg: &DifferenceConfig, n: u64, m: u64, reason: &str)
         municipalities: m,
         permutations: None,
         monte_carlo_se: None,
-        reason: reason.to_string(),
+        reason: if reason.is_empty() {
+            String::new()
+        } else {
+            format!("{reason}; {}", note.note)
+        },
     }
 }
 
-fn test_code(t: &CodeTable, key: u64, cfg: &DifferenceConfig, lf: &LnFactorials) -> Vec<DifferenceRow> {
+fn test_code(
+    t: &CodeTable,
+    key: u64,
+    cfg: &DifferenceConfig,
+    note: &UnitNote,
+    lf: &LnFactorials,
+) -> Vec<DifferenceRow> {
     let keep: Vec<usize> = (0..t.total.len()).filter(|&i| t.total[i] > 0).collect();
     let n: u64 = keep.iter().map(|&i| t.total[i]).sum();
     let k: u64 = keep.iter().map(|&i| t.with[i]).sum();
     let m = keep.len() as u64;
-    let unit = cfg.unit.as_str();
+    let unit = match note.unit {
+        CountingUnit::Cluster => "cluster",
+        other => other.as_str(),
+    };
+    let with_reason = |row: DifferenceRow, reason: String| DifferenceRow {
+        reason: format!("{reason}; {}", note.note),
+        ..row
+    };
     if m < 2 {
         return vec![none_row(
             t,
-            cfg,
+            note,
             n,
             m,
             "fewer than two municipalities have data: there is nothing to compare",
@@ -198,7 +337,7 @@ fn test_code(t: &CodeTable, key: u64, cfg: &DifferenceConfig, lf: &LnFactorials)
     if k == 0 {
         return vec![none_row(
             t,
-            cfg,
+            note,
             n,
             m,
             &format!("no {unit} has the code: there is no difference to test"),
@@ -207,7 +346,7 @@ fn test_code(t: &CodeTable, key: u64, cfg: &DifferenceConfig, lf: &LnFactorials)
     if k == n {
         return vec![none_row(
             t,
-            cfg,
+            note,
             n,
             m,
             &format!("every {unit} has the code: there is no difference to test"),
@@ -216,47 +355,72 @@ fn test_code(t: &CodeTable, key: u64, cfg: &DifferenceConfig, lf: &LnFactorials)
     let table: Vec<Vec<u64>> = keep.iter().map(|&i| vec![t.with[i], t.total[i] - t.with[i]]).collect();
     let chi = chi_square_independence(&table).expect("two rows and two non-empty columns");
     let v = cramers_v(&chi);
+    let totals: Vec<u64> = keep.iter().map(|&i| t.total[i]).collect();
+    let with: Vec<u64> = keep.iter().map(|&i| t.with[i]).collect();
     let mut rows = Vec::new();
+    let base = none_row(t, note, n, m, "");
     let classical = if m == 2 && chi.min_expected < 5.0 {
         let p = fisher_exact_2x2(table[0][0], table[0][1], table[1][0], table[1][1]);
-        DifferenceRow {
-            test: "fisher",
-            statistic: None,
-            df: None,
-            p_value: Some(p),
-            reason: format!(
+        with_reason(
+            DifferenceRow {
+                test: "fisher",
+                p_value: Some(p),
+                ..base.clone()
+            },
+            format!(
                 "2×2 table with an expected count of {:.2}, below 5: Fisher's exact test, two-sided",
                 chi.min_expected
             ),
-            ..none_row(t, cfg, n, m, "")
+        )
+    } else if chi.min_expected < 5.0 {
+        match fisher_freeman_halton_rx2(&with, &totals) {
+            Some(p) => with_reason(
+                DifferenceRow {
+                    test: "fisher_freeman_halton",
+                    p_value: Some(p),
+                    ..base.clone()
+                },
+                format!(
+                    "{m}×2 table with an expected count of {:.2}, below 5: the Fisher–Freeman–Halton exact test (every table with the same margins enumerated), two-sided",
+                    chi.min_expected
+                ),
+            ),
+            None => with_reason(
+                DifferenceRow {
+                    test: "chi_square",
+                    statistic: Some(chi.statistic),
+                    df: Some(chi.df),
+                    p_value: Some(chi.p_value),
+                    ..base.clone()
+                },
+                format!(
+                    "{m}×2 table with an expected count of {:.2}, below 5, and {ROUGH} exactly: Pearson's chi-square is rough, so it gets no q-value; trust the permutation test",
+                    chi.min_expected
+                ),
+            ),
         }
     } else {
         let reason = if chi.yates {
             "2×2 table: Pearson's chi-square with Yates' continuity correction".to_string()
-        } else if chi.min_expected < 5.0 {
-            format!(
-                "{m}×2 table: Pearson's chi-square; the smallest expected count is {:.2}, below 5, so the approximation is rough: trust the permutation test",
-                chi.min_expected
-            )
         } else {
             format!("{m}×2 table with every expected count at least 5: Pearson's chi-square")
         };
-        DifferenceRow {
-            test: "chi_square",
-            statistic: Some(chi.statistic),
-            df: Some(chi.df),
-            p_value: Some(chi.p_value),
+        with_reason(
+            DifferenceRow {
+                test: "chi_square",
+                statistic: Some(chi.statistic),
+                df: Some(chi.df),
+                p_value: Some(chi.p_value),
+                ..base.clone()
+            },
             reason,
-            ..none_row(t, cfg, n, m, "")
-        }
+        )
     };
     rows.push(DifferenceRow {
         cramers_v: Some(v),
         ..classical
     });
     if cfg.permutations > 0 {
-        let totals: Vec<u64> = keep.iter().map(|&i| t.total[i]).collect();
-        let with: Vec<u64> = keep.iter().map(|&i| t.with[i]).collect();
         let (p, se) = permutation_p(
             &totals,
             &with,
@@ -264,20 +428,28 @@ fn test_code(t: &CodeTable, key: u64, cfg: &DifferenceConfig, lf: &LnFactorials)
             crosscase_model::Rng::stream(cfg.seed, key),
             lf,
         );
-        rows.push(DifferenceRow {
-            test: "permutation",
-            statistic: Some(chi.uncorrected),
-            df: Some(chi.df),
-            p_value: Some(p),
-            cramers_v: Some(v),
-            permutations: Some(cfg.permutations),
-            monte_carlo_se: Some(se),
-            reason: format!(
-                "municipality labels shuffled among {unit}s {} times (drawn from the multivariate hypergeometric distribution), so that many segments from one {unit} cannot inflate significance; p = (1 + #{{χ²* ≥ χ²}}) / (1 + permutations)",
+        let shuffled = match note.unit {
+            CountingUnit::Cluster => {
+                "municipality labels shuffled among participant clusters (all sources of a participant move together; each municipality keeps its number of clusters)".to_string()
+            }
+            u => format!("municipality labels shuffled among {}s (each municipality keeps its number)", u.as_str()),
+        };
+        rows.push(with_reason(
+            DifferenceRow {
+                test: "permutation",
+                statistic: Some(chi.uncorrected),
+                df: Some(chi.df),
+                p_value: Some(p),
+                cramers_v: Some(v),
+                permutations: Some(cfg.permutations),
+                monte_carlo_se: Some(se),
+                ..base
+            },
+            format!(
+                "{shuffled} {} times, drawn from the multivariate hypergeometric distribution; p = (1 + #{{χ²* ≥ χ²}}) / (1 + permutations)",
                 cfg.permutations
             ),
-            ..none_row(t, cfg, n, m, "")
-        });
+        ));
     }
     rows
 }
@@ -395,6 +567,7 @@ fn contrasts(t: &CodeTable, cfg: &DifferenceConfig) -> Vec<ContrastRow> {
                 difference: diff.map(|d| d.0),
                 ci_low: diff.map(|d| d.1),
                 ci_high: diff.map(|d| d.2),
+                confidence: cfg.confidence,
             }
         })
         .collect()

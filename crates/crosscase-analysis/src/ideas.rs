@@ -102,6 +102,8 @@ pub struct FunnelRow {
     pub conversion: Option<f64>,
     pub conversion_low: Option<f64>,
     pub conversion_high: Option<f64>,
+    /// The level of the intervals in this row, e.g. 0.95.
+    pub confidence: f64,
 }
 
 /// One step of a group's curve of time to implementation.
@@ -119,6 +121,8 @@ pub struct SurvivalRow {
     pub std_err: Option<f64>,
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
+    /// The level of the intervals in this row, e.g. 0.95.
+    pub confidence: f64,
 }
 
 /// A group's median time to implementation.
@@ -131,6 +135,8 @@ pub struct MedianRow {
     pub median_days: Option<f64>,
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
+    /// The level of the intervals in this row, e.g. 0.95.
+    pub confidence: f64,
     /// Why a value is missing, when one is.
     pub reason: String,
 }
@@ -337,6 +343,7 @@ pub fn funnel_rows(
             share: s,
             share_low: sl,
             share_high: sh,
+            confidence,
             conversion: c,
             conversion_low: cl,
             conversion_high: ch,
@@ -390,7 +397,7 @@ pub fn analyse_ideas(records: &IdeaRecords, config: &IdeaConfig) -> Result<IdeaA
         .map(|(group, ideas, employees)| {
             let funnel = funnel_rows(records, grouping, group, ideas, *employees, confidence);
             let km = time_to_implementation(records, ideas, config);
-            let (survival, median) = curve_rows(grouping, group, ideas.len() as u64, km.as_ref());
+            let (survival, median) = curve_rows(confidence, grouping, group, ideas.len() as u64, km.as_ref());
             (funnel, survival, median)
         })
         .collect();
@@ -409,6 +416,7 @@ pub fn analyse_ideas(records: &IdeaRecords, config: &IdeaConfig) -> Result<IdeaA
 }
 
 fn curve_rows(
+    confidence: f64,
     grouping: IdeaGrouping,
     group: &str,
     ideas: u64,
@@ -425,6 +433,7 @@ fn curve_rows(
                 median_days: None,
                 ci_low: None,
                 ci_high: None,
+                confidence,
                 reason: "no ideas with dates".into(),
             },
         );
@@ -443,12 +452,13 @@ fn curve_rows(
             std_err: s.std_err,
             ci_low: s.lower,
             ci_high: s.upper,
+            confidence,
         })
         .collect();
     let reason = if km.median.is_none() {
         "fewer than half of the ideas were implemented during follow-up, so the median is not reached"
-    } else if km.median_upper.is_none() {
-        "the upper limit is not reached during follow-up"
+    } else if km.median_lower.is_none() || km.median_upper.is_none() {
+        "a limit of the interval is not reached during follow-up, or is undefined because the curve falls to 0 (the log-scale interval has no limits there, R's NA)"
     } else {
         ""
     };
@@ -462,6 +472,7 @@ fn curve_rows(
             median_days: km.median,
             ci_low: km.median_lower,
             ci_high: km.median_upper,
+            confidence,
             reason: reason.into(),
         },
     )

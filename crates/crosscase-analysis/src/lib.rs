@@ -5,6 +5,7 @@
 
 mod agreement;
 mod breakdown;
+mod clusters;
 mod cooccurrence;
 mod differences;
 mod disclosure;
@@ -19,9 +20,11 @@ mod waves;
 
 pub use agreement::{AgreementRow, agreement};
 pub use breakdown::{Attribute, BreakdownRow, Count, breakdown};
+pub use clusters::{Clusters, participant_clusters};
 pub use cooccurrence::{CooccurrenceRow, cooccurrence};
 pub use differences::{
-    ContrastRow, CountingUnit, DifferenceConfig, DifferenceRow, Differences, differences, permutation_p,
+    ContrastRow, CountingUnit, DifferenceConfig, DifferenceRow, Differences, cluster_contrasts, differences,
+    permutation_p, repeated_participants,
 };
 pub use disclosure::{Cell, DisclosedPrevalence, disclose_prevalence};
 pub use error::AnalysisError;
@@ -38,5 +41,7 @@ pub use survey::{
 pub use table::{ResultTable, data_table_frame, defuse_formula, write_data_table_csv, write_data_table_parquet};
 pub use waves::{WaveChangeRow, wave_changes};
 
+#[cfg(test)]
+mod simulation;
 #[cfg(test)]
 mod tests;

@@ -13,7 +13,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::AnalysisError;
-use crate::stats::{benjamini_hochberg, cronbach_alpha, kruskal_wallis, mann_whitney, wilcoxon_signed_rank, wilson};
+use crate::stats::{
+    TIE_TOLERANCE, benjamini_hochberg, cronbach_alpha, kruskal_wallis, mann_whitney, wilcoxon_signed_rank, wilson,
+};
 
 /// What responses are grouped by within each wave.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,6 +68,8 @@ pub struct ItemRow {
     pub top_two: Option<f64>,
     pub top_two_low: Option<f64>,
     pub top_two_high: Option<f64>,
+    /// The level of the intervals in this row, e.g. 0.95.
+    pub confidence: f64,
     /// The counts of each scale step, lowest first, separated by `|`.
     pub distribution: String,
 }
@@ -107,7 +111,8 @@ pub struct SurveyTestRow {
     pub statistic: Option<f64>,
     pub df: Option<u64>,
     pub p_value: Option<f64>,
-    /// Benjamini–Hochberg across the pairs of one target, for Mann–Whitney.
+    /// Benjamini–Hochberg within the instrument and wave: across every target's Kruskal–Wallis test, and across
+    /// every pair of every target for Mann–Whitney.
     pub q_value: Option<f64>,
     pub reason: String,
 }
@@ -129,11 +134,14 @@ pub struct PrePostRow {
     pub mean_post: Option<f64>,
     pub statistic: Option<f64>,
     pub p_value: Option<f64>,
-    /// Paired only: respondents whose value rose, their share of the pairs, and its Wilson interval ("8 of 10").
+    /// Paired only: respondents whose value improved (rose; fell on a reverse-coded item), their share of the pairs,
+    /// and its Wilson interval ("8 of 10").
     pub improved: Option<u64>,
     pub improved_share: Option<f64>,
     pub improved_low: Option<f64>,
     pub improved_high: Option<f64>,
+    /// The level of the intervals in this row, e.g. 0.95.
+    pub confidence: f64,
     pub reason: String,
 }
 
@@ -307,6 +315,7 @@ fn describe(
             top_two: (n > 0).then(|| top as f64 / n as f64),
             top_two_low: ci.map(|c| c.0),
             top_two_high: ci.map(|c| c.1),
+            confidence: config.confidence,
             distribution: counts.iter().map(u64::to_string).collect::<Vec<_>>().join("|"),
         });
     }
@@ -424,7 +433,7 @@ fn compare(
                 kw.p_value = Some(t.p_value);
             }
             None if samples.len() < 2 => kw.reason = "fewer than two groups have answers".into(),
-            None => kw.reason = "every answer is the same, so there is nothing to rank".into(),
+            None => kw.reason = IDENTICAL.into(),
         }
         rows.push(kw);
         let mut pairs = Vec::new();
@@ -438,19 +447,26 @@ fn compare(
                         r.statistic = Some(t.statistic);
                         r.p_value = Some(t.p_value);
                     }
-                    None => r.reason = "a group has no answers".into(),
+                    None => r.reason = IDENTICAL.into(),
                 }
                 pairs.push(r);
             }
         }
-        let q = benjamini_hochberg(&pairs.iter().map(|r| r.p_value).collect::<Vec<_>>());
-        for (r, q) in pairs.iter_mut().zip(q) {
-            r.q_value = q;
-        }
         rows.extend(pairs);
+    }
+    // One family per test within the instrument and wave; rows without a p-value are not in it.
+    for test in ["kruskal_wallis", "mann_whitney"] {
+        let idx: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].test == test).collect();
+        let q = benjamini_hochberg(&idx.iter().map(|&i| rows[i].p_value).collect::<Vec<_>>());
+        for (k, &i) in idx.iter().enumerate() {
+            rows[i].q_value = q[k];
+        }
     }
     rows
 }
+
+/// Why a rank test has no p-value when both samples have answers.
+const IDENTICAL: &str = "every answer is the same, so there is nothing to rank";
 
 /// Before and after, for every municipality (or role) and all together.
 fn pre_post(
@@ -518,6 +534,7 @@ fn change(
         improved_share: None,
         improved_low: None,
         improved_high: None,
+        confidence: config.confidence,
         reason: String::new(),
     };
     if paired.is_empty() {
@@ -529,14 +546,23 @@ fn change(
                 row.p_value = Some(t.p_value);
                 row.reason = "no respondent answered both before and after, so the two groups are compared".into();
             }
-            None => row.reason = "answers are missing before or after".into(),
+            None if pre_values.is_empty() || post_values.is_empty() => {
+                row.reason = "answers are missing before or after".into()
+            }
+            None => row.reason = IDENTICAL.into(),
         }
         return row;
     }
     row.mean_pre = mean(&paired.iter().map(|p| p.0).collect::<Vec<_>>());
     row.mean_post = mean(&paired.iter().map(|p| p.1).collect::<Vec<_>>());
     let differences: Vec<f64> = paired.iter().map(|(a, b)| b - a).collect();
-    let improved = differences.iter().filter(|&&d| d > 0.0).count() as u64;
+    // Means and the test are on the answers as given; "improved" means better, so on a reverse-coded item (where a
+    // higher answer is worse) a fall. Indices are already scored.
+    let better = match t {
+        Target::Item(i) if instrument.items[*i].reverse => -1.0,
+        _ => 1.0,
+    };
+    let improved = differences.iter().filter(|&&d| better * d > TIE_TOLERANCE).count() as u64;
     let n = differences.len() as u64;
     let ci = wilson(improved, n, config.confidence);
     row.improved = Some(improved);

@@ -189,8 +189,9 @@ fn a_lone_suppressed_cell_takes_the_smallest_shown_one_with_it() {
 }
 
 mod differences {
+    use crate::differences::differences_of_rows as differences;
     use crate::stats::LnFactorials;
-    use crate::{CountingUnit, DifferenceConfig, PrevalenceRow, differences, permutation_p};
+    use crate::{CountingUnit, DifferenceConfig, PrevalenceRow, permutation_p};
 
     fn rows(code: &str, with: &[u64], total: &[u64]) -> Vec<PrevalenceRow> {
         with.iter()
@@ -257,6 +258,7 @@ mod differences {
             &rows("c", &[3, 1], &[4, 4]),
             &DifferenceConfig {
                 permutations: 999,
+                unit: CountingUnit::Source,
                 ..Default::default()
             },
         );
@@ -276,6 +278,7 @@ mod differences {
             &rows("c", &[10, 30], &[30, 70]),
             &DifferenceConfig {
                 permutations: 0,
+                unit: CountingUnit::Source,
                 ..Default::default()
             },
         );
@@ -289,6 +292,7 @@ mod differences {
     fn degenerate_tables_get_a_defined_answer_and_a_reason() {
         let cfg = DifferenceConfig {
             permutations: 99,
+            unit: CountingUnit::Source,
             ..Default::default()
         };
         let none = |with: &[u64], total: &[u64]| differences(&rows("c", with, total), &cfg).tests;
@@ -392,6 +396,39 @@ mod agreement {
     }
 
     #[test]
+    fn pooled_agreement_counts_the_codes_coders_apply_not_their_parents() {
+        // Code y becomes a child of x, and nobody applies x itself in source 1: the rolled-up x row counts s1 (y),
+        // but the pool holds only what was applied: x in s0 and s1, y in s0 and s1, each unit valued by that code
+        // alone. Old pooling (x rolled up plus y) counted y's codings in s1 twice.
+        let mut c = corpus();
+        c.codes = vec![code("x", None), code("y", Some("x"))];
+        let rows = agreement(&c).unwrap();
+        let get = |code: Option<&str>, level: &str| {
+            rows.iter()
+                .find(|r| r.code.as_deref() == code && r.level == level)
+                .unwrap()
+                .clone()
+        };
+        // x rolled up: present for both coders in s0 and in s1.
+        assert_eq!(get(Some("x"), "document").percent_agreement, Some(1.0));
+        // Pooled: 2 applied codes × 2 sources, at character level 2 × 200 characters.
+        assert_eq!(get(None, "document").units, 4);
+        assert_eq!(get(None, "character").units, 400);
+        // Only y is applied: the pool is y's units alone, not x's rolled-up copy of them.
+        c.codings.code = vec![1, 1, 1, 1];
+        let rows = agreement(&c).unwrap();
+        let pooled = rows
+            .iter()
+            .find(|r| r.code.is_none() && r.level == "character")
+            .unwrap();
+        let y = rows
+            .iter()
+            .find(|r| r.code.as_deref() == Some("y") && r.level == "character")
+            .unwrap();
+        assert_eq!((pooled.units, pooled.percent_agreement), (y.units, y.percent_agreement));
+    }
+
+    #[test]
     fn a_single_coder_gets_a_clear_message() {
         let mut c = corpus();
         c.codings.coder = vec![0, 0, 0, 0];
@@ -466,6 +503,47 @@ mod cooccurrence {
         // By municipality: in B, x and y share s2 but are 95 characters apart.
         let b = find("x", "y", Some("0002")).unwrap();
         assert_eq!((b.overlapping, b.within, b.same_source), (0, 0, 1));
+    }
+
+    #[test]
+    fn the_c_coefficient_stays_within_0_and_1_when_a_segment_overlaps_several() {
+        // One long x segment 0..100 over three y segments 0..10, 20..30, 40..50, and a y segment 200..210 alone.
+        // Counting pairs, n12 = 3 and c = 3 / (1 + 4 − 3) = 1.5. Counting co-occurring segments once each, x's one
+        // segment and y's three: n12 = (1 + 3) / 2 = 2, c = 2 / (1 + 4 − 2) = 2/3.
+        let corpus = Corpus {
+            settings: ProjectSettings::new("t"),
+            municipalities: vec![Municipality {
+                code: "0001".into(),
+                name: "A".into(),
+                line: 0,
+            }],
+            waves: vec![],
+            codes: vec![code("x", None), code("y", None)],
+            participants: vec![],
+            sources: vec![source("s0", 0, vec![])],
+            coders: vec!["A".into()],
+            codings: CodingColumns {
+                source: vec![0; 5],
+                code: vec![0, 1, 1, 1, 1],
+                coder: vec![0; 5],
+                start: vec![0, 0, 20, 40, 200],
+                end: vec![100, 10, 30, 50, 210],
+            },
+        };
+        let rows = cooccurrence(&corpus, 0);
+        let xy = rows.iter().find(|r| r.municipality.is_none()).unwrap();
+        assert_eq!((xy.overlapping, xy.overlapping_a, xy.overlapping_b), (3, 1, 3));
+        assert_eq!(xy.c_coefficient, Some(2.0 / 3.0));
+        // Without the lone y segment every segment co-occurs: c = 1, not 3 / (1 + 3 − 3) = 3.
+        let mut all = corpus.clone();
+        for column in [&mut all.codings.start, &mut all.codings.end] {
+            column.pop();
+        }
+        all.codings.source.pop();
+        all.codings.code.pop();
+        all.codings.coder.pop();
+        let rows = cooccurrence(&all, 0);
+        assert_eq!(rows[0].c_coefficient, Some(1.0));
     }
 }
 
@@ -775,7 +853,40 @@ mod survey {
         );
         // U of A's indices (5, 4, 2) against B's (1, 3): pairs with A ahead 2 + 2 + 1 = 5.
         assert_eq!(pair.statistic, Some(5.0));
-        assert_eq!(pair.q_value, pair.p_value); // a single pair: BH leaves its p as it is
+        // One BH family per test within the instrument and wave: the Kruskal–Wallis rows of q1, q2 and d together
+        // (as R's p.adjust(p, "BH") on their three p-values), and so the Mann–Whitney rows.
+        for test in ["kruskal_wallis", "mann_whitney"] {
+            let rows: Vec<_> = a
+                .tests
+                .iter()
+                .filter(|t| t.test == test && t.group_by == "municipality")
+                .collect();
+            assert_eq!(rows.len(), 3);
+            let q = crate::stats::benjamini_hochberg(&rows.iter().map(|r| r.p_value).collect::<Vec<_>>());
+            assert_eq!(rows.iter().map(|r| r.q_value).collect::<Vec<_>>(), q);
+            assert!(rows.iter().all(|r| r.q_value.is_some()));
+        }
+        let q1 = item("A", "q1");
+        assert_eq!(q1.confidence, 0.95);
+    }
+
+    #[test]
+    fn identical_answers_have_no_rank_test_and_no_q_value() {
+        let records = SurveyRecords {
+            instruments: vec![instrument(SurveyDesign::Waves)],
+            responses: vec![
+                response("R1", "A", "w1", [Some(3), Some(1)]),
+                response("R2", "A", "w1", [Some(3), Some(2)]),
+                response("R4", "B", "w1", [Some(3), Some(5)]),
+                response("R5", "B", "w1", [Some(3), Some(3)]),
+            ],
+        };
+        let a = analyse_survey(&records, "s", &["w1".into()], &SurveyConfig::default()).unwrap();
+        for test in ["kruskal_wallis", "mann_whitney"] {
+            let t = a.tests.iter().find(|t| t.target == "q1" && t.test == test).unwrap();
+            assert_eq!((t.statistic, t.p_value, t.q_value), (None, None, None), "{test}");
+            assert!(t.reason.contains("every answer is the same"), "{}", t.reason);
+        }
     }
 
     #[test]
@@ -815,6 +926,11 @@ mod survey {
         assert!(row.improved_low.unwrap() < 2.0 / 3.0 && row.improved_high.unwrap() > 2.0 / 3.0);
         // Wilcoxon drops the zero difference: differences 2 and 1, both positive, so min(W+, W−) = 0.
         assert_eq!(row.statistic, Some(0.0));
+        assert_eq!(row.confidence, 0.95);
+        // q2 is reverse-coded: P1 answers 4 → 2 and P3 5 → 4, a fall in the raw answer and so an improvement.
+        let q2 = a.pre_post.iter().find(|r| r.group == "A" && r.target == "q2").unwrap();
+        assert_eq!((q2.mean_pre, q2.mean_post), (Some(4.0), Some(3.0)));
+        assert_eq!(q2.improved, Some(2));
         // Unpaired: nobody answered both times, so the groups are compared by Mann–Whitney.
         let mut unpaired = paired.clone();
         for r in unpaired.responses.iter_mut().filter(|r| r.wave == "post") {
@@ -825,4 +941,23 @@ mod survey {
         assert_eq!((row.design, row.pairs, row.improved), ("unpaired", 0, None));
         assert!(row.p_value.is_some() && row.reason.contains("no respondent answered both"));
     }
+}
+
+#[test]
+fn participant_clusters_hold_the_sources_of_the_same_people() {
+    // s0 (p0), s1 (p1, p2), s2 (no participant), s3 (p3): four clusters of one source each.
+    let c = crate::participant_clusters(&corpus());
+    assert_eq!(
+        (c.of_source.clone(), c.sources.clone(), c.municipality.clone()),
+        (vec![0, 1, 2, 3], vec![1; 4], vec![0, 0, 0, 1])
+    );
+    // p0 also in s2, the group p2 and p1 (in another order) again in s4, and p2 alone in s5: s0 and s2 join, s1 and s4
+    // join, s5 is p2's own interview and a cluster of its own; s3 stays alone.
+    let mut corpus = corpus();
+    corpus.sources[2].participants = vec![0];
+    corpus.sources.push(source("s4", 0, vec![2, 1]));
+    corpus.sources.push(source("s5", 0, vec![2]));
+    let c = crate::participant_clusters(&corpus);
+    assert_eq!(c.of_source, vec![0, 1, 0, 2, 1, 3]);
+    assert_eq!((c.sources.clone(), c.repeated()), (vec![2, 2, 1, 1], 2));
 }

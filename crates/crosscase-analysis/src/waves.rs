@@ -24,6 +24,8 @@ pub struct WaveChangeRow {
     pub change: Option<f64>,
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
+    /// The level of the intervals in this row, e.g. 0.95.
+    pub confidence: f64,
     /// `chi_square`, `fisher`, or `none`.
     pub test: &'static str,
     pub p_value: Option<f64>,
@@ -123,6 +125,7 @@ pub fn wave_changes(
                 change: diff.map(|d| d.0),
                 ci_low: diff.map(|d| d.1),
                 ci_high: diff.map(|d| d.2),
+                confidence,
                 test,
                 p_value,
                 reason,

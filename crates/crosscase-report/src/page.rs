@@ -197,6 +197,7 @@ pub fn write_feedback(
     let disclosed = disclosed(corpus, rows);
     // Each municipality against the rest, with Newcombe's interval: the themes where it stands out.
     let contrasts = differences(
+        corpus,
         rows,
         &DifferenceConfig {
             permutations: 0,

@@ -12,7 +12,7 @@ pub struct AgreementStats {
     pub coders: usize,
     /// Mean agreement over all pairs of coders within a unit; for two coders the share of units they agree on.
     pub percent_agreement: Option<f64>,
-    /// Cohen's κ, for exactly two coders.
+    /// Cohen's κ, when exactly two coders have values in the pairable units (over the units both coded).
     pub cohen_kappa: Option<f64>,
     /// Brennan–Prediger κ: the percent agreement corrected for chance as 1/q for q categories.
     pub brennan_prediger: Option<f64>,
@@ -57,13 +57,20 @@ pub fn nominal_agreement(units: &[(Vec<Option<u32>>, u64)], categories: u32) -> 
                 *coincidence.entry((a, b)).or_default() += w * pairs / (mf - 1.0);
             }
         }
-        if values.len() == 2
-            && let (Some(a), Some(b)) = (values[0], values[1])
-        {
-            *joint.entry((a, b)).or_default() += weight;
-        }
     }
     let coders = coders_seen.iter().filter(|&&s| s).count();
+    // Cohen's κ is for two coders: defined when exactly two coders have values in the pairable units (however many
+    // coders the project has), over the units both of them coded.
+    let pair: Vec<usize> = (0..coders_seen.len()).filter(|&i| coders_seen[i]).collect();
+    if let [first, second] = pair[..] {
+        for (values, weight) in units {
+            if let (Some(a), Some(b)) = (values[first], values[second])
+                && *weight > 0
+            {
+                *joint.entry((a, b)).or_default() += weight;
+            }
+        }
+    }
     if total == 0 {
         return AgreementStats {
             units: 0,
@@ -95,9 +102,7 @@ pub fn nominal_agreement(units: &[(Vec<Option<u32>>, u64)], categories: u32) -> 
     }
     let krippendorff_alpha = (expected > 0.0).then(|| 1.0 - (n - 1.0) * observed / expected);
 
-    let cohen_kappa = (units.first().is_some_and(|u| u.0.len() == 2))
-        .then(|| cohen_kappa(&joint))
-        .flatten();
+    let cohen_kappa = (pair.len() == 2).then(|| cohen_kappa(&joint)).flatten();
     AgreementStats {
         units: total,
         coders,

@@ -102,3 +102,80 @@ pub fn fisher_exact_2x2(a: u64, b: u64, c: u64, d: u64) -> f64 {
     }
     p.min(1.0)
 }
+
+/// The most tables [`fisher_freeman_halton_rx2`] enumerates; larger tables get `None`.
+pub const EXACT_TABLE_LIMIT: f64 = 2_000_000.0;
+
+/// The Fisher–Freeman–Halton exact test of an r × 2 table, rows given as (units with, units in all): the exact
+/// conditional p-value, the sum of the probabilities of all tables with the same margins that are no more likely than
+/// the observed one (relative tolerance 1e-7, as R's `fisher.test`), by full enumeration. `None` when the table has
+/// more than [`EXACT_TABLE_LIMIT`] tables with its margins, where enumeration is not feasible.
+pub fn fisher_freeman_halton_rx2(with: &[u64], totals: &[u64]) -> Option<f64> {
+    let r = with.len();
+    let k: u64 = with.iter().sum();
+    let n: u64 = totals.iter().sum();
+    if r == 0 {
+        return Some(1.0);
+    }
+    // ways[s]: tables of the rows seen so far whose first column sums to s, counted in f64 (only to bound the
+    // enumeration), row by row with prefix sums so that a large table costs O(r · K) before it is turned down.
+    let kk = k as usize;
+    let mut ways = vec![0.0f64; kk + 1];
+    ways[0] = 1.0;
+    let mut prefix = vec![0.0f64; kk + 2];
+    for &t in totals {
+        for s in 0..=kk {
+            prefix[s + 1] = prefix[s] + ways[s];
+        }
+        for s in 0..=kk {
+            let top = (t as usize).min(s);
+            // Saturated far above the limit, so the sums stay finite and exact enough near it.
+            ways[s] = (prefix[s + 1] - prefix[s - top]).min(1e12);
+        }
+    }
+    if ways[kk] > EXACT_TABLE_LIMIT {
+        return None;
+    }
+    let lf = LnFactorials::new(n as usize);
+    let ln_total = lf.ln_choose(n, k);
+    let observed: f64 = (0..r).map(|i| lf.ln_choose(totals[i], with[i])).sum::<f64>() - ln_total;
+    let threshold = observed + 1e-7_f64.ln_1p();
+    // Capacity of rows i.. : how many units with the code they can still hold.
+    let mut capacity = vec![0u64; r + 1];
+    for i in (0..r).rev() {
+        capacity[i] = capacity[i + 1] + totals[i];
+    }
+    struct Walk<'a> {
+        totals: &'a [u64],
+        capacity: &'a [u64],
+        lf: &'a LnFactorials,
+        threshold: f64,
+        ln_total: f64,
+        p: f64,
+    }
+    fn walk(w: &mut Walk<'_>, i: usize, left: u64, ln_p: f64) {
+        let last = w.totals.len() - 1;
+        if i == last {
+            let lp = ln_p + w.lf.ln_choose(w.totals[i], left) - w.ln_total;
+            if lp <= w.threshold {
+                w.p += lp.exp();
+            }
+            return;
+        }
+        let lo = left.saturating_sub(w.capacity[i + 1]);
+        let hi = left.min(w.totals[i]);
+        for x in lo..=hi {
+            walk(w, i + 1, left - x, ln_p + w.lf.ln_choose(w.totals[i], x));
+        }
+    }
+    let mut state = Walk {
+        totals,
+        capacity: &capacity,
+        lf: &lf,
+        threshold,
+        ln_total,
+        p: 0.0,
+    };
+    walk(&mut state, 0, k, 0.0);
+    Some(state.p.min(1.0))
+}

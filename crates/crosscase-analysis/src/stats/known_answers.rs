@@ -499,3 +499,94 @@ fn cronbach_alpha_worked_examples() {
     assert_eq!(cronbach_alpha(&[vec![1.0], vec![2.0]]), None);
     assert_eq!(cronbach_alpha(&[vec![1.0, 2.0]]), None);
 }
+
+#[test]
+fn fisher_freeman_halton_on_r_by_2_tables() {
+    // On a 2×2 table the Fisher–Freeman–Halton test is Fisher's: the tea-tasting table gives 34/70 (statistics.md).
+    close(fisher_freeman_halton_rx2(&[3, 1], &[4, 4]).unwrap(), 34.0 / 70.0, 1e-12);
+    close(fisher_freeman_halton_rx2(&[4, 0], &[4, 4]).unwrap(), 2.0 / 70.0, 1e-12);
+    // A 3×2 table [[1,4],[4,1],[2,3]]: every table with these margins enumerated in exact rational arithmetic
+    // (Python's fractions; the definition of R's fisher.test for r×c tables) gives p = 43/143; SciPy 1.17's
+    // fisher_exact on the same table (Monte Carlo for r×c) reports 0.3009.
+    close(
+        fisher_freeman_halton_rx2(&[1, 4, 2], &[5, 5, 5]).unwrap(),
+        43.0 / 143.0,
+        1e-12,
+    );
+    // A 4×2 table with small counts, [[0,3],[3,0],[1,2],[2,1]]: 37/154 by the same exact enumeration.
+    close(
+        fisher_freeman_halton_rx2(&[0, 3, 1, 2], &[3, 3, 3, 3]).unwrap(),
+        37.0 / 154.0,
+        1e-12,
+    );
+    // Too many tables to enumerate: no exact p.
+    assert_eq!(fisher_freeman_halton_rx2(&[50; 40], &[100; 40]), None);
+}
+
+#[test]
+fn wilcoxon_signed_rank_treats_equal_differences_of_means_as_ties() {
+    // Differences of dimension indices (means of whole-number answers): 5/3 − 4/3 and 4/3 − 1 are both 1/3 in exact
+    // arithmetic but not in floating point. With them tied the data are |d| = 1/3, 1/3, 2/3, 1, 1/3 (signs + + − + +),
+    // which R's wilcox.test(d, correct = TRUE) treats with the normal approximation and the tie correction:
+    // mid-ranks 2, 2, 4, 5, 2; V = W+ = 11; σ² = 5·6·11/24 − (27 − 3)/48 = 13.25; z = (11 − 7.5 − 0.5)/√13.25.
+    let d = [
+        5.0 / 3.0 - 4.0 / 3.0,
+        4.0 / 3.0 - 1.0,
+        1.0 / 3.0 - 1.0,
+        2.0 - 1.0,
+        2.0 / 3.0 - 1.0 / 3.0,
+    ];
+    assert_ne!(d[0], d[1], "the floating-point differences are not equal");
+    let (t, w_plus) = wilcoxon_signed_rank(&d).unwrap();
+    assert!(!t.exact);
+    assert_eq!(w_plus, 11.0);
+    assert_eq!(t.statistic, 4.0);
+    let z: f64 = 3.0 / 13.25f64.sqrt();
+    close(t.p_value, chi_square_sf(z * z, 1.0), 1e-12);
+    // scipy.stats.wilcoxon([1/3, 1/3, -2/3, 1, 1/3], correction=True, method="approx") (SciPy 1.17): p = 0.40984673.
+    close(t.p_value, 0.409_846_729_368_463_2, 1e-9);
+    // With a zero difference R leaves the exact distribution for the normal approximation too (ZEROES in
+    // wilcox.test.default): the Hollander–Wolfe data with a zero added.
+    let mut hw: Vec<f64> = [0.952, -0.147, 1.022, 0.43, 0.62, 0.59, 0.49, -0.08, 0.01].to_vec();
+    hw.push(0.0);
+    let (t, _) = wilcoxon_signed_rank(&hw).unwrap();
+    assert!(!t.exact);
+}
+
+#[test]
+fn cohen_kappa_with_a_third_coder_who_coded_other_sources() {
+    // The 50 grant proposals of statistics.md (κ = 0.40), with a third coder who coded only units nobody else coded:
+    // those units are not pairable, so κ is the two readers' κ.
+    let mut units: Vec<(Vec<Option<u32>>, u64)> = vec![
+        (vec![Some(1), Some(1), None], 20),
+        (vec![Some(1), Some(0), None], 5),
+        (vec![Some(0), Some(1), None], 10),
+        (vec![Some(0), Some(0), None], 15),
+    ];
+    units.push((vec![None, None, Some(1)], 7));
+    let s = nominal_agreement(&units, 2);
+    close(s.cohen_kappa.unwrap(), 0.4, 1e-12);
+    // When all three coders share units, κ (a two-coder statistic) is undefined.
+    units.push((vec![Some(1), Some(1), Some(1)], 1));
+    assert_eq!(nominal_agreement(&units, 2).cohen_kappa, None);
+}
+
+#[test]
+fn kaplan_meier_median_on_a_flat_at_the_end_and_undefined_limits() {
+    // R's quantile.survfit (survival 3.x, findq): where the curve ends exactly at one half, the median is the middle
+    // of the flat up to the last time. Events at 1 and 2, censored at 3 and 4: S = .75, .5, .5, .5; median
+    // (2 + 4) / 2 = 3.
+    let obs = [(1.0, true), (2.0, true), (3.0, false), (4.0, false)].map(|(time, event)| Observation { time, event });
+    let km = kaplan_meier(&obs, 0.95).unwrap();
+    assert_eq!(km.median, Some(3.0));
+    // One idea implemented on day 5: S = 0 there, where the log-scale limits are undefined (R: NA), so the
+    // median is 5 and both limits are unknown, not 5 [5, 5].
+    let km = kaplan_meier(&[Observation { time: 5.0, event: true }], 0.95).unwrap();
+    assert_eq!((km.median, km.median_lower, km.median_upper), (Some(5.0), None, None));
+}
+
+#[test]
+fn mann_whitney_on_identical_answers_has_no_test() {
+    // Every answer the same: the variance of U is 0 and R's wilcox.test returns NaN; crosscase reports no test.
+    assert_eq!(mann_whitney(&[3.0, 3.0, 3.0], &[3.0, 3.0]), None);
+}

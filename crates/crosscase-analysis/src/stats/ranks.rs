@@ -12,6 +12,16 @@ pub struct RankTest {
     pub exact: bool,
 }
 
+/// Values that differ by less than this (relative to their size, at least 1) are equal: answers are whole numbers
+/// and indices means of them, so two values that are equal in exact arithmetic (5/3 − 4/3 and 4/3 − 1) but differ in
+/// the last bits of their floating-point sums are ties, as they would be in rational arithmetic. Distinct means of
+/// whole numbers over at most a few hundred items differ by far more.
+pub const TIE_TOLERANCE: f64 = 1e-9;
+
+fn same(a: f64, b: f64) -> bool {
+    (a - b).abs() <= TIE_TOLERANCE * a.abs().max(b.abs()).max(1.0)
+}
+
 /// Mid-ranks (1-based) of `values`, and Σ(t³ − t) over groups of ties, for tie corrections.
 fn ranks(values: &[f64]) -> (Vec<f64>, f64) {
     let mut order: Vec<usize> = (0..values.len()).collect();
@@ -21,7 +31,7 @@ fn ranks(values: &[f64]) -> (Vec<f64>, f64) {
     let mut i = 0;
     while i < order.len() {
         let mut j = i;
-        while j + 1 < order.len() && values[order[j + 1]] == values[order[i]] {
+        while j + 1 < order.len() && same(values[order[j + 1]], values[order[i]]) {
             j += 1;
         }
         let mid = (i + j) as f64 / 2.0 + 1.0;
@@ -63,7 +73,8 @@ fn rank_sum_counts(n: usize, k: usize) -> Vec<f64> {
 /// Mann–Whitney U test of `x` against `y`, two-sided. The statistic is U of the first sample (the number of pairs
 /// with x > y, ties counting one half), as R's `wilcox.test` reports W. The p-value is exact when both samples have
 /// fewer than 50 values and there are no ties; otherwise the normal approximation with continuity correction and
-/// tie correction. `None` when a sample is empty.
+/// tie correction. `None` when a sample is empty, or when every value is the same (the variance of U is 0 and the
+/// statistic carries no information; R's `wilcox.test` returns NaN there).
 pub fn mann_whitney(x: &[f64], y: &[f64]) -> Option<RankTest> {
     let (m, n) = (x.len(), y.len());
     if m == 0 || n == 0 {
@@ -91,11 +102,7 @@ pub fn mann_whitney(x: &[f64], y: &[f64]) -> Option<RankTest> {
     let nn = (m + n) as f64;
     let var = (m * n) as f64 / 12.0 * ((nn + 1.0) - ties / (nn * (nn - 1.0)));
     if var <= 0.0 {
-        return Some(RankTest {
-            statistic: u,
-            p_value: 1.0,
-            exact: false,
-        });
+        return None;
     }
     let d = u - mean;
     let z = (d.abs() - 0.5).max(0.0) / var.sqrt();
@@ -106,11 +113,14 @@ pub fn mann_whitney(x: &[f64], y: &[f64]) -> Option<RankTest> {
     })
 }
 
-/// Wilcoxon signed-rank test of paired differences, two-sided. Zero differences are dropped; the statistic is
-/// min(W+, W−); the p-value is exact below 50 pairs without ties (among the |differences|), otherwise the normal
-/// approximation with continuity and tie correction. Also returns W+ (R's V). `None` when every difference is zero.
+/// Wilcoxon signed-rank test of paired differences, two-sided, as R's `wilcox.test(paired = TRUE)`: zero differences
+/// are dropped; the statistic is min(W+, W−); the p-value is exact below 50 pairs when there are neither ties (among
+/// the |differences|) nor zeros, otherwise the normal approximation with continuity and tie correction. Differences
+/// within [`TIE_TOLERANCE`] of each other are ties, and within it of 0 are zeros. Also returns W+ (R's V). `None`
+/// when every difference is zero.
 pub fn wilcoxon_signed_rank(differences: &[f64]) -> Option<(RankTest, f64)> {
-    let d: Vec<f64> = differences.iter().copied().filter(|&v| v != 0.0).collect();
+    let d: Vec<f64> = differences.iter().copied().filter(|&v| !same(v, 0.0)).collect();
+    let zeros = d.len() < differences.len();
     let n = d.len();
     if n == 0 {
         return None;
@@ -120,7 +130,7 @@ pub fn wilcoxon_signed_rank(differences: &[f64]) -> Option<(RankTest, f64)> {
     let w_plus: f64 = r.iter().zip(&d).filter(|(_, v)| **v > 0.0).map(|(r, _)| r).sum();
     let total = (n * (n + 1)) as f64 / 2.0;
     let w = w_plus.min(total - w_plus);
-    if n < 50 && ties == 0.0 {
+    if n < 50 && ties == 0.0 && !zeros {
         // Each subset of ranks is equally likely to be the positive ones.
         let mut counts = vec![0.0f64; n * (n + 1) / 2 + 1];
         counts[0] = 1.0;

@@ -105,13 +105,13 @@ pub fn kaplan_meier(observations: &[Observation], confidence: f64) -> Option<Kap
         at_risk -= events + censored;
     }
     let events = steps.iter().map(|s| s.events).sum();
-    let curve = |pick: fn(&KmStep) -> Option<f64>| -> Vec<(f64, f64)> {
-        // A limit that is undefined (S = 0) is below one half.
-        steps.iter().map(|s| (s.time, pick(s).unwrap_or(0.0))).collect()
+    let curve = |pick: fn(&KmStep) -> Option<f64>| -> Vec<(f64, Option<f64>)> {
+        steps.iter().map(|s| (s.time, pick(s))).collect()
     };
     let median = quantile_time(&curve(|s| Some(s.survival)), 0.5);
     // The lower limit of the median comes from the lower curve of times, that is the lower curve of survival
-    // reaching one half first: R's quantile.survfit uses the `lower` survival limits for it.
+    // reaching one half first: R's quantile.survfit uses the `lower` survival limits for it. Where a limit is
+    // undefined (S(t) = 0, R's NA) it is skipped, so a limit that only an undefined value would reach is `None`.
     let median_lower = quantile_time(&curve(|s| s.lower), 0.5);
     let median_upper = quantile_time(&curve(|s| s.upper), 0.5);
     Some(KaplanMeier {
@@ -124,18 +124,33 @@ pub fn kaplan_meier(observations: &[Observation], confidence: f64) -> Option<Kap
     })
 }
 
-/// The first time at which a step curve `(time, value)` falls to `p` or below, as R's `quantile.survfit` finds it:
-/// where the curve is exactly `p` over an interval and falls further later, the middle of that interval.
-fn quantile_time(curve: &[(f64, f64)], p: f64) -> Option<f64> {
+/// The time at which a step curve `(time, value)` falls to `p`, as R's `quantile.survfit` (survival 3.x, `findq`)
+/// finds it: undefined values (`None`, R's NA) are skipped; where the curve is `p` (within √ε) over an interval,
+/// the middle of that interval: up to the next step down, or, when the curve ends there, up to the last time of the
+/// curve. `None` when the curve never falls to `p`.
+fn quantile_time(curve: &[(f64, Option<f64>)], p: f64) -> Option<f64> {
     const TOLERANCE: f64 = 1.490_116_119_384_765_6e-8; // sqrt(.Machine$double.eps), as R uses.
-    let hit = curve.iter().position(|&(_, v)| v <= p + TOLERANCE)?;
-    let (time, value) = curve[hit];
-    if (value - p).abs() < TOLERANCE
-        && let Some(next) = curve[hit..].iter().find(|&&(_, v)| v < value - TOLERANCE)
-    {
-        return Some((time + next.0) / 2.0);
+    let last_time = curve.last()?.0;
+    // R drops repeated values (the censoring times) before it looks for the crossing.
+    let mut levels: Vec<(f64, f64)> = Vec::new();
+    for &(time, value) in curve {
+        if let Some(v) = value
+            && !levels.iter().any(|&(_, seen)| seen == v)
+        {
+            levels.push((time, v));
+        }
     }
-    Some(time)
+    let reach = levels.iter().position(|&(_, v)| v <= p + TOLERANCE)?;
+    let (time, value) = levels[reach];
+    if (value - p).abs() >= TOLERANCE {
+        return Some(time);
+    }
+    match levels[reach..].iter().find(|&&(_, v)| v < p - TOLERANCE) {
+        Some(&(next, _)) => Some((time + next) / 2.0),
+        // A curve that turns undefined after the flat has no end to the flat (R: NA).
+        None if curve.last().is_some_and(|c| c.1.is_none()) => None,
+        None => Some((time + last_time) / 2.0),
+    }
 }
 
 /// The log-rank test across groups (Mantel–Haenszel; R's `survdiff` with `rho = 0`).
