@@ -949,7 +949,12 @@ fn compare_parameters(cfg: &DifferenceConfig) -> serde_json::Value {
 }
 
 /// A run to keep in the database with its parameters, seed and rows.
-fn analysis_run(kind: &str, parameters: serde_json::Value, seed: Option<u64>, table: &ResultTable) -> Result<AnalysisRun> {
+fn analysis_run(
+    kind: &str,
+    parameters: serde_json::Value,
+    seed: Option<u64>,
+    table: &ResultTable,
+) -> Result<AnalysisRun> {
     let mut result = Vec::new();
     table.write_json_lines(&mut result)?;
     let now = SystemTime::now()
@@ -1072,7 +1077,12 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
     let csv_path = compare_dir.join("compare.csv");
     let cfg = DifferenceConfig::default();
     let table = compare_table(&corpus, &cfg)?;
-    runs.push(analysis_run("compare", compare_parameters(&cfg), Some(cfg.seed), &table)?);
+    runs.push(analysis_run(
+        "compare",
+        compare_parameters(&cfg),
+        Some(cfg.seed),
+        &table,
+    )?);
     write_table(
         &table,
         &OutputArgs {

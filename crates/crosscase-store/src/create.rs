@@ -66,9 +66,7 @@ impl Store {
     /// mode set back to rollback, which SQLite refuses unless the checkpoint was complete (a full disk included).
     /// The next [`Store::open`] turns WAL on again.
     fn seal(self) -> Result<(), StoreError> {
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+        let mode: String = self.conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("delete") {
             return Err(StoreError::Invalid {
                 message: format!("the new database could not leave WAL mode (journal mode {mode})"),
@@ -81,7 +79,9 @@ impl Store {
 /// A name beside `path` that no other process uses: hidden, with this process's id and the time.
 fn temporary_name(path: &Path) -> PathBuf {
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let file = path.file_name().map_or_else(|| "crosscase".into(), |n| n.to_string_lossy().into_owned());
+    let file = path
+        .file_name()
+        .map_or_else(|| "crosscase".into(), |n| n.to_string_lossy().into_owned());
     path.with_file_name(format!(".{file}.{}.{nanos}.creating", std::process::id()))
 }
 
@@ -96,8 +96,59 @@ fn remove_with_journals(path: &Path) {
 
 /// Makes the new directory entry durable (on Linux a folder can be opened and synced; elsewhere this does nothing).
 fn sync_folder(path: &Path) {
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     if let Ok(dir) = std::fs::File::open(parent) {
         let _ = dir.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_file_and_a_successful_one_only_the_database() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("sub/p.sqlite");
+        let failed = write_database(&db, |store: &mut Store| {
+            store
+                .conn
+                .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1)")?;
+            Err::<(), _>(StoreError::NoProject)
+        });
+        assert!(matches!(failed, Err(StoreError::NoProject)));
+        assert!(names(&tmp.path().join("sub")).is_empty());
+
+        write_database(&db, |store: &mut Store| {
+            store
+                .conn
+                .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1)")
+                .map_err(StoreError::from)
+        })
+        .unwrap();
+        assert_eq!(names(&tmp.path().join("sub")), ["p.sqlite"]);
+        // An existing database is written in place, and a failure there removes nothing.
+        let failed = write_database(&db, |_: &mut Store| Err::<(), _>(StoreError::NoProject));
+        assert!(failed.is_err());
+        let store = Store::open(&db).unwrap();
+        let n: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
+        let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
     }
 }
