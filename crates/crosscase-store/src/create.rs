@@ -62,17 +62,35 @@ pub fn write_database<T, E: From<StoreError>>(
 }
 
 impl Store {
-    /// Makes the file alone hold everything, before it is linked into place: the WAL is checkpointed and the journal
-    /// mode set back to rollback, which SQLite refuses unless the checkpoint was complete (a full disk included).
-    /// The next [`Store::open`] turns WAL on again.
+    /// Makes the file alone hold everything, before it is linked into place: the WAL is checkpointed completely
+    /// (a full disk fails the checkpoint with an error) and the connection closed, which removes the WAL and shm
+    /// files; a WAL file still there with content would mean the file lacks part of what was committed.
+    /// The file stays in WAL mode, so that a later writer need not wait for readers to switch it.
     fn seal(self) -> Result<(), StoreError> {
-        let mode: String = self.conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
-        if !mode.eq_ignore_ascii_case("delete") {
-            return Err(StoreError::Invalid {
-                message: format!("the new database could not leave WAL mode (journal mode {mode})"),
-            });
+        let (busy, log, done): (i64, i64, i64) = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        if busy != 0 || log != done {
+            return Err(unsealed(
+                &self.path,
+                format!("its WAL was checkpointed only in part ({done} of {log} frames)"),
+            ));
         }
-        self.conn.close().map_err(|(_, e)| StoreError::Sqlite(e))
+        let path = self.path.clone();
+        self.conn.close().map_err(|(_, e)| StoreError::Sqlite(e))?;
+        let mut wal = path.clone().into_os_string();
+        wal.push("-wal");
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+            return Err(unsealed(&path, "its WAL file kept content after closing".into()));
+        }
+        Ok(())
+    }
+}
+
+fn unsealed(path: &Path, message: String) -> StoreError {
+    StoreError::Create {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(message),
     }
 }
 
