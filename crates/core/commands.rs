@@ -83,8 +83,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ))
                 .into());
             }
+            // One snapshot from loading to recording the run, so that a replacement committed meanwhile is not mixed in.
             let mut store = Store::open_existing(&db)?;
-            let corpus = store.load_corpus(project.as_deref())?;
+            let snapshot = store.snapshot(project.as_deref())?;
+            let corpus = snapshot.load_corpus(Some(snapshot.name()))?;
             let cfg = DifferenceConfig {
                 unit: match unit {
                     Unit::Cluster => CountingUnit::Cluster,
@@ -134,14 +136,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 table.extend(Some("wave_change"), &changes)?;
                 parameters["waves"] = serde_json::json!([from, to]);
             }
-            let run = record_run(
-                &mut store,
-                &corpus.settings.name,
-                "compare",
-                parameters,
-                Some(seed),
-                &table,
-            )?;
+            let run = snapshot.record_run(&analysis_run("compare", parameters, Some(seed), &table)?)?;
             write_table(&table, &output)?;
             eprintln!("Stored as run {run} in {}.", db.display());
             Ok(ExitCode::SUCCESS)
@@ -153,35 +148,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             within,
         } => {
             let mut store = Store::open_existing(&db)?;
-            let corpus = store.load_corpus(project.as_deref())?;
+            let snapshot = store.snapshot(project.as_deref())?;
+            let corpus = snapshot.load_corpus(Some(snapshot.name()))?;
             let mut table = ResultTable::new();
             table.extend(None, &crosscase_analysis::cooccurrence(&corpus, within))?;
-            let run = record_run(
-                &mut store,
-                &corpus.settings.name,
-                "cooccur",
-                serde_json::json!({ "within": within }),
-                None,
-                &table,
-            )?;
+            let parameters = serde_json::json!({ "within": within });
+            let run = snapshot.record_run(&analysis_run("cooccur", parameters, None, &table)?)?;
             write_table(&table, &output)?;
             eprintln!("Stored as run {run} in {}.", db.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Agreement { db, project, output } => {
             let mut store = Store::open_existing(&db)?;
-            let corpus = store.load_corpus(project.as_deref())?;
+            let snapshot = store.snapshot(project.as_deref())?;
+            let corpus = snapshot.load_corpus(Some(snapshot.name()))?;
             let rows = crosscase_analysis::agreement(&corpus).map_err(|e| UserError(e.to_string()))?;
             let mut table = ResultTable::new();
             table.extend(None, &rows)?;
-            let run = record_run(
-                &mut store,
-                &corpus.settings.name,
-                "agreement",
-                serde_json::json!({}),
-                None,
-                &table,
-            )?;
+            let run = snapshot.record_run(&analysis_run("agreement", serde_json::json!({}), None, &table)?)?;
             write_table(&table, &output)?;
             eprintln!("Stored as run {run} in {}.", db.display());
             Ok(ExitCode::SUCCESS)
@@ -195,15 +179,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             exits,
         } => {
             let mut store = Store::open_existing(&db)?;
-            let (_, name) = store.project_id(project.as_deref())?;
-            let records = store.load_ideas(Some(&name))?;
+            let snapshot = store.snapshot(project.as_deref())?;
+            let records = snapshot.load_ideas(Some(snapshot.name()))?;
             let config = crosscase_analysis::IdeaConfig {
                 grouping: by.into(),
                 confidence,
                 exits: exits.into(),
             };
             let (table, parameters) = ideas_table(&records, &config)?;
-            let run = record_run(&mut store, &name, "ideas", parameters, None, &table)?;
+            let run = snapshot.record_run(&analysis_run("ideas", parameters, None, &table)?)?;
             write_table(&table, &output)?;
             eprintln!("Stored as run {run} in {}.", db.display());
             Ok(ExitCode::SUCCESS)
@@ -219,8 +203,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             charts,
         } => {
             let mut store = Store::open_existing(&db)?;
-            let corpus = store.load_corpus(project.as_deref())?;
-            let records = store.load_surveys(Some(&corpus.settings.name))?;
+            let snapshot = store.snapshot(project.as_deref())?;
+            let corpus = snapshot.load_corpus(Some(snapshot.name()))?;
+            let records = snapshot.load_surveys(Some(snapshot.name()))?;
             let config = crosscase_analysis::SurveyConfig {
                 grouping: by.into(),
                 confidence,
@@ -253,7 +238,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("Wrote {} charts in {}.", written.len(), dir.display());
             }
             let parameters = survey_parameters(instrument.as_deref(), &config, &codes);
-            let run = record_run(&mut store, &corpus.settings.name, "survey", parameters, None, &table)?;
+            let run = snapshot.record_run(&analysis_run("survey", parameters, None, &table)?)?;
             write_table(&table, &output)?;
             eprintln!("Stored as run {run} in {}.", db.display());
             Ok(ExitCode::SUCCESS)
@@ -286,10 +271,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             qdpx,
             format,
         } => {
-            let store = Store::open_read_only(&db)?;
+            let mut store = Store::open_read_only(&db)?;
+            let snapshot = store.snapshot(project.as_deref())?;
+            let project = Some(snapshot.name());
             if let Some(out) = qdpx {
-                let p = store.load_project(project.as_deref())?;
-                let ideas = !p.ideas.is_empty() || !store.load_ideas(project.as_deref())?.ideas.is_empty();
+                let p = snapshot.load_project(project)?;
+                let ideas = !p.ideas.is_empty() || !snapshot.load_ideas(project)?.ideas.is_empty();
+                drop(snapshot);
                 let partial = out.with_extension("qdpx.partial");
                 let summary = crosscase_ingest::qda::write_qdpx(&p, &partial).map_err(|e| {
                     let _ = std::fs::remove_file(&partial);
@@ -311,7 +299,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let to = to.expect("clap requires --to or --qdpx");
-            let tables = store.export_tables(project.as_deref())?;
+            let tables = snapshot.export_tables(project)?;
+            drop(snapshot);
             std::fs::create_dir_all(&to).with_context(|| format!("cannot create {}", to.display()))?;
             let written = export(&tables, &to, format)?;
             eprintln!("Wrote {} in {}.", written.join(", "), to.display());
@@ -319,10 +308,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Audit { db, dirs, roster } => crate::privacy::audit(&db, &dirs, roster.as_deref()),
         Command::Charts { db, project, out } => {
-            let store = Store::open_read_only(&db)?;
-            let corpus = store.load_corpus(project.as_deref())?;
+            let mut store = Store::open_read_only(&db)?;
+            let snapshot = store.snapshot(project.as_deref())?;
+            let project = Some(snapshot.name());
+            let corpus = snapshot.load_corpus(project)?;
             let rows = crosscase_analysis::prevalence(&corpus)?;
-            let ideas = store.load_ideas(project.as_deref())?;
+            let ideas = snapshot.load_ideas(project)?;
+            drop(snapshot);
             let charts = crosscase_report::write_overview_charts(&corpus, &rows, &ideas, &out)?;
             eprintln!("Wrote {} charts in {}.", charts.len(), out.display());
             Ok(ExitCode::SUCCESS)
@@ -336,15 +328,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             roster,
             privacy_report,
         } => {
-            let store = Store::open_read_only(&db)?;
-            let corpus = store.load_corpus(project.as_deref())?;
+            let mut store = Store::open_read_only(&db)?;
+            // The corpus, the quotes chosen from it, ideas and surveys: all from one snapshot.
+            let snapshot = store.snapshot(project.as_deref())?;
+            let project = Some(snapshot.name());
+            let corpus = snapshot.load_corpus(project)?;
             check_municipalities(&corpus, &municipalities)?;
             let rows = crosscase_analysis::prevalence(&corpus)?;
             // Only the segments the packs may quote are read, not every segment of the project.
             let candidates = crosscase_report::quote_candidates(&corpus, &municipalities);
-            let quotes = store.quotes_for(project.as_deref(), &candidates)?;
-            let ideas = store.load_ideas(project.as_deref())?;
-            let surveys = store.load_surveys(project.as_deref())?;
+            let quotes = snapshot.quotes_for(project, &candidates)?;
+            let ideas = snapshot.load_ideas(project)?;
+            let surveys = snapshot.load_surveys(project)?;
+            drop(snapshot);
             let roster = crate::privacy::roster(roster.as_deref())?;
             // Decided before anything is written: a report that would land in the output folder is refused.
             let report = crate::privacy::report_path(&out, privacy_report.as_deref())?;
@@ -507,7 +503,7 @@ pub(crate) fn problems(dir: &Path, Diagnostics(diags): Diagnostics) -> anyhow::E
 
 /// Validates and stores the project in `dir`. Codings are parsed and checked on one thread while the store writes
 /// them on this one, inside one transaction that commits only when every coding passed: a project with a problem
-/// leaves the database as it was (and a database this command created is removed again).
+/// leaves the database as it was (and a database this command would have created never appears).
 fn ingest(dir: &Path, db: &Path, privacy: Option<&Privacy>) -> Result<String> {
     let opened = crosscase_ingest::open_project(dir).map_err(|d| problems(dir, d))?;
     for w in opened.warnings() {
@@ -527,11 +523,6 @@ fn ingest(dir: &Path, db: &Path, privacy: Option<&Privacy>) -> Result<String> {
         header = Some(copy);
         pseudonymiser = Some(p);
     }
-    if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    }
-    let existed = db.exists();
-    let mut store = Store::open(db)?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
@@ -553,16 +544,13 @@ fn ingest(dir: &Path, db: &Path, privacy: Option<&Privacy>) -> Result<String> {
         imported_at: crosscase_model::utc_timestamp(now),
         replace_other_content: true,
     };
-    let written =
-        write_streaming(&mut store, &opened, header.as_ref(), pseudonymiser.as_ref(), &record).map_err(|e| match e {
+    // A database this command creates appears only when the project is stored (see `write_database`).
+    let summary = crosscase_store::write_database(db, |store| {
+        write_streaming(store, &opened, header.as_ref(), pseudonymiser.as_ref(), &record).map_err(|e| match e {
             Streamed::Problems(d) => problems(dir, d),
-            Streamed::Store(e) => e.into(),
-        });
-    drop(store);
-    if written.is_err() && !existed {
-        remove_database(db);
-    }
-    let summary = written?;
+            Streamed::Store(e) => anyhow::Error::from(e),
+        })
+    })?;
     let what = match summary.outcome {
         IngestOutcome::Created => "stored",
         IngestOutcome::Replaced => "replaced its earlier data",
@@ -631,10 +619,6 @@ fn import(
             privacy.fingerprint.as_bytes(),
         ));
     }
-    if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    }
-    let existed = db.exists();
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
@@ -650,16 +634,7 @@ fn import(
         imported_at: crosscase_model::utc_timestamp(now),
         replace_other_content: how.replace,
     };
-    let stored = Store::open(db).and_then(|mut store| store.ingest(&project, &record));
-    let stored = match stored {
-        Ok(s) => s,
-        Err(e) => {
-            if !existed {
-                remove_database(db);
-            }
-            return Err(e.into());
-        }
-    };
+    let stored = crosscase_store::write_database(db, |store| store.ingest(&project, &record))?;
     for note in &summary.notes {
         eprintln!("note: {note}");
     }
@@ -700,15 +675,6 @@ struct ImportHow {
     name: Option<String>,
     /// `--replace`: replace a stored project of the same name with other content.
     replace: bool,
-}
-
-/// Removes a database file this command created (with its WAL files) after a failed write.
-fn remove_database(db: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut path = db.as_os_str().to_owned();
-        path.push(suffix);
-        let _ = std::fs::remove_file(path);
-    }
 }
 
 /// A roster and its key, for pseudonymisation on ingest.
@@ -891,21 +857,19 @@ fn compare_parameters(cfg: &DifferenceConfig) -> serde_json::Value {
     })
 }
 
-/// Keeps a run in the database with its parameters, seed and rows; returns its id.
-fn record_run(
-    store: &mut Store,
-    project_name: &str,
+/// A run to keep in the database with its parameters, seed and rows.
+fn analysis_run(
     kind: &str,
     parameters: serde_json::Value,
     seed: Option<u64>,
     table: &ResultTable,
-) -> Result<i64> {
+) -> Result<AnalysisRun> {
     let mut result = Vec::new();
     table.write_json_lines(&mut result)?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    let run = AnalysisRun {
+    Ok(AnalysisRun {
         kind: kind.to_string(),
         parameters: parameters.to_string(),
         seed,
@@ -913,8 +877,7 @@ fn record_run(
         created_at: crosscase_model::utc_timestamp(now),
         row_count: table.len() as u64,
         result: String::from_utf8(result).context("result rows are not UTF-8")?,
-    };
-    Ok(store.record_run(Some(project_name), &run)?)
+    })
 }
 
 fn check_municipalities(corpus: &crosscase_model::Corpus, wanted: &[String]) -> Result<()> {
@@ -977,22 +940,29 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
     // One connection that may write, for the whole run: the last connection to close checkpoints the WAL, so the
     // `.sqlite` file alone holds every recorded run (a read-only connection still open at the end would leave them
     // in the WAL file).
+    // One connection that may write, for the whole run: the last connection to close checkpoints the WAL, so the
+    // `.sqlite` file alone holds every recorded run (a read-only connection still open at the end would leave them
+    // in the WAL file).
     let mut store = Store::open_existing(&db)?;
-    let corpus = store.load_corpus(Some(&name))?;
+    // Everything the demo reads comes from one snapshot; the runs are recorded together at the end.
+    let snapshot = store.snapshot(Some(&name))?;
+    let corpus = snapshot.load_corpus(Some(&name))?;
+    let ideas = snapshot.load_ideas(Some(&name))?;
+    let surveys = snapshot.load_surveys(Some(&name))?;
+    let quotes = snapshot.quotes_for(Some(&name), &crosscase_report::quote_candidates(&corpus, &[]))?;
+    let mut runs = Vec::new();
     let rows = crosscase_analysis::prevalence(&corpus)?;
     let compare_dir = out.join("compare");
     std::fs::create_dir_all(&compare_dir).with_context(|| format!("cannot create {}", compare_dir.display()))?;
     let csv_path = compare_dir.join("compare.csv");
     let cfg = DifferenceConfig::default();
     let table = compare_table(&corpus, &cfg)?;
-    record_run(
-        &mut store,
-        &corpus.settings.name,
+    runs.push(analysis_run(
         "compare",
         compare_parameters(&cfg),
         Some(cfg.seed),
         &table,
-    )?;
+    )?);
     write_table(
         &table,
         &OutputArgs {
@@ -1002,12 +972,11 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
     )?;
 
     // Idea-management records, when the project has them: funnel and time to implementation by municipality.
-    let ideas = store.load_ideas(Some(&name))?;
     let ideas_csv = if ideas.ideas.is_empty() {
         None
     } else {
         let (table, parameters) = ideas_table(&ideas, &crosscase_analysis::IdeaConfig::default())?;
-        record_run(&mut store, &name, "ideas", parameters, None, &table)?;
+        runs.push(analysis_run("ideas", parameters, None, &table)?);
         let path = compare_dir.join("ideas.csv");
         write_table(
             &table,
@@ -1021,7 +990,6 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
 
     // Survey instruments, when the project has them; the demo sets structures for innovation beside how often
     // formal organisation of innovation work comes up in the interviews.
-    let surveys = store.load_surveys(Some(&name))?;
     let charts_dir = out.join("charts");
     let mut mixed_charts = Vec::new();
     let survey_csv = if surveys.instruments.is_empty() {
@@ -1036,7 +1004,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
             .collect();
         let (table, mixed) = survey_table(&corpus, &surveys, None, &config, &codes, &rows)?;
         let parameters = survey_parameters(None, &config, &codes);
-        record_run(&mut store, &name, "survey", parameters, None, &table)?;
+        runs.push(analysis_run("survey", parameters, None, &table)?);
         let path = compare_dir.join("survey.csv");
         write_table(
             &table,
@@ -1048,9 +1016,9 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         mixed_charts = crosscase_report::write_mixed_charts(&corpus, &surveys, &mixed, &charts_dir)?;
         Some(path)
     };
+    snapshot.record_runs(&runs)?;
     let charts = crosscase_report::write_overview_charts(&corpus, &rows, &ideas, &charts_dir)?;
     let feedback_dir = out.join("feedback");
-    let quotes = store.quotes_for(Some(&name), &crosscase_report::quote_candidates(&corpus, &[]))?;
     let config = FeedbackConfig {
         out_dir: feedback_dir.clone(),
         language: corpus.settings.language,

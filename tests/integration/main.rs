@@ -5,6 +5,7 @@
 mod bad_input;
 mod browser;
 mod cli;
+mod concurrency;
 mod demo;
 mod native_input;
 mod privacy;

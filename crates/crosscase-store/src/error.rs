@@ -39,6 +39,8 @@ pub enum StoreError {
     Invalid { message: String },
     #[error("{} {message}", path.display())]
     QualCoder { path: PathBuf, message: String },
+    #[error("cannot create the database {}: {source}", path.display())]
+    Create { path: PathBuf, source: std::io::Error },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }

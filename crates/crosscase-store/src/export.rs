@@ -31,6 +31,7 @@ impl Store {
             "SELECT name, language, disclosure_threshold, free_site_ids, primary_coder, content_hash FROM project
              WHERE id = ?1",
         )?;
+        crate::pause::point("project table");
         table(
             "municipalities",
             &[("kommunkod", false), ("name", false)],

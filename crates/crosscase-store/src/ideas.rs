@@ -25,6 +25,7 @@ impl Store {
             [pid],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
+        crate::pause::point("idea settings");
         let mut stmt = self
             .conn
             .prepare("SELECT stage, is_exit FROM idea_stage WHERE project_id = ?1 ORDER BY position")?;

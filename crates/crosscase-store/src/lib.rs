@@ -2,23 +2,30 @@
 //!
 //! Only this crate speaks SQL. The schema version lives in `PRAGMA user_version` and is migrated forward on open;
 //! every ingest is one transaction, so a database holds either the old or the new data of a project, never a mix.
+//! A command reads a project through one [`Snapshot`] (one read transaction), so it never mixes two versions either,
+//! and creates a database file only through [`write_database`], so a failure never removes another process's data.
 
+mod create;
 mod error;
 mod export;
 mod ideas;
 mod ingest;
 mod load;
+mod pause;
 mod project;
 mod qualcoder;
 mod runs;
 mod schema;
+mod snapshot;
 mod surveys;
 
+pub use create::write_database;
 pub use error::StoreError;
 pub use ingest::{ImportRecord, Ingest, IngestOutcome, IngestSummary, IngestWriter};
 pub use qualcoder::{QualCoderLimits, read_qualcoder, read_qualcoder_within};
 pub use runs::AnalysisRun;
 pub use schema::SCHEMA_VERSION;
+pub use snapshot::Snapshot;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

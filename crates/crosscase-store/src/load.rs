@@ -139,6 +139,7 @@ impl Store {
                 line: 0,
             });
         }
+        crate::pause::point("municipalities");
 
         let mut wave_index = HashMap::new();
         let mut waves = Vec::new();
