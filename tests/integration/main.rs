@@ -8,5 +8,6 @@ mod cli;
 mod demo;
 mod qda;
 mod robustness;
+mod runs;
 mod support;
 mod tidy;

@@ -35,6 +35,8 @@ pub enum StoreError {
     Invalid { message: String },
     #[error("{} {message}", path.display())]
     QualCoder { path: PathBuf, message: String },
+    #[error("a recorded run cannot be read: {message}")]
+    CorruptRun { message: String },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }

@@ -280,8 +280,8 @@ impl Store {
             ),
             ("unit `{}` name", "SELECT unit_id, name FROM unit"),
             (
-                "analysis run {} result",
-                "SELECT id, parameters || char(10) || result FROM analysis_run",
+                "analysis run {} parameters",
+                "SELECT id, parameters FROM analysis_run",
             ),
             ("import {} origin", "SELECT id, origin FROM import"),
         ];
@@ -297,6 +297,12 @@ impl Store {
                 };
                 let text: String = r.get(1)?;
                 out.push((label.replace("{}", &key), text));
+            }
+        }
+        // The rows of runs are stored compressed: each is read back as text.
+        for run in self.runs()? {
+            if let Some(r) = self.run(run.id)? {
+                out.push((format!("analysis run {} result", run.id), r.result));
             }
         }
         Ok(out)

@@ -10,6 +10,7 @@ mod ingest;
 mod load;
 mod project;
 mod qualcoder;
+mod run_rows;
 mod runs;
 mod schema;
 mod surveys;
@@ -17,7 +18,7 @@ mod surveys;
 pub use error::StoreError;
 pub use ingest::{ImportRecord, Ingest, IngestOutcome, IngestSummary, IngestWriter};
 pub use qualcoder::read_qualcoder;
-pub use runs::AnalysisRun;
+pub use runs::{AnalysisRun, RunSummary};
 pub use schema::SCHEMA_VERSION;
 
 use std::path::{Path, PathBuf};
