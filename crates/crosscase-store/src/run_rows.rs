@@ -2,10 +2,11 @@
 //!
 //! A run's rows arrive as JSON lines (one object per line, as `--format json` prints them) and must come back as the
 //! same bytes. They are split into one column per field name: a tag per cell (null, false, true, unsigned or negative
-//! integer, float, text, other JSON), integers as varints, floats as their 64 bits split into eight byte planes
-//! (the sign and exponent bytes of a column are nearly constant and compress to almost nothing), text through a
-//! dictionary per column (the same code and municipality ids recur on every row). Each row keeps its own fields in
-//! its own order (a "shape"), so a field that a row does not have stays absent rather than becoming null.
+//! integer, float, text, other JSON), integers as varints, floats as their 8 bytes (shares are ratios of small counts
+//! and recur, which zstd finds as repeated 8-byte strings; splitting the bytes into planes, as Parquet's
+//! BYTE_STREAM_SPLIT does, hid those repeats and came out 3.4 times larger), text through a dictionary per column
+//! (the same code and municipality ids recur on every row). Each row keeps its own fields in its own order (a
+//! "shape"), so a field that a row does not have stays absent rather than becoming null.
 //! Floats are written back the way serde_json writes them (shortest round trip), which is how the rows were
 //! written; after encoding, the rows are decoded again and compared with the input, and anything that would not
 //! come back byte for byte is kept as compressed text instead ([`TEXT`]).
@@ -21,8 +22,9 @@ pub(crate) const TEXT: &str = "jsonl-zstd";
 /// The JSON lines uncompressed (runs recorded before schema version 5; never written now).
 pub(crate) const PLAIN: &str = "jsonl";
 
-/// zstd's level: 19 costs about a second more per national run than 9 and saves a tenth of the bytes.
-const LEVEL: i32 = 19;
+/// zstd's level. Measured on the 42.4 MB of JSON lines of a comparison of 290 municipalities and 300 codes (8.8 MB as
+/// columns): level 3 gives 0.94 MB in 0.5 s, level 9 0.75 MB in 1.3 s (debug build).
+const LEVEL: i32 = 9;
 
 const MAGIC: &[u8; 4] = b"CCR1";
 
@@ -188,8 +190,8 @@ impl<'a> Columns<'a> {
             bytes(&mut out, &c.tags);
             bytes(&mut out, &c.integers);
             varint(&mut out, c.floats.len() as u64);
-            for plane in 0..8 {
-                out.extend(c.floats.iter().map(|f| (f >> (8 * plane)) as u8));
+            for f in &c.floats {
+                out.extend_from_slice(&f.to_le_bytes());
             }
             varint(&mut out, c.dictionary.len() as u64);
             for s in &c.dictionary {
@@ -405,9 +407,10 @@ fn join(raw: &[u8]) -> Option<String> {
         let tags = r.bytes()?;
         let integers = Reader { b: r.bytes()?, at: 0 };
         let n = r.varint()? as usize;
-        let planes = r.take(n.checked_mul(8)?)?;
-        let floats = (0..n)
-            .map(|i| f64::from_bits((0..8).fold(0u64, |v, p| v | (planes[p * n + i] as u64) << (8 * p))))
+        let floats = r
+            .take(n.checked_mul(8)?)?
+            .chunks_exact(8)
+            .map(|b| f64::from_le_bytes(b.try_into().expect("chunks of 8")))
             .collect();
         let dictionary = (0..r.varint()?).map(|_| r.text()).collect::<Option<Vec<_>>>()?;
         let strings = Reader { b: r.bytes()?, at: 0 };
