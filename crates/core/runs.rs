@@ -117,7 +117,12 @@ pub fn run(command: RunsCommand) -> Result<ExitCode> {
                 return Err(e);
             }
             std::fs::rename(&partial, &out).with_context(|| format!("cannot write {}", out.display()))?;
-            eprintln!("Wrote the {} rows of run {id} ({}) to {}.", run.row_count, run.kind, out.display());
+            eprintln!(
+                "Wrote the {} rows of run {id} ({}) to {}.",
+                run.row_count,
+                run.kind,
+                out.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         RunsCommand::Prune { db, keep, kind, vacuum } => {
@@ -138,7 +143,12 @@ pub fn run(command: RunsCommand) -> Result<ExitCode> {
                 store.vacuum()?;
                 drop(store);
                 let after = std::fs::metadata(&db).map_or(0, |m| m.len());
-                eprintln!("{}: {} before, {} after VACUUM.", db.display(), size(before), size(after));
+                eprintln!(
+                    "{}: {} before, {} after VACUUM.",
+                    db.display(),
+                    size(before),
+                    size(after)
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -263,7 +273,12 @@ const CHOICES: &[&str] = &["unit", "by", "count", "exits"];
 
 /// The command line that runs the same analysis again: the run's kind with its parameters as options.
 fn reproduce(r: &RunSummary, db: &Path) -> String {
-    let mut line = format!("crosscase {} --db {} --project {}", r.kind, quote(&db.display().to_string()), quote(&r.project_name));
+    let mut line = format!(
+        "crosscase {} --db {} --project {}",
+        r.kind,
+        quote(&db.display().to_string()),
+        quote(&r.project_name)
+    );
     if let Ok(serde_json::Value::Object(parameters)) = serde_json::from_str::<serde_json::Value>(&r.parameters) {
         for (name, value) in parameters {
             let value = match value {

@@ -15,7 +15,10 @@ fn recorded(tmp: &Path) -> (std::path::PathBuf, Vec<u8>, String) {
     ingest_demo(tmp, &db);
     let json = tmp.join("compare.jsonl");
     let compare = ["compare", "--db", arg(&db), "--permutations", "99"];
-    let run = crosscase(tmp, &[&compare[..], &["--format", "json", "--out", arg(&json)]].concat());
+    let run = crosscase(
+        tmp,
+        &[&compare[..], &["--format", "json", "--out", arg(&json)]].concat(),
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("Stored as run 1"), "{}", run.stderr);
     let csv = crosscase(tmp, &compare);
@@ -41,17 +44,36 @@ fn runs_are_listed_shown_exported_and_pruned() {
     // list: one line per run, oldest first, with kind, version, data hash and seed.
     let list = crosscase(tmp, &["runs", "list", "--db", arg(&db)]);
     assert_eq!(list.code, 0, "{}", list.stderr);
-    let lines: Vec<Vec<&str>> = list.stdout.lines().skip(1).map(|l| l.split_whitespace().collect()).collect();
+    let lines: Vec<Vec<&str>> = list
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
     let rows = json.iter().filter(|&&b| b == b'\n').count().to_string();
     let version = env!("CARGO_PKG_VERSION");
-    let expected: [(&str, &str, &str); 4] = [("1", "compare", "1"), ("2", "compare", "1"), ("3", "compare", "2"), ("4", "ideas", "-")];
+    let expected: [(&str, &str, &str); 4] = [
+        ("1", "compare", "1"),
+        ("2", "compare", "1"),
+        ("3", "compare", "2"),
+        ("4", "ideas", "-"),
+    ];
     assert_eq!(lines.len(), 4, "{}", list.stdout);
     for (line, (id, kind, seed)) in lines.iter().zip(expected) {
-        assert_eq!((line[0], line[1], *line.last().unwrap()), (id, kind, seed), "{}", list.stdout);
+        assert_eq!(
+            (line[0], line[1], *line.last().unwrap()),
+            (id, kind, seed),
+            "{}",
+            list.stdout
+        );
         assert!(line.contains(&version), "{}", list.stdout);
         assert!(line.contains(&&hash[..12]), "{}", list.stdout);
     }
-    assert!(list.stdout.lines().nth(1).unwrap().contains(&format!(" {rows} ")), "{}", list.stdout);
+    assert!(
+        list.stdout.lines().nth(1).unwrap().contains(&format!(" {rows} ")),
+        "{}",
+        list.stdout
+    );
 
     // show: the parameters, the data hash and a command line that gives the same rows again.
     let show = crosscase(tmp, &["runs", "show", "1", "--db", arg(&db)]);
@@ -75,31 +97,74 @@ fn runs_are_listed_shown_exported_and_pruned() {
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     assert_eq!(words[..2], ["crosscase", "compare"], "{reproduce}");
     let again = tmp.join("again.jsonl");
-    let rerun = crosscase(tmp, &[&words[1..], &["--format", "json", "--out", arg(&again)]].concat());
+    let rerun = crosscase(
+        tmp,
+        &[&words[1..], &["--format", "json", "--out", arg(&again)]].concat(),
+    );
     assert_eq!(rerun.code, 0, "{reproduce}: {}", rerun.stderr);
-    same(&std::fs::read_to_string(&again).unwrap(), std::str::from_utf8(&json).unwrap());
+    same(
+        &std::fs::read_to_string(&again).unwrap(),
+        std::str::from_utf8(&json).unwrap(),
+    );
 
     // export: JSON lines byte for byte as the command wrote them, CSV as the command prints it, Parquet.
     let out = tmp.join("run1.jsonl");
-    let export = crosscase(tmp, &["runs", "export", "1", "--db", arg(&db), "--format", "json", "--out", arg(&out)]);
+    let export = crosscase(
+        tmp,
+        &[
+            "runs",
+            "export",
+            "1",
+            "--db",
+            arg(&db),
+            "--format",
+            "json",
+            "--out",
+            arg(&out),
+        ],
+    );
     assert_eq!(export.code, 0, "{}", export.stderr);
-    same(&std::fs::read_to_string(&out).unwrap(), std::str::from_utf8(&json).unwrap());
+    same(
+        &std::fs::read_to_string(&out).unwrap(),
+        std::str::from_utf8(&json).unwrap(),
+    );
     let out = tmp.join("run2.csv");
     let export = crosscase(tmp, &["runs", "export", "2", "--db", arg(&db), "--out", arg(&out)]);
     assert_eq!(export.code, 0, "{}", export.stderr);
     same(&std::fs::read_to_string(&out).unwrap(), &csv);
     let out = tmp.join("run4.parquet");
-    let export = crosscase(tmp, &["runs", "export", "4", "--db", arg(&db), "--format", "parquet", "--out", arg(&out)]);
+    let export = crosscase(
+        tmp,
+        &[
+            "runs",
+            "export",
+            "4",
+            "--db",
+            arg(&db),
+            "--format",
+            "parquet",
+            "--out",
+            arg(&out),
+        ],
+    );
     assert_eq!(export.code, 0, "{}", export.stderr);
     let parquet = std::fs::read(&out).unwrap();
-    assert!(parquet.starts_with(b"PAR1") && parquet.ends_with(b"PAR1"), "not Parquet");
+    assert!(
+        parquet.starts_with(b"PAR1") && parquet.ends_with(b"PAR1"),
+        "not Parquet"
+    );
 
     // prune: the newest run of each kind stays.
     let prune = crosscase(tmp, &["runs", "prune", "--db", arg(&db), "--keep", "1", "--vacuum"]);
     assert_eq!(prune.code, 0, "{}", prune.stderr);
     assert!(prune.stderr.contains("Deleted 3 runs (1, 2, 3)"), "{}", prune.stderr);
     let list = crosscase(tmp, &["runs", "list", "--db", arg(&db)]);
-    let ids: Vec<&str> = list.stdout.lines().skip(1).map(|l| l.split_whitespace().next().unwrap()).collect();
+    let ids: Vec<&str> = list
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
     // Run 5 was the reproduction above, the newest compare.
     assert_eq!(ids, ["4", "5"], "{}", list.stdout);
     assert_eq!(crate::support::integrity(&db), "ok");
@@ -114,7 +179,11 @@ fn runs_report_bad_input_clearly() {
     // No runs yet.
     let show = crosscase(tmp, &["runs", "show", "7", "--db", arg(&db)]);
     assert_eq!(show.code, 1, "{}", show.stderr);
-    assert!(show.stderr.contains("no run 7 in") && show.stderr.contains("it holds no runs yet"), "{}", show.stderr);
+    assert!(
+        show.stderr.contains("no run 7 in") && show.stderr.contains("it holds no runs yet"),
+        "{}",
+        show.stderr
+    );
     let compare = crosscase(tmp, &["compare", "--db", arg(&db), "--permutations", "0"]);
     assert_eq!(compare.code, 0, "{}", compare.stderr);
     let out = tmp.join("x.csv");
@@ -169,7 +238,12 @@ fn shell_words(line: &str) -> Vec<String> {
 
 /// Asserts that two outputs are the same bytes, naming the first line that differs.
 fn same(actual: &str, expected: &str) {
-    if let Some((i, (a, e))) = actual.lines().zip(expected.lines()).enumerate().find(|(_, (a, e))| a != e) {
+    if let Some((i, (a, e))) = actual
+        .lines()
+        .zip(expected.lines())
+        .enumerate()
+        .find(|(_, (a, e))| a != e)
+    {
         panic!("line {}: {a:?}, expected {e:?}", i + 1);
     }
     assert_eq!(actual.len(), expected.len(), "the same lines, but not the same length");

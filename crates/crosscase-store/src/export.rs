@@ -279,10 +279,7 @@ impl Store {
                 "SELECT code_id, label_sv || ' / ' || label_en || ' / ' || coalesce(description, '') FROM code",
             ),
             ("unit `{}` name", "SELECT unit_id, name FROM unit"),
-            (
-                "analysis run {} parameters",
-                "SELECT id, parameters FROM analysis_run",
-            ),
+            ("analysis run {} parameters", "SELECT id, parameters FROM analysis_run"),
             ("import {} origin", "SELECT id, origin FROM import"),
         ];
         let mut out = Vec::new();

@@ -26,7 +26,7 @@ pub(crate) const PLAIN: &str = "jsonl";
 /// columns): level 3 gives 0.94 MB in 0.5 s, level 9 0.75 MB in 1.3 s (debug build).
 const LEVEL: i32 = 9;
 
-const MAGIC: &[u8; 4] = b"CCR1";
+const MAGIC: &[u8; 4] = b"CCR2";
 
 /// Encodes JSON lines compactly; returns the format's name and the bytes.
 pub(crate) fn encode(json_lines: &str) -> Result<(&'static str, Vec<u8>), StoreError> {
@@ -229,7 +229,11 @@ impl<'a> Column<'a> {
                 (RAW, end)
             }
             b'-' | b'0'..=b'9' => {
-                let end = at + b[at..].iter().position(|&c| c == b',' || c == b'}').unwrap_or(b.len() - at);
+                let end = at
+                    + b[at..]
+                        .iter()
+                        .position(|&c| c == b',' || c == b'}')
+                        .unwrap_or(b.len() - at);
                 let number = &line[at..end];
                 if number.bytes().all(|c| c.is_ascii_digit()) {
                     varint(&mut self.integers, number.parse().ok()?);
@@ -461,7 +465,8 @@ mod tests {
         let back = decode(chosen, &bytes).unwrap();
         assert_eq!(back, text);
         // And the values themselves, floats compared by their bits.
-        let parse = |s: &str| -> Vec<serde_json::Value> { s.lines().map(|l| serde_json::from_str(l).unwrap()).collect() };
+        let parse =
+            |s: &str| -> Vec<serde_json::Value> { s.lines().map(|l| serde_json::from_str(l).unwrap()).collect() };
         for (a, b) in parse(&back).iter().zip(rows) {
             assert_eq!(a, b);
         }
@@ -505,7 +510,14 @@ mod tests {
 
     #[test]
     fn text_the_columns_cannot_give_back_is_kept_as_text() {
-        for text in ["{\"a\": 1}\n", "{\"a\":1}", "[1,2]\n", "{\"a\":1.50}\n", "{\"a\":1e5}\n", "not json\n"] {
+        for text in [
+            "{\"a\": 1}\n",
+            "{\"a\":1}",
+            "[1,2]\n",
+            "{\"a\":1.50}\n",
+            "{\"a\":1e5}\n",
+            "not json\n",
+        ] {
             let (format, bytes) = encode(text).unwrap();
             assert_eq!(format, TEXT, "{text}");
             assert_eq!(decode(format, &bytes).unwrap(), text);

@@ -237,7 +237,12 @@ mod tests {
         let rows = "{\"kind\":\"prevalence\",\"code\":\"a\",\"municipality\":\"0583\",\"segments\":3,\"source_share\":0.3333333333333333,\"participant_share\":null}\n{\"kind\":\"difference\",\"code\":\"a\",\"p_value\":1e-300,\"q_value\":0.1}\n";
         {
             let c = rusqlite::Connection::open(&path).unwrap();
-            for sql in [crate::schema::V1, crate::schema::V2, crate::schema::V3, crate::schema::V4] {
+            for sql in [
+                crate::schema::V1,
+                crate::schema::V2,
+                crate::schema::V3,
+                crate::schema::V4,
+            ] {
                 c.execute_batch(sql).unwrap();
             }
             c.pragma_update(None, "user_version", 4).unwrap();
@@ -261,7 +266,12 @@ mod tests {
         let runs = store.runs().unwrap();
         assert_eq!(runs.len(), 2);
         assert_eq!(
-            (runs[0].id, runs[0].kind.as_str(), runs[0].seed, runs[0].project_hash.as_str()),
+            (
+                runs[0].id,
+                runs[0].kind.as_str(),
+                runs[0].seed,
+                runs[0].project_hash.as_str()
+            ),
             (1, "compare", Some(7), "h1")
         );
         assert_eq!(runs[0].result_format, crate::run_rows::COLUMNS);
@@ -269,7 +279,11 @@ mod tests {
         let first = store.run(1).unwrap().unwrap();
         assert_eq!(first.result, rows);
         assert_eq!(
-            (first.row_count, first.crosscase_version.as_str(), first.parameters.as_str()),
+            (
+                first.row_count,
+                first.crosscase_version.as_str(),
+                first.parameters.as_str()
+            ),
             (2, "0.0.9", "{\"seed\":7}")
         );
         assert_eq!(store.run(2).unwrap().unwrap().result, "");
