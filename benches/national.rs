@@ -1,8 +1,9 @@
 //! National-scale comparison benchmark: 290 municipalities, 300 codes, 50,000 sources, 5,000,000 codings.
 //! Times `crosscase compare` (prevalence plus differences with 9,999 permutations per code) on a stored project and
 //! prints the time, the peak memory, the CPU time over the wall time (2.0 means both cores busy throughout) and
-//! codings per second. Targets: under 30 s, under 2 GB, on 2 cores. Then times `crosscase feedback` for all 290
-//! municipalities from the same database (target: under 60 s).
+//! codings per second, and the bytes the recorded run adds to the database (target 5 MB). Targets: under 30 s,
+//! under 2 GB, on 2 cores. Then times `crosscase feedback` for all 290 municipalities from the same database (target:
+//! under 60 s).
 //!
 //! Run with `just bench` or `cargo bench --bench national`. Set `CROSSCASE_BENCH_CODINGS` for another size.
 //! The project is generated and ingested before the clock starts.
@@ -55,13 +56,29 @@ fn main() {
         "--out",
         result.to_str().unwrap(),
     ];
+    let db_before = std::fs::metadata(&db).expect("the database").len();
     let (wall, peak_kb, cpu) = measure(exe, &args);
+    let db_after = std::fs::metadata(&db).expect("the database").len();
     let rows = std::fs::read_to_string(&result).map(|s| s.lines().count()).unwrap_or(0);
     println!("  compare (prevalence + differences, 9,999 permutations per code): {wall:.1} s (target 30 s)");
     println!("  peak memory: {:.0} MB (target 2048 MB)", peak_kb as f64 / 1024.0);
     println!("  CPU time: {cpu:.1} s, {:.2} cores busy on average", cpu / wall);
     println!("  codings per second: {:.0}", codings as f64 / wall);
     println!("  rows written: {rows}");
+    let (stored, json): (i64, i64) = rusqlite::Connection::open(&db)
+        .and_then(|c| {
+            c.query_row(
+                "SELECT length(result), result_json_bytes FROM analysis_run ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+        })
+        .expect("the recorded run");
+    println!(
+        "  the recorded run adds {} bytes to the database ({:.1} MB, target 5 MB); its rows: {stored} bytes stored, {json} bytes as JSON lines",
+        db_after.saturating_sub(db_before),
+        db_after.saturating_sub(db_before) as f64 / 1e6
+    );
 
     // Feedback packs for every municipality, from the same database.
     let packs = dir.path().join("packs");

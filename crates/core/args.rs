@@ -234,6 +234,11 @@ pub enum Command {
         #[arg(long)]
         privacy_report: Option<PathBuf>,
     },
+    /// Recorded analysis runs: list them, show one with the command that reproduces it, export its rows, prune.
+    Runs {
+        #[command(subcommand)]
+        command: crate::runs::RunsCommand,
+    },
     /// Run the whole pipeline on the bundled demo project: ingest, compare, charts, feedback.
     Demo {
         /// The demo project folder.

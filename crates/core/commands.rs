@@ -306,6 +306,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             eprintln!("Wrote {} in {}.", written.join(", "), to.display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Runs { command } => crate::runs::run(command),
         Command::Audit { db, dirs, roster } => crate::privacy::audit(&db, &dirs, roster.as_deref()),
         Command::Charts { db, project, out } => {
             let mut store = Store::open_read_only(&db)?;

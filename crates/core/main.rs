@@ -8,6 +8,7 @@ mod commands;
 mod import_map;
 mod output;
 mod privacy;
+mod runs;
 
 use std::process::ExitCode;
 

@@ -13,6 +13,7 @@ mod qda;
 mod qda_placement;
 mod qda_real;
 mod robustness;
+mod runs;
 mod statistics;
 mod support;
 mod tidy;

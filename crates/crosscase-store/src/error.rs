@@ -41,6 +41,8 @@ pub enum StoreError {
     QualCoder { path: PathBuf, message: String },
     #[error("cannot create the database {}: {source}", path.display())]
     Create { path: PathBuf, source: std::io::Error },
+    #[error("a recorded run cannot be read: {message}")]
+    CorruptRun { message: String },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }

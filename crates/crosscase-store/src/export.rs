@@ -297,10 +297,7 @@ impl Store {
                 "survey item `{}` text",
                 "SELECT item_id, text_sv || ' / ' || text_en FROM survey_item",
             ),
-            (
-                "analysis run {} result",
-                "SELECT id, parameters || char(10) || result FROM analysis_run",
-            ),
+            ("analysis run {} parameters", "SELECT id, parameters FROM analysis_run"),
             ("import {} origin", "SELECT id, origin FROM import"),
         ];
         let mut out = Vec::new();
@@ -315,6 +312,12 @@ impl Store {
                 };
                 let text: String = r.get(1)?;
                 out.push((label.replace("{}", &key), text));
+            }
+        }
+        // The rows of runs are stored compressed: each is read back as text.
+        for run in self.runs()? {
+            if let Some(r) = self.run(run.id)? {
+                out.push((format!("analysis run {} result", run.id), r.result));
             }
         }
         Ok(out)

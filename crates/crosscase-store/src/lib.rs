@@ -14,6 +14,7 @@ mod load;
 mod pause;
 mod project;
 mod qualcoder;
+mod run_rows;
 mod runs;
 mod schema;
 mod snapshot;
@@ -23,7 +24,7 @@ pub use create::write_database;
 pub use error::StoreError;
 pub use ingest::{ImportRecord, Ingest, IngestOutcome, IngestSummary, IngestWriter};
 pub use qualcoder::{QualCoderLimits, read_qualcoder, read_qualcoder_within};
-pub use runs::AnalysisRun;
+pub use runs::{AnalysisRun, RunSummary};
 pub use schema::SCHEMA_VERSION;
 pub use snapshot::Snapshot;
 

@@ -7,10 +7,23 @@ use rusqlite::Connection;
 use crate::error::StoreError;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
+
+/// One step of the schema: SQL, or SQL and then Rust for what SQL cannot do (re-encoding stored rows).
+enum Migration {
+    Sql(&'static str),
+    Rust(&'static str, fn(&rusqlite::Transaction) -> Result<(), StoreError>),
+}
 
 /// Migration `i` takes a database from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+const MIGRATIONS: &[Migration] = &[
+    Migration::Sql(V1),
+    Migration::Sql(V2),
+    Migration::Sql(V3),
+    Migration::Sql(V4),
+    Migration::Sql(V5),
+    Migration::Rust(V6, crate::runs::compact_runs),
+];
 
 pub(crate) const V1: &str = "
 CREATE TABLE project (
@@ -135,7 +148,7 @@ CREATE VIEW coding_quote AS
 
 /// Version 2: every analysis run is kept with its parameters, its seed and what it read, so that a figure in a
 /// report can be traced back to the run that made it.
-const V2: &str = "
+pub(crate) const V2: &str = "
 CREATE TABLE analysis_run (
     id INTEGER PRIMARY KEY,
     project_name TEXT NOT NULL,
@@ -155,7 +168,7 @@ CREATE INDEX analysis_run_project ON analysis_run(project_name);
 ";
 
 /// Version 3: idea-management records (ideas, the stages they reached, head counts) and the project's stages.
-const V3: &str = "
+pub(crate) const V3: &str = "
 ALTER TABLE project ADD COLUMN idea_implemented TEXT NOT NULL DEFAULT 'implemented';
 ALTER TABLE project ADD COLUMN idea_observed_until TEXT;
 -- The project's idea stages: progress in order of position, then the exits (rejected, withdrawn).
@@ -199,7 +212,7 @@ CREATE TABLE headcount (
 ";
 
 /// Version 4: survey instruments, their items and dimensions, and the responses.
-const V4: &str = "
+pub(crate) const V4: &str = "
 CREATE TABLE instrument (
     id INTEGER PRIMARY KEY,
     project_id INTEGER NOT NULL REFERENCES project(id),
@@ -265,6 +278,30 @@ CREATE TABLE source_set (
 ) WITHOUT ROWID;
 ";
 
+/// Version 6: a run's rows are stored compactly (columns compressed with zstd, see `run_rows.rs`) instead of as JSON
+/// text, which made one national comparison 43 MB. The table is rebuilt with the rows as a BLOB and their format;
+/// `runs::compact_runs` then re-encodes the old rows into it.
+const V6: &str = "
+CREATE TABLE analysis_run_compact (
+    id INTEGER PRIMARY KEY,
+    project_name TEXT NOT NULL,
+    -- The content hash of the project data the run read.
+    project_hash TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    -- JSON object of the run's parameters.
+    parameters TEXT NOT NULL,
+    seed INTEGER,
+    crosscase_version TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    row_count INTEGER NOT NULL,
+    -- How `result` is encoded: `columns-zstd`, `jsonl-zstd` or `jsonl` (see run_rows.rs).
+    result_format TEXT NOT NULL,
+    -- The bytes of the rows as JSON lines, as `--format json` prints them.
+    result_json_bytes INTEGER NOT NULL,
+    result BLOB NOT NULL
+);
+";
+
 fn version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
@@ -308,9 +345,15 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
     if found > 0 {
         backup(conn, path, found)?;
     }
-    for (from, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+    for (from, step) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
+        match step {
+            Migration::Sql(sql) => tx.execute_batch(sql)?,
+            Migration::Rust(sql, then) => {
+                tx.execute_batch(sql)?;
+                then(&tx)?;
+            }
+        }
         tx.pragma_update(None, "user_version", from as i64 + 1)?;
         tx.commit()?;
     }
