@@ -298,7 +298,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             eprintln!("Wrote {} in {}.", written.join(", "), to.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit { db, dirs, roster } => audit(&db, &dirs, roster.as_deref()),
+        Command::Audit {
+            disclosure: Some(dir), ..
+        } => crate::disclosure::audit(&dir),
+        Command::Audit { db, dirs, roster, .. } => {
+            let db = db.ok_or_else(|| UserError("audit needs --db (or --disclosure DIR)".to_string()))?;
+            audit(&db, &dirs, roster.as_deref())
+        }
         Command::Charts { db, project, out } => {
             let store = Store::open_read_only(&db)?;
             let corpus = store.load_corpus(project.as_deref())?;
@@ -337,6 +343,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 municipalities,
                 roster,
                 progress: progress_bar(),
+                letter_seed: crate::disclosure::letter_seed(&out)?,
             };
             let (packs, left_out) = crosscase_report::write_feedback(
                 &crosscase_report::FeedbackData {
@@ -1177,6 +1184,8 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         municipalities: Vec::new(),
         roster: Vec::new(),
         progress: progress_bar(),
+        // The demo's letter key is fixed, so that its packs are the same on every run.
+        letter_seed: 2026,
     };
     let (packs, left_out) = crosscase_report::write_feedback(
         &crosscase_report::FeedbackData {

@@ -11,6 +11,7 @@ mod disclosure;
 mod error;
 mod grouped;
 mod ideas;
+pub mod pack;
 mod prevalence;
 pub mod stats;
 mod survey;
