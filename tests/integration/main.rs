@@ -6,6 +6,7 @@ mod bad_input;
 mod browser;
 mod cli;
 mod demo;
+mod disclosure;
 mod qda;
 mod robustness;
 mod support;
