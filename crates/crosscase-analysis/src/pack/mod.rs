@@ -368,6 +368,9 @@ impl Table {
     }
 }
 
+/// A code's table: (code, table, its municipalities' cells, the others' cells, the waves' cells).
+type CodeTable = (usize, Table, Vec<usize>, Vec<usize>, Vec<(usize, usize)>);
+
 /// Counts of one municipality in one wave.
 #[derive(Clone, Debug, Default)]
 struct WaveCount {
@@ -512,7 +515,7 @@ pub fn pack_model(inputs: &PackInputs<'_>, config: &PackConfig) -> PackModel {
     };
 
     // One table per code.
-    let mut tables: Vec<(usize, Table, Vec<usize>, Vec<usize>, Vec<(usize, usize)>)> = Vec::new();
+    let mut tables: Vec<CodeTable> = Vec::new();
     for c in 0..corpus.codes.len() {
         let mut t = Table::default();
         let key = &corpus.codes[c].id;
@@ -672,6 +675,7 @@ pub fn pack_model(inputs: &PackInputs<'_>, config: &PackConfig) -> PackModel {
             }
         }
         // A municipality's funnel is shown whole or not at all, and so is "the others" beside it.
+        #[allow(clippy::needless_range_loop)]
         for m in 0..n_m {
             for k in 1..stages.len() {
                 for (a, b) in [(0, k), (k, 0)] {
@@ -780,13 +784,7 @@ pub fn pack_model(inputs: &PackInputs<'_>, config: &PackConfig) -> PackModel {
 
 /// What pack `m` publishes: its cells (shown with value, suppressed with what bounds them) and the relations they
 /// take part in, with the unpublished totals those relations name.
-fn published(
-    m: usize,
-    letters: &[String],
-    threshold: u32,
-    tables: &[(usize, Table, Vec<usize>, Vec<usize>, Vec<(usize, usize)>)],
-    ideas: &Table,
-) -> PublishedFigures {
+fn published(m: usize, letters: &[String], threshold: u32, tables: &[CodeTable], ideas: &Table) -> PublishedFigures {
     let mut cells = Vec::new();
     let mut relations = Vec::new();
     for t in tables.iter().map(|x| &x.1).chain(std::iter::once(ideas)) {
