@@ -196,8 +196,12 @@ pub enum Command {
     /// Look for personal data (identity numbers, e-mail addresses, phone numbers, roster names) in the database and in
     /// output folders; exits with 1 when anything is found.
     Audit {
-        #[arg(long)]
-        db: PathBuf,
+        #[arg(long, required_unless_present = "disclosure")]
+        db: Option<PathBuf>,
+        /// Instead: audit the feedback packs under DIR together for disclosure by differencing (each pack's
+        /// `figures.json`); exits with 1 when any suppressed count can be worked out.
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["db", "dirs", "roster"])]
+        disclosure: Option<PathBuf>,
         /// Output folders to scan as well (feedback packs, exports, charts).
         dirs: Vec<PathBuf>,
         /// A CSV with the participants' real names in a column `name`.

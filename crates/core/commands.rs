@@ -307,7 +307,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Runs { command } => crate::runs::run(command),
-        Command::Audit { db, dirs, roster } => crate::privacy::audit(&db, &dirs, roster.as_deref()),
+        Command::Audit {
+            disclosure: Some(dir), ..
+        } => crate::disclosure::audit(&dir),
+        Command::Audit { db, dirs, roster, .. } => {
+            let db = db.ok_or_else(|| UserError("audit needs --db (or --disclosure DIR)".to_string()))?;
+            crate::privacy::audit(&db, &dirs, roster.as_deref())
+        }
         Command::Charts { db, project, out } => {
             let mut store = Store::open_read_only(&db)?;
             let snapshot = store.snapshot(project.as_deref())?;
@@ -352,6 +358,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 municipalities,
                 roster: roster.clone(),
                 progress: progress_bar(),
+                letter_seed: crate::disclosure::letter_seed(&out)?,
             };
             let (packs, left_out) = crosscase_report::write_feedback(
                 &crosscase_report::FeedbackData {
@@ -1026,6 +1033,8 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         municipalities: Vec::new(),
         roster: crosscase_model::Roster::default(),
         progress: progress_bar(),
+        // The demo's letter key is fixed, so that its packs are the same on every run.
+        letter_seed: 2026,
     };
     let (packs, left_out) = crosscase_report::write_feedback(
         &crosscase_report::FeedbackData {

@@ -5,6 +5,7 @@
 
 mod args;
 mod commands;
+mod disclosure;
 mod import_map;
 mod output;
 mod privacy;

@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod concurrency;
 mod demo;
+mod disclosure;
 mod native_input;
 mod privacy;
 mod qda;

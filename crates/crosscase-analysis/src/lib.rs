@@ -12,6 +12,7 @@ mod disclosure;
 mod error;
 mod grouped;
 mod ideas;
+pub mod pack;
 mod prevalence;
 pub mod stats;
 mod survey;

@@ -1,10 +1,9 @@
 //! The idea-management part of a feedback pack: the municipality's funnel beside the other municipalities, its time
 //! from idea to implementation, and what the figures say in plain words.
 
+use crosscase_analysis::pack::Pack;
 use crosscase_analysis::stats::KaplanMeier;
-use crosscase_analysis::{
-    IdeaConfig, IdeaGrouping, compare_groups, employees, funnel, idea_groups, time_to_implementation,
-};
+use crosscase_analysis::{IdeaConfig, IdeaGrouping, compare_groups, employees, idea_groups, time_to_implementation};
 use crosscase_charts::{BarGroup, ComparisonBars, Rendered, StepChart, StepCurve, comparison_bars, step_chart};
 use crosscase_model::{Idea, IdeaRecords, Language, format, stage_label};
 
@@ -24,9 +23,9 @@ pub(crate) struct IdeaSection {
 /// Figures from fewer ideas than `threshold` (this municipality's or the others' together) are suppressed.
 pub(crate) fn section(
     records: &IdeaRecords,
+    pack: &Pack,
     municipality: &str,
     name: &str,
-    threshold: u64,
     s: &Strings,
     language: Language,
 ) -> Result<Option<IdeaSection>, ReportError> {
@@ -34,26 +33,16 @@ pub(crate) fn section(
         return Ok(None);
     }
     let (mine, others): (Vec<&Idea>, Vec<&Idea>) = records.ideas.iter().partition(|i| i.municipality == municipality);
-    let shown = |ideas: &[&Idea]| ideas.len() as u64 >= threshold;
-    let (f_mine, f_others) = (funnel(records, &mine), funnel(records, &others));
-    let share = |x: u64, n: u64, ok: bool| -> Result<(f64, String), String> {
-        if !ok {
-            Err(s.suppressed.to_string())
-        } else if n == 0 {
-            Err(s.missing.to_string())
-        } else {
-            let v = x as f64 / n as f64;
-            Ok((v, format::percent(v, language)))
-        }
-    };
-    let groups: Vec<BarGroup> = f_mine
-        .progress
+    // The model decides, for the whole funnel at once, whether this municipality's ideas and the others' are shown.
+    let own_shown = pack.ideas.first().is_some_and(|f| f.own.is_shown());
+    let others_shown = pack.ideas.first().is_some_and(|f| f.others.is_shown());
+    let groups: Vec<BarGroup> = pack
+        .ideas
         .iter()
-        .zip(&f_others.progress)
-        .map(|((stage, a), (_, b))| BarGroup {
-            label: stage_label(stage, language),
-            this: share(*a, f_mine.ideas, shown(&mine)),
-            others: share(*b, f_others.ideas, shown(&others)),
+        .map(|f| BarGroup {
+            label: stage_label(&f.stage, language),
+            this: crate::page::figure_text(f.own, s, language),
+            others: crate::page::figure_text(f.others, s, language),
         })
         .collect();
     let funnel_chart = comparison_bars(&ComparisonBars {
@@ -66,10 +55,10 @@ pub(crate) fn section(
 
     // Packs use the defaults: municipalities, 95 % intervals, exits followed to the end.
     let config = IdeaConfig::default();
-    let km_mine = shown(&mine)
+    let km_mine = own_shown
         .then(|| time_to_implementation(records, &mine, &config))
         .flatten();
-    let km_others = shown(&others)
+    let km_others = others_shown
         .then(|| time_to_implementation(records, &others, &config))
         .flatten();
     let x_max = [&km_mine, &km_others]
@@ -98,8 +87,9 @@ pub(crate) fn section(
     let mut html = format!("<section class=\"ideas\">\n<h2>{}</h2>\n", escape(s.ideas_title));
     html.push_str(&format!(
         "<p>{}</p>\n",
-        escape(&summary(records, &mine, km_mine.as_ref(), threshold, s, language))
+        escape(&summary(records, &mine, km_mine.as_ref(), own_shown, s, language))
     ));
+    html.push_str(&format!("<p class=\"muted\">{}</p>\n", escape(s.ideas_funnel_vs_curve)));
     html.push_str(&format!(
         "<p>{}</p>\n",
         escape(&comparison(records, &config, s, language))
@@ -209,11 +199,11 @@ fn summary(
     records: &IdeaRecords,
     mine: &[&Idea],
     km: Option<&KaplanMeier>,
-    threshold: u64,
+    shown: bool,
     s: &Strings,
     language: Language,
 ) -> String {
-    if (mine.len() as u64) < threshold {
+    if !shown {
         return s.ideas_too_few.to_string();
     }
     let mut text = s
@@ -229,7 +219,11 @@ fn summary(
     text.push(' ');
     match km.and_then(|k| k.median.map(|m| (m, k.median_lower, k.median_upper))) {
         Some((median, low, high)) => {
-            let days = |d: Option<f64>| d.map_or("–".to_string(), |d| format::integer(d.round() as u64, language));
+            let days = |d: Option<f64>| {
+                d.map_or(s.ideas_unknown.to_string(), |d| {
+                    format!("{} {}", format::integer(d.round() as u64, language), s.ideas_days_word)
+                })
+            };
             text.push_str(
                 &s.ideas_median
                     .replace("{median}", &days(Some(median)))

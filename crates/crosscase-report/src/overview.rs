@@ -6,7 +6,7 @@ use crosscase_analysis::{MixedRow, PrevalenceRow};
 use crosscase_charts::{ComparisonBars, Heatmap, Scatter, ScatterPoint, comparison_bars, heatmap, scatter};
 use crosscase_model::{Corpus, IdeaRecords, SurveyRecords, format};
 
-use crate::page::{bar_groups, code_rows, disclosed, heatmap_cell};
+use crate::page::{FeedbackData, bar_groups, code_rows, heatmap_cell};
 use crate::text::strings;
 use crate::{ReportError, create_dir, write_file};
 
@@ -40,15 +40,27 @@ pub fn write_overview_charts(
 ) -> Result<OverviewCharts, ReportError> {
     let language = corpus.settings.language;
     let s = strings(language);
-    let disclosed = disclosed(corpus, rows);
+    // The same disclosure model as the packs, so the research team's charts hide exactly what the packs hide (the
+    // letter key plays no part here: municipalities are named).
+    let surveys = SurveyRecords::default();
+    let model = crate::page::model(
+        &FeedbackData {
+            corpus,
+            prevalence: rows,
+            quotes: &[],
+            ideas,
+            surveys: &surveys,
+        },
+        0,
+    );
     create_dir(dir)?;
     let heat = heatmap(&Heatmap {
         title: s.overview_title.to_string(),
         subtitle: s.overview_subtitle.to_string(),
         rows: code_rows(corpus, language),
         columns: corpus.municipalities.iter().map(|m| m.name.clone()).collect(),
-        cells: disclosed
-            .cells
+        cells: model
+            .heatmap
             .iter()
             .map(|r| r.iter().map(|&c| heatmap_cell(c, language)).collect())
             .collect(),
@@ -74,7 +86,10 @@ pub fn write_overview_charts(
             subtitle: s.bars_subtitle.to_string(),
             this_label: muni.name.clone(),
             others_label: s.others.to_string(),
-            groups: bar_groups(corpus, rows, &disclosed, m, s, language),
+            groups: model
+                .pack(m)
+                .map(|p| bar_groups(corpus, p, s, language))
+                .unwrap_or_default(),
         })?;
         let stem = format!("bars-{}", crate::pack_folder_name(&muni.code, ""));
         for (ext, bytes) in [("png", bars.png.as_slice()), ("svg", bars.svg.as_bytes())] {

@@ -4,9 +4,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crosscase_analysis::{
-    Cell, ContrastRow, DifferenceConfig, DisclosedPrevalence, PrevalenceRow, differences, disclose_prevalence,
-};
+use crosscase_analysis::PrevalenceRow;
+use crosscase_analysis::pack::{Figure, Hidden, Pack, PackConfig, PackInputs, PackModel, Verdict, pack_model};
 use crosscase_charts::{BarGroup, ComparisonBars, Heatmap, HeatmapCell, comparison_bars, heatmap};
 use crosscase_model::{
     Column, Corpus, DataTable, IdeaRecords, Language, QuoteFacts, Roster, Screen, SurveyRecords, Values, format,
@@ -31,6 +30,8 @@ pub struct FeedbackConfig {
     pub roster: Roster,
     /// Told (packs written, packs in all) each time a pack is done, from whichever thread wrote it.
     pub progress: Option<Progress>,
+    /// The seed of the project's letter key: the same seed gives every municipality the same letter in every pack.
+    pub letter_seed: u64,
 }
 
 /// A callback for progress; the caller decides whether and how to show it.
@@ -110,64 +111,74 @@ pub(crate) fn code_rows(corpus: &Corpus, language: Language) -> Vec<(usize, Stri
         .collect()
 }
 
-pub(crate) fn disclosed(corpus: &Corpus, rows: &[PrevalenceRow]) -> DisclosedPrevalence {
-    let codes: Vec<String> = corpus.codes.iter().map(|c| c.id.clone()).collect();
-    let municipalities: Vec<String> = corpus.municipalities.iter().map(|m| m.code.clone()).collect();
-    disclose_prevalence(rows, &codes, &municipalities, corpus.settings.disclosure_threshold)
+/// The pack model of a project: every figure of every pack, disclosure-checked once.
+pub(crate) fn model(data: &FeedbackData<'_>, letter_seed: u64) -> PackModel {
+    pack_model(
+        &PackInputs {
+            corpus: data.corpus,
+            prevalence: data.prevalence,
+            ideas: data.ideas,
+            surveys: data.surveys,
+        },
+        &PackConfig {
+            threshold: data.corpus.settings.disclosure_threshold,
+            letter_seed,
+            max_heatmap_columns: MAX_HEATMAP_COLUMNS,
+        },
+    )
 }
 
-pub(crate) fn heatmap_cell(cell: Cell, language: Language) -> HeatmapCell {
-    match cell {
-        Cell::Shown(v) => HeatmapCell::Value(v, format::percent(v, language)),
-        Cell::Suppressed => HeatmapCell::Suppressed,
-        Cell::Missing => HeatmapCell::Missing,
+/// Why a figure is hidden, in words.
+pub(crate) fn hidden_text(h: Hidden, s: &Strings) -> String {
+    match h {
+        Hidden::TooFewPeople => s.suppressed.to_string(),
+        Hidden::ProtectsAnother => s.suppressed_protects.to_string(),
+        Hidden::NoData => s.missing.to_string(),
     }
 }
 
-/// A municipality's share beside the pooled share of all other municipalities, for each top-level theme.
-pub(crate) fn bar_groups(
-    corpus: &Corpus,
-    rows: &[PrevalenceRow],
-    disclosed: &DisclosedPrevalence,
-    municipality: usize,
-    s: &Strings,
-    language: Language,
-) -> Vec<BarGroup> {
-    let threshold = u64::from(corpus.settings.disclosure_threshold);
-    let code = &corpus.municipalities[municipality].code;
-    let depth = corpus.code_depth();
-    let mut groups = Vec::new();
-    for (ci, c) in corpus.codes.iter().enumerate() {
-        if depth[ci] != 0 {
-            continue;
+/// A figure as a share with its base, "73 % (16 av 22)", or why it is hidden.
+pub(crate) fn figure_text(f: Figure, s: &Strings, language: Language) -> Result<(f64, String), String> {
+    match f {
+        Figure::Shown { count, base } if base > 0 => {
+            let v = count as f64 / base as f64;
+            Ok((
+                v,
+                format!(
+                    "{} ({} {} {})",
+                    format::percent(v, language),
+                    format::integer(count, language),
+                    s.of,
+                    format::integer(base, language)
+                ),
+            ))
         }
-        let this = match disclosed.cells[ci][municipality] {
-            Cell::Shown(v) => Ok((v, format::percent(v, language))),
-            Cell::Suppressed => Err(s.suppressed.to_string()),
-            Cell::Missing => Err(s.missing.to_string()),
-        };
-        let (mut n, mut total, mut people, mut people_total) = (0, 0, 0, 0);
-        for r in rows.iter().filter(|r| r.code == c.id && &r.municipality != code) {
-            n += r.sources;
-            total += r.sources_total;
-            people += r.participants;
-            people_total += r.participants_total;
-        }
-        let others = if total == 0 {
-            Err(s.missing.to_string())
-        } else if people_total < threshold || (people > 0 && people < threshold) {
-            Err(s.suppressed.to_string())
-        } else {
-            let v = n as f64 / total as f64;
-            Ok((v, format::percent(v, language)))
-        };
-        groups.push(BarGroup {
-            label: c.label(language).to_string(),
-            this,
-            others,
-        });
+        Figure::Shown { .. } => Err(s.missing.to_string()),
+        Figure::Hidden(h) => Err(hidden_text(h, s)),
     }
-    groups
+}
+
+pub(crate) fn heatmap_cell(f: Figure, language: Language) -> HeatmapCell {
+    match f {
+        Figure::Shown { count, base } if base > 0 => {
+            let v = count as f64 / base as f64;
+            HeatmapCell::Value(v, format::percent(v, language))
+        }
+        Figure::Hidden(Hidden::TooFewPeople | Hidden::ProtectsAnother) => HeatmapCell::Suppressed,
+        _ => HeatmapCell::Missing,
+    }
+}
+
+/// A municipality's share beside the pooled share of all other municipalities, for each main theme.
+pub(crate) fn bar_groups(corpus: &Corpus, pack: &Pack, s: &Strings, language: Language) -> Vec<BarGroup> {
+    pack.themes
+        .iter()
+        .map(|t| BarGroup {
+            label: corpus.codes[t.code].label(language).to_string(),
+            this: figure_text(t.own, s, language),
+            others: figure_text(t.others, s, language),
+        })
+        .collect()
 }
 
 /// Writes one pack per municipality, in parallel. Returns the packs and the quotes left out because they could not be
@@ -189,23 +200,8 @@ pub fn write_feedback(
         ideas: &ideas,
         ..*data
     };
-    let FeedbackData {
-        corpus,
-        prevalence: rows,
-        ..
-    } = *data;
-    let disclosed = disclosed(corpus, rows);
-    // Each municipality against the rest, with Newcombe's interval: the themes where it stands out.
-    let contrasts = differences(
-        corpus,
-        rows,
-        &DifferenceConfig {
-            permutations: 0,
-            ..DifferenceConfig::default()
-        },
-    )
-    .contrasts;
-    let wave_changes = crate::waves::changes(corpus).unwrap_or_default();
+    let FeedbackData { corpus, .. } = *data;
+    let model = model(data, config.letter_seed);
     let selected: Vec<usize> = (0..corpus.municipalities.len())
         .filter(|&i| config.municipalities.is_empty() || config.municipalities.contains(&corpus.municipalities[i].code))
         .collect();
@@ -225,7 +221,7 @@ pub fn write_feedback(
             let quotes = quotes_by_municipality
                 .get(corpus.municipalities[m].code.as_str())
                 .map_or(&[][..], Vec::as_slice);
-            let written = write_pack(data, quotes, &disclosed, &contrasts, &wave_changes, m, config);
+            let written = write_pack(data, quotes, &model, m, config);
             if let Some(Progress(report)) = &config.progress {
                 report(done.fetch_add(1, Ordering::Relaxed) + 1, selected.len());
             }
@@ -244,18 +240,12 @@ pub fn write_feedback(
 fn write_pack(
     data: &FeedbackData<'_>,
     quotes: &[&QuoteFacts],
-    disclosed: &DisclosedPrevalence,
-    contrasts: &[ContrastRow],
-    wave_changes: &[crosscase_analysis::WaveChangeRow],
+    model: &PackModel,
     m: usize,
     config: &FeedbackConfig,
 ) -> Result<(WrittenPack, Vec<LeftOutQuote>), ReportError> {
     let FeedbackData {
-        corpus,
-        prevalence: rows,
-        ideas,
-        surveys,
-        ..
+        corpus, ideas, surveys, ..
     } = *data;
     let language = config.language;
     let s = strings(language);
@@ -263,22 +253,31 @@ fn write_pack(
     let dir = config.out_dir.join(pack_folder_name(&me.code, &me.name));
     create_dir(&dir)?;
 
-    let groups = bar_groups(corpus, rows, disclosed, m, s, language);
+    let pack = model.pack(m).expect("the model has a pack for every municipality");
+    let groups = bar_groups(corpus, pack, s, language);
     let (rows_shown, columns, cells, subtitle) = if corpus.municipalities.len() <= MAX_HEATMAP_COLUMNS {
-        // This municipality first, then the others as letters in kommunkod order.
-        let order: Vec<usize> = std::iter::once(m)
-            .chain((0..corpus.municipalities.len()).filter(|&i| i != m))
-            .collect();
+        // This municipality first, then the others by their letter in the project's key.
+        let mut others: Vec<usize> = (0..corpus.municipalities.len()).filter(|&i| i != m).collect();
+        others.sort_by(|&a, &b| {
+            let (x, y) = (&model.letters[a], &model.letters[b]);
+            x.len().cmp(&y.len()).then(x.cmp(y))
+        });
+        let order: Vec<usize> = std::iter::once(m).chain(others).collect();
         let columns: Vec<String> = order
             .iter()
-            .enumerate()
-            .map(|(k, &i)| if i == m { me.name.clone() } else { letter(k - 1) })
+            .map(|&i| {
+                if i == m {
+                    me.name.clone()
+                } else {
+                    model.letters[i].clone()
+                }
+            })
             .collect();
         let cells = (0..corpus.codes.len())
             .map(|ci| {
                 order
                     .iter()
-                    .map(|&i| heatmap_cell(disclosed.cells[ci][i], language))
+                    .map(|&i| heatmap_cell(model.heatmap[ci][i], language))
                     .collect()
             })
             .collect();
@@ -329,7 +328,7 @@ fn write_pack(
         files.push(path);
     }
     let threshold = u64::from(corpus.settings.disclosure_threshold);
-    let idea_section = crate::ideas::section(ideas, &me.code, &me.name, threshold, s, language)?;
+    let idea_section = crate::ideas::section(ideas, pack, &me.code, &me.name, s, language)?;
     if let Some(section) = &idea_section {
         for (name, bytes) in &section.files {
             let path = dir.join(name);
@@ -337,7 +336,16 @@ fn write_pack(
             files.push(path);
         }
     }
-    let survey_section = crate::survey::section(surveys, &corpus.waves, &me.code, &me.name, threshold, s, language)?;
+    let survey_section = crate::survey::section(
+        surveys,
+        model,
+        &corpus.waves,
+        &me.code,
+        &me.name,
+        threshold,
+        s,
+        language,
+    )?;
     if let Some(section) = &survey_section {
         for (name, bytes) in &section.files {
             let path = dir.join(name);
@@ -347,19 +355,18 @@ fn write_pack(
     }
     // Quotes only where enough people took part that none of them can be recognised.
     let mut left_out = Vec::new();
-    let people = rows
-        .iter()
-        .find(|r| r.municipality == me.code)
-        .map_or(0, |r| r.participants_total);
-    let shown = if people >= u64::from(corpus.settings.disclosure_threshold) {
+    // The model allows quotes under a theme only where its figure is shown and enough people took part.
+    let shown = if pack.themes.iter().any(|t| t.quotes) {
         let screen = Screen::new(config.roster.clone());
-        Some(quotes::choose(corpus, quotes, m, &screen, language, &mut left_out))
+        let mut chosen = quotes::choose(corpus, quotes, m, &screen, language, &mut left_out);
+        chosen.retain(|q| pack.theme(q.theme).is_some_and(|t| t.quotes));
+        Some(chosen)
     } else {
         None
     };
     // The figures of the page as a workbook for facilitators who rework them: shares as whole percentages,
     // suppressed cells empty with the reason beside them.
-    let wave_section = crate::waves::section(corpus, wave_changes, m, s, language);
+    let wave_section = crate::waves::section(corpus, model, pack, s, language);
     let mut sheets = vec![share_sheet(s.xlsx_themes, s.theme, &groups, s)];
     if let Some(section) = &wave_section {
         sheets.push(section.sheet.clone());
@@ -374,6 +381,14 @@ fn write_pack(
     })?;
     write_file(&path, book)?;
     files.push(path);
+    // What the pack publishes, machine-readable, for `crosscase audit --disclosure`.
+    let path = dir.join("figures.json");
+    let json = serde_json::to_vec_pretty(&pack.figures).map_err(|e| ReportError::Io {
+        path: path.clone(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    write_file(&path, json)?;
+    files.push(path);
     let index = dir.join("index.html");
     // Every chart's SVG, for print.
     let svg_links: String = files
@@ -383,7 +398,7 @@ fn write_pack(
         .map(|n| format!("<a href=\"{n}\">{n}</a>"))
         .collect::<Vec<_>>()
         .join(", ");
-    let standing_out = stand_out(corpus, contrasts, &groups, &me.code, s, language);
+    let standing_out = stand_out(corpus, pack, s, language);
     let extra: String = [
         Some(standing_out),
         wave_section.map(|s| s.html),
@@ -417,64 +432,84 @@ fn write_pack(
     ))
 }
 
-/// The themes where a municipality stands out from the others (the interval of the difference excludes zero), in
-/// plain words; only themes whose figures pass disclosure control on both sides.
-fn stand_out(
-    corpus: &Corpus,
-    contrasts: &[ContrastRow],
-    groups: &[BarGroup],
-    municipality: &str,
-    s: &Strings,
-    language: Language,
-) -> String {
-    let points = |x: f64| format::decimal(x * 100.0, 0, language);
-    let mut lines = Vec::new();
-    let themes = corpus
-        .codes
-        .iter()
-        .zip(corpus.code_depth())
-        .filter(|(_, d)| *d == 0)
-        .map(|(c, _)| c);
-    for (code, group) in themes.zip(groups) {
-        let (Ok((this, _)), Ok((others, _))) = (&group.this, &group.others) else {
-            continue;
+/// Signed whole percentage points, "+16", "−4", "0".
+fn signed_points(x: f64, language: Language) -> String {
+    let pp = (x * 100.0).round();
+    let text = format::decimal(pp.abs(), 0, language);
+    if pp > 0.0 {
+        format!("+{text}")
+    } else if pp < 0.0 {
+        format!("−{text}")
+    } else {
+        text
+    }
+}
+
+/// What the pack concludes about each main theme, in plain words: "clearly more/less" only where the difference
+/// survives Holm's correction over the pack's themes, "perhaps, but uncertain" where the interval is wide, "about the
+/// same" where the whole interval lies within ±10 points, and hidden themes named as hidden.
+pub(crate) fn conclusions(corpus: &Corpus, pack: &Pack, s: &Strings, language: Language) -> Vec<String> {
+    let mut clear = Vec::new();
+    let mut perhaps = Vec::new();
+    let mut same = Vec::new();
+    let mut hidden = Vec::new();
+    for t in &pack.themes {
+        let theme = corpus.codes[t.code].label(language);
+        let c = &t.conclusion;
+        let fill = |template: &str| {
+            let text = |f: Figure| figure_text(f, s, language).map(|x| x.1).unwrap_or_default();
+            template
+                .replace("{theme}", theme)
+                .replace("{this}", &text(t.own))
+                .replace("{others}", &text(t.others))
+                .replace(
+                    "{low}",
+                    &c.ci_low.map_or_else(String::new, |x| signed_points(x, language)),
+                )
+                .replace(
+                    "{high}",
+                    &c.ci_high.map_or_else(String::new, |x| signed_points(x, language)),
+                )
         };
-        let Some(c) = contrasts
-            .iter()
-            .find(|c| c.code == code.id && c.municipality == municipality)
-        else {
-            continue;
-        };
-        let (Some(diff), Some(low), Some(high)) = (c.difference, c.ci_low, c.ci_high) else {
-            continue;
-        };
-        if low > 0.0 || high < 0.0 {
-            let template = if diff > 0.0 { s.stand_out_more } else { s.stand_out_less };
-            lines.push(
-                template
-                    .replace("{theme}", code.label(language))
-                    .replace("{this}", &format::percent(*this, language))
-                    .replace("{others}", &format::percent(*others, language))
-                    .replace("{diff}", &points(diff.abs()))
-                    .replace("{low}", &points(low.abs().min(high.abs())))
-                    .replace("{high}", &points(low.abs().max(high.abs()))),
-            );
+        match c.verdict {
+            Verdict::ClearlyMore => clear.push(fill(s.stand_out_more)),
+            Verdict::ClearlyLess => clear.push(fill(s.stand_out_less)),
+            Verdict::PerhapsMore => perhaps.push(fill(s.perhaps_more)),
+            Verdict::PerhapsLess => perhaps.push(fill(s.perhaps_less)),
+            Verdict::AboutTheSame => same.push(theme.to_string()),
+            Verdict::Hidden => hidden.push(fill(s.theme_hidden)),
+            Verdict::NotTested => {}
         }
     }
+    let mut lines = Vec::new();
+    if clear.is_empty() {
+        lines.push(s.stand_out_none.to_string());
+    }
+    lines.extend(clear);
+    lines.extend(perhaps);
+    if !same.is_empty() {
+        lines.push(s.about_the_same.replace("{themes}", &same.join(", ")));
+    }
+    lines.extend(hidden);
+    lines
+}
+
+fn stand_out(corpus: &Corpus, pack: &Pack, s: &Strings, language: Language) -> String {
     let mut h = format!(
-        "<section class=\"stand-out\">\n<h2>{}</h2>\n",
+        "<section class=\"stand-out finding\">\n<h2>{}</h2>\n<ul>\n",
         escape(s.stand_out_title)
     );
-    if lines.is_empty() {
-        h.push_str(&format!("<p>{}</p>\n", escape(s.stand_out_none)));
-    } else {
-        h.push_str("<ul>\n");
-        for line in &lines {
-            h.push_str(&format!("<li>{}</li>\n", escape(line)));
-        }
-        h.push_str(&format!("</ul>\n<p class=\"muted\">{}</p>\n", escape(s.stand_out_rest)));
+    for line in conclusions(corpus, pack, s, language) {
+        h.push_str(&format!("<li>{}</li>\n", escape(&line)));
     }
-    h.push_str("</section>\n");
+    let tested = pack.themes.iter().filter(|t| t.conclusion.p_holm.is_some()).count();
+    h.push_str(&format!(
+        "</ul>\n<p class=\"muted\">{}</p>\n</section>\n",
+        escape(
+            &s.stand_out_method
+                .replace("{k}", &format::integer(tested as u64, language))
+        )
+    ));
     h
 }
 
@@ -532,19 +567,6 @@ pub(crate) fn groups_table(first: &str, name: &str, others: &str, groups: &[BarG
     }
     h.push_str("</tbody>\n</table>\n");
     h
-}
-
-/// `A`, `B`, … `Z`, `AA`, …
-fn letter(i: usize) -> String {
-    let mut n = i + 1;
-    let mut out = Vec::new();
-    while n > 0 {
-        n -= 1;
-        out.push(b'A' + (n % 26) as u8);
-        n /= 26;
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
 }
 
 const CSS: &str = "
@@ -651,12 +673,5 @@ mod tests {
         assert_eq!(pack_folder_name("0687", "Tranås"), "0687-Tranas");
         assert_eq!(pack_folder_name("../x", "a/b<script>"), "x-a-b-script");
         assert_eq!(pack_folder_name("..", ".."), "site");
-    }
-
-    #[test]
-    fn letters_continue_past_z() {
-        assert_eq!(letter(0), "A");
-        assert_eq!(letter(25), "Z");
-        assert_eq!(letter(26), "AA");
     }
 }

@@ -2,6 +2,7 @@
 //! dimension indices beside the other municipalities and the change since the wave before, and what changed before
 //! and after a training.
 
+use crosscase_analysis::pack::PackModel;
 use crosscase_analysis::{dimension_items, index};
 use crosscase_charts::{Dumbbell, DumbbellRow, LikertChart, LikertRow, dumbbell, likert_chart};
 use crosscase_model::{Instrument, Language, SurveyDesign, SurveyRecords, SurveyResponse, format};
@@ -18,8 +19,10 @@ pub(crate) struct SurveySection {
 
 /// The survey section of `municipality`'s pack, or `None` when the project has no instruments. `waves` are the
 /// project's waves in time order. No figure from fewer respondents than `threshold` is shown.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn section(
     records: &SurveyRecords,
+    model: &PackModel,
     waves: &[String],
     municipality: &str,
     name: &str,
@@ -43,6 +46,7 @@ pub(crate) fn section(
             SurveyDesign::Waves => (
                 waves_part(
                     instrument,
+                    model,
                     &responses,
                     waves,
                     municipality,
@@ -54,7 +58,7 @@ pub(crate) fn section(
                 s.survey_items_title,
             ),
             SurveyDesign::PrePost => (
-                pre_post_part(instrument, &responses, municipality, threshold, s, language)?,
+                pre_post_part(instrument, model, &responses, municipality, threshold, s, language)?,
                 s.prepost_title,
             ),
         };
@@ -90,6 +94,7 @@ fn mean(v: &[f64]) -> Option<f64> {
 #[allow(clippy::too_many_arguments)]
 fn waves_part(
     instrument: &Instrument,
+    model: &PackModel,
     responses: &[&SurveyResponse],
     waves: &[String],
     municipality: &str,
@@ -121,7 +126,7 @@ fn waves_part(
             .collect()
     };
     let now = mine(latest);
-    if (now.len() as u64) < threshold {
+    if !model.survey_shown(&instrument.id, municipality, latest) {
         return Ok(Part {
             chart: None,
             html: format!("<p class=\"muted\">{}</p>\n", escape(s.survey_too_few)),
@@ -192,8 +197,14 @@ fn waves_part(
         .iter()
         .copied()
         .filter(|r| &r.wave == latest && r.municipality != municipality)
+        // Only groups that could be shown alone are pooled, so that no pooled figure minus shown ones leaves a
+        // small group.
+        .filter(|r| model.survey_shown(&instrument.id, &r.municipality, latest))
         .collect();
-    let before = previous.map(|w| mine(w)).unwrap_or_default();
+    let before = previous
+        .filter(|w| model.survey_shown(&instrument.id, municipality, w))
+        .map(|w| mine(w))
+        .unwrap_or_default();
     let mut html = format!(
         "<table>\n<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead>\n<tbody>\n",
         escape(s.survey_dimension),
@@ -248,16 +259,19 @@ fn waves_part(
 
 fn pre_post_part(
     instrument: &Instrument,
+    model: &PackModel,
     responses: &[&SurveyResponse],
     municipality: &str,
     threshold: u64,
     s: &Strings,
     language: Language,
 ) -> Result<Part, ReportError> {
+    let enough = model.survey_shown(&instrument.id, municipality, "pre")
+        && model.survey_shown(&instrument.id, municipality, "post");
     let mine: Vec<&SurveyResponse> = responses
         .iter()
         .copied()
-        .filter(|r| r.municipality == municipality)
+        .filter(|r| enough && r.municipality == municipality)
         .collect();
     let pairs_of = |items: &[usize]| -> Vec<(f64, f64)> {
         mine.iter()

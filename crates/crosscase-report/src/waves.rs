@@ -2,12 +2,11 @@
 //! the municipality's sources with each main theme in both waves, and the change in plain words where its interval
 //! excludes zero. A wave in which fewer people took part than the threshold shows no figures.
 
-use std::collections::HashSet;
-
-use crosscase_analysis::WaveChangeRow;
-use crosscase_model::{Column, Corpus, DataTable, Language, Values, format};
+use crosscase_analysis::pack::{Figure, Pack, PackModel};
+use crosscase_model::{Column, Corpus, DataTable, Language, Values};
 
 use crate::html::escape;
+use crate::page::figure_text;
 use crate::text::Strings;
 
 pub(crate) struct WaveSection {
@@ -15,79 +14,49 @@ pub(crate) struct WaveSection {
     pub sheet: DataTable,
 }
 
-/// The changes of every code between the first and the last wave, for all municipalities; `None` with fewer than two
-/// waves. Computed once for all packs.
-pub(crate) fn changes(corpus: &Corpus) -> Option<Vec<WaveChangeRow>> {
-    let (first, last) = (corpus.waves.first()?, corpus.waves.last()?);
-    if first == last {
-        return None;
-    }
-    crosscase_analysis::wave_changes(corpus, first, last, 0.95).ok()
-}
-
-/// People who took part in the municipality's sources of a wave.
-fn people(corpus: &Corpus, m: usize, wave: &str) -> usize {
-    let Some(w) = corpus.waves.iter().position(|x| x == wave) else {
-        return 0;
-    };
-    corpus
-        .sources
-        .iter()
-        .filter(|s| s.municipality as usize == m && s.wave == Some(w as u32))
-        .flat_map(|s| s.participants.iter().copied())
-        .collect::<HashSet<u32>>()
-        .len()
-}
-
+/// The waves section of a pack, from the model: a theme whose figure is hidden, or a wave with too few people,
+/// shows no wave figures. `None` with fewer than two waves.
 pub(crate) fn section(
     corpus: &Corpus,
-    changes: &[WaveChangeRow],
-    m: usize,
+    model: &PackModel,
+    pack: &Pack,
     s: &Strings,
     language: Language,
 ) -> Option<WaveSection> {
-    let code = &corpus.municipalities[m].code;
-    let depth = corpus.code_depth();
-    let threshold = corpus.settings.disclosure_threshold as usize;
-    let mine: Vec<&WaveChangeRow> = changes.iter().filter(|r| &r.municipality == code).collect();
-    let first = mine.first()?;
-    let (from, to) = (first.wave_from.clone(), first.wave_to.clone());
-    let enough = people(corpus, m, &from) >= threshold && people(corpus, m, &to) >= threshold;
+    let (from, to) = model.waves.clone()?;
+    if pack.waves.is_empty() {
+        return None;
+    }
     let mut labels = Vec::new();
     let mut shares = (Vec::new(), Vec::new());
     let mut points = Vec::new();
     let mut notes = Vec::new();
     let mut rows = String::new();
-    for c in corpus
-        .codes
-        .iter()
-        .zip(&depth)
-        .filter(|(_, d)| **d == 0)
-        .map(|(c, _)| c)
-    {
-        let Some(r) = mine.iter().find(|r| r.code == c.id) else {
-            continue;
-        };
-        let label = c.label(language).to_string();
-        let (a, b, change, note) = match (enough, r.share_from, r.share_to) {
-            (false, ..) => (None, None, None, s.suppressed.to_string()),
-            (true, Some(a), Some(b)) => {
-                let sure = r.ci_low.is_some_and(|l| l > 0.0) || r.ci_high.is_some_and(|h| h < 0.0);
-                let words = match (sure, b > a) {
-                    (false, _) => s.waves_unclear,
-                    (true, true) => s.waves_up,
-                    (true, false) => s.waves_down,
-                };
-                (Some(a), Some(b), Some(b - a), words.to_string())
+    let mut any_hidden = false;
+    for w in &pack.waves {
+        let label = corpus.codes[w.code].label(language).to_string();
+        let (a, b) = (w.first.share(), w.last.share());
+        let note = match (w.first, w.last, w.ci) {
+            (Figure::Shown { .. }, Figure::Shown { .. }, Some((low, high))) => {
+                if low > 0.0 {
+                    s.waves_up
+                } else if high < 0.0 {
+                    s.waves_down
+                } else {
+                    s.waves_unclear
+                }
             }
-            _ => (None, None, None, s.missing.to_string()),
+            _ => {
+                any_hidden = true;
+                s.waves_hidden
+            }
+        }
+        .to_string();
+        let shown = |f: Figure| match figure_text(f, s, language) {
+            Ok((_, text)) => escape(&text),
+            Err(_) => "<span class=\"muted\">–</span>".to_string(),
         };
-        let shown = |v: Option<f64>| {
-            v.map_or_else(
-                || "<span class=\"muted\">–</span>".to_string(),
-                |v| escape(&format::percent(v, language)),
-            )
-        };
+        let change = a.zip(b).map(|(a, b)| b - a);
         let delta = change.map_or_else(String::new, |d| {
             let pp = (d * 100.0).round() as i64;
             format!(
@@ -106,8 +75,8 @@ pub(crate) fn section(
         rows.push_str(&format!(
             "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
             escape(&label),
-            shown(a),
-            shown(b),
+            shown(w.first),
+            shown(w.last),
             escape(&delta),
             escape(&note)
         ));
@@ -117,16 +86,13 @@ pub(crate) fn section(
         points.push(change.map(|d| (d * 100.0).round() as i64));
         notes.push(Some(note));
     }
-    if labels.is_empty() {
-        return None;
-    }
     let intro = s.waves_intro.replace("{from}", &from).replace("{to}", &to);
     let mut html = format!(
-        "<section class=\"waves\">\n<h2>{}</h2>\n<p class=\"muted\">{}</p>\n",
+        "<section class=\"waves finding\">\n<h2>{}</h2>\n<p class=\"muted\">{}</p>\n",
         escape(s.waves_title),
         escape(&intro)
     );
-    if !enough {
+    if any_hidden {
         html.push_str(&format!("<p class=\"muted\">{}</p>\n", escape(s.waves_too_few)));
     }
     html.push_str(&format!(

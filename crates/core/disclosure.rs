@@ -1,0 +1,120 @@
+//! `crosscase audit --disclosure DIR`: reads the `figures.json` of every pack under a folder and asks what an
+//! attacker holding all of them could work out about each suppressed count; and the project's letter key.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use crosscase_analysis::pack::{PublishedFigures, audit_disclosure};
+
+use crate::commands::UserError;
+
+/// Every `figures.json` under `dir`, sorted so the report does not depend on the file system's order.
+fn figure_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))? {
+            let path = entry.with_context(|| format!("cannot read {}", d.display()))?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.file_name().is_some_and(|n| n == "figures.json") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Audits the packs under `dir` together; exit 1 when any suppressed count can be pinned.
+pub fn audit(dir: &Path) -> Result<ExitCode> {
+    if !dir.is_dir() {
+        return Err(UserError(format!("{} is not a folder", dir.display())).into());
+    }
+    let files = figure_files(dir)?;
+    if files.is_empty() {
+        return Err(UserError(format!(
+            "no figures.json under {}: write the packs with `crosscase feedback` (or `crosscase demo`) first",
+            dir.display()
+        ))
+        .into());
+    }
+    let mut packs = Vec::with_capacity(files.len());
+    for f in &files {
+        let text = std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
+        let figures: PublishedFigures = serde_json::from_str(&text).map_err(|e| {
+            UserError(format!(
+                "{}:{}:{}: not a pack's figures file: {e}; write the packs again with this version of crosscase",
+                f.display(),
+                e.line(),
+                e.column()
+            ))
+        })?;
+        packs.push(figures);
+    }
+    let audit = audit_disclosure(&packs);
+    let mut out = std::io::stdout().lock();
+    let bound = |h: Option<u64>| h.map_or("∞".to_string(), |h| h.to_string());
+    for c in audit.cells.iter().filter(|c| c.pinned) {
+        writeln!(out, "pinned\t{}\t{}\t{}", c.key, c.low, bound(c.high))?;
+    }
+    for c in &audit.conflicts {
+        writeln!(out, "conflict\t{c}")?;
+    }
+    let narrowest = audit
+        .cells
+        .iter()
+        .filter(|c| !c.pinned)
+        .filter_map(|c| c.high.map(|h| h - c.low))
+        .min();
+    eprintln!(
+        "{} packs, {} suppressed counts, threshold {}; the narrowest range an attacker reaches is {} wide.",
+        packs.len(),
+        audit.cells.len(),
+        audit.threshold,
+        narrowest.map_or("unbounded".to_string(), |w| w.to_string())
+    );
+    if audit.leaks() == 0 {
+        eprintln!("No suppressed count can be worked out from what the packs publish.");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!(
+            "{} suppressed counts can be worked out (lines `pinned`: key, lowest, highest) or the packs disagree \
+             (lines `conflict`); do not share these packs.",
+            audit.leaks()
+        );
+        Ok(ExitCode::from(1))
+    }
+}
+
+/// The project's letter key, kept beside the output folder (never in it): created with a random seed on first use,
+/// read back afterwards, so the same municipality keeps its letter in every pack and every later run.
+pub fn letter_seed(out: &Path) -> Result<u64> {
+    let mut name = out.as_os_str().to_owned();
+    name.push(".letter-key");
+    let path = PathBuf::from(name);
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return text.trim().parse().map_err(|_| {
+            UserError(format!(
+                "{}: not a letter key (one number expected); delete it to get a new key",
+                path.display()
+            ))
+            .into()
+        });
+    }
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    let seed = h.finish();
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    std::fs::write(&path, format!("{seed}\n")).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(seed)
+}

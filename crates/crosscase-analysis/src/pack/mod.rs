@@ -1,0 +1,834 @@
+//! One model of what every feedback pack of a project shows, computed once: each figure of each section (themes and
+//! the heatmap, waves, ideas, surveys, quotes per theme) either shown with its count and base or hidden with its
+//! reason, and the conclusions the page draws from them.
+//!
+//! Disclosure control is applied here, once, over all sections and all packs together: primary suppression (fewer
+//! people than the threshold behind a figure), then secondary suppression until no suppressed count can be worked out
+//! from what any pack publishes (checked with the same interval bounds as `crosscase audit --disclosure`). The report
+//! crate only localises and renders this model.
+
+mod bounds;
+mod figures;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{HashMap, HashSet};
+
+use crosscase_model::{Corpus, IdeaRecords, Rng, SurveyRecords};
+use serde::Serialize;
+
+pub use bounds::{Range, Sum, propagate};
+pub use figures::{AuditedCell, DisclosureAudit, PublishedCell, PublishedFigures, Relation, Status, audit_disclosure};
+
+use crate::differences::ContrastRow;
+use crate::ideas::funnel;
+use crate::prevalence::{PrevalenceRow, counted_codings};
+use crate::stats::{fisher_exact_2x2, newcombe_difference};
+
+/// The knobs of the pack model.
+#[derive(Clone, Debug)]
+pub struct PackConfig {
+    /// Fewer people than this behind a figure: it is hidden.
+    pub threshold: u32,
+    /// The seed of the project's letter key (which letter stands for which municipality).
+    pub letter_seed: u64,
+    /// A pack shows each other municipality as a column of its heatmap up to this many municipalities.
+    pub max_heatmap_columns: usize,
+}
+
+/// Why a figure is hidden.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hidden {
+    /// Fewer people than the threshold behind it.
+    TooFewPeople,
+    /// Hidden so that another hidden figure cannot be worked out from it.
+    ProtectsAnother,
+    /// Nothing to count (no sources).
+    NoData,
+}
+
+/// A count as a pack may show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Figure {
+    /// `count` of `base` (sources with the theme of all sources, ideas at a stage of all ideas).
+    Shown {
+        count: u64,
+        base: u64,
+    },
+    Hidden(Hidden),
+}
+
+impl Figure {
+    pub fn share(&self) -> Option<f64> {
+        match *self {
+            Figure::Shown { count, base } if base > 0 => Some(count as f64 / base as f64),
+            _ => None,
+        }
+    }
+
+    pub fn is_shown(&self) -> bool {
+        matches!(self, Figure::Shown { base, .. } if *base > 0)
+    }
+}
+
+/// What a pack says about one theme, beside the other municipalities.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The difference survives Holm's correction over the pack's themes and its interval excludes zero.
+    ClearlyMore,
+    ClearlyLess,
+    /// The interval is wide and does not rule the difference out (or it does not survive the correction).
+    PerhapsMore,
+    PerhapsLess,
+    /// The interval lies within ±10 percentage points.
+    AboutTheSame,
+    /// The theme's figure (or the others') is hidden: nothing can be said.
+    Hidden,
+    /// No comparison is possible (no sources on one side).
+    NotTested,
+}
+
+/// Differences within this many percentage points either way (the whole interval) are "about the same".
+pub const SAME_WITHIN: f64 = 0.10;
+/// The family-wise error rate of the pack's "stands out" claims.
+pub const ALPHA: f64 = 0.05;
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Conclusion {
+    pub verdict: Verdict,
+    pub difference: Option<f64>,
+    /// Newcombe's 95 % interval of the difference.
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    /// Fisher's exact test of this municipality against the rest, two-sided.
+    pub p_value: Option<f64>,
+    /// Holm-adjusted over the pack's main themes (as statsmodels' `multipletests(method="holm")`).
+    pub p_holm: Option<f64>,
+}
+
+/// One main theme in a pack.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ThemeFigures {
+    /// Index into the corpus' codes.
+    pub code: usize,
+    pub own: Figure,
+    pub others: Figure,
+    pub conclusion: Conclusion,
+    /// Quotes may be shown under this theme.
+    pub quotes: bool,
+}
+
+/// One main theme in the first and the last wave.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WaveFigures {
+    pub code: usize,
+    pub first: Figure,
+    pub last: Figure,
+    /// Newcombe's 95 % interval of last − first, only when both are shown.
+    pub ci: Option<(f64, f64)>,
+}
+
+/// One stage of the idea funnel.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StageFigures {
+    pub stage: String,
+    pub own: Figure,
+    pub others: Figure,
+}
+
+/// Everything one municipality's pack shows.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Pack {
+    /// Index into the corpus' municipalities.
+    pub municipality: usize,
+    pub letter: String,
+    pub themes: Vec<ThemeFigures>,
+    pub waves: Vec<WaveFigures>,
+    pub ideas: Vec<StageFigures>,
+    /// The machine-readable record of what the pack publishes, for `crosscase audit --disclosure`.
+    pub figures: PublishedFigures,
+}
+
+impl Pack {
+    pub fn theme(&self, code: usize) -> Option<&ThemeFigures> {
+        self.themes.iter().find(|t| t.code == code)
+    }
+}
+
+/// The model of all packs of a project.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PackModel {
+    pub threshold: u32,
+    /// Per municipality (corpus order): its letter, the same in every pack and section.
+    pub letters: Vec<String>,
+    /// Code × municipality: the heatmap's cells.
+    pub heatmap: Vec<Vec<Figure>>,
+    /// The first and the last wave, when there are two or more.
+    pub waves: Option<(String, String)>,
+    pub packs: Vec<Pack>,
+    /// (instrument, kommunkod, wave) whose answers may be shown: enough respondents.
+    survey_shown: HashSet<(String, String, String)>,
+}
+
+impl PackModel {
+    /// Whether the answers of `municipality` to `instrument` in `wave` may be shown, on their own or pooled into
+    /// "the other municipalities" (a pooled figure includes only groups that could be shown alone, so that no pooled
+    /// figure minus shown figures leaves a small group).
+    pub fn survey_shown(&self, instrument: &str, municipality: &str, wave: &str) -> bool {
+        self.survey_shown
+            .contains(&(instrument.to_string(), municipality.to_string(), wave.to_string()))
+    }
+
+    pub fn pack(&self, municipality: usize) -> Option<&Pack> {
+        self.packs.iter().find(|p| p.municipality == municipality)
+    }
+}
+
+/// `A`, `B`, … `Z`, `AA`, …
+pub fn letter(i: usize) -> String {
+    let mut n = i + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        n -= 1;
+        out.push(b'A' + (n % 26) as u8);
+        n /= 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The project's letter key: a random permutation of the municipalities (Fisher–Yates on the model's SplitMix64
+/// stream), so that letters follow neither kommunkod nor name order.
+pub fn letter_key(municipalities: usize, seed: u64) -> Vec<String> {
+    let mut order: Vec<usize> = (0..municipalities).collect();
+    let mut rng = Rng::stream(seed, 0x6c65_7474_6572);
+    for i in (1..order.len()).rev() {
+        let j = rng.below(i as u64 + 1) as usize;
+        order.swap(i, j);
+    }
+    // order[k] is the municipality with the k-th letter.
+    let mut letters = vec![String::new(); municipalities];
+    for (k, &m) in order.iter().enumerate() {
+        letters[m] = letter(k);
+    }
+    letters
+}
+
+/// Each municipality against all the others, per code, on participant clusters (the default unit of `compare`): the
+/// only place the pack model takes contrasts from; their Newcombe intervals and the Holm-corrected Fisher p-values of
+/// their cluster counts decide what a pack says stands out.
+fn stand_out_contrasts(corpus: &Corpus) -> Vec<ContrastRow> {
+    // Participant clusters as units, as the default comparison: repeated interviews of one person count once.
+    crate::differences::cluster_contrasts(corpus, 0.95)
+}
+
+/// Holm's step-down adjustment, as statsmodels' `multipletests(method="holm")` and R's `p.adjust("holm")`.
+pub fn holm(p: &[Option<f64>]) -> Vec<Option<f64>> {
+    let mut idx: Vec<usize> = (0..p.len()).filter(|&i| p[i].is_some_and(f64::is_finite)).collect();
+    idx.sort_by(|&a, &b| p[a].unwrap_or(0.0).total_cmp(&p[b].unwrap_or(0.0)));
+    let m = idx.len();
+    let mut out = vec![None; p.len()];
+    let mut running = 0.0f64;
+    for (k, &i) in idx.iter().enumerate() {
+        let adjusted = ((m - k) as f64 * p[i].unwrap_or(1.0)).min(1.0);
+        running = running.max(adjusted);
+        out[i] = Some(running);
+    }
+    out
+}
+
+/// The verdict on one theme from its contrast and Holm-adjusted p-value.
+pub fn verdict(difference: f64, ci_low: f64, ci_high: f64, p_holm: f64) -> Verdict {
+    if p_holm < ALPHA && (ci_low > 0.0 || ci_high < 0.0) {
+        if difference > 0.0 {
+            Verdict::ClearlyMore
+        } else {
+            Verdict::ClearlyLess
+        }
+    } else if ci_low >= -SAME_WITHIN && ci_high <= SAME_WITHIN {
+        Verdict::AboutTheSame
+    } else if difference >= 0.0 {
+        Verdict::PerhapsMore
+    } else {
+        Verdict::PerhapsLess
+    }
+}
+
+// ---- the disclosure tables -------------------------------------------------------------------------------------
+
+/// Where a count is published.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    /// In every pack (a heatmap column), or only in its own pack when the heatmap pools the others.
+    Heatmap(usize),
+    /// Only in this municipality's pack.
+    Pack(usize),
+    /// Nowhere: a total or remainder of the structure.
+    Nowhere,
+}
+
+#[derive(Clone, Debug)]
+struct Cell {
+    key: String,
+    value: u64,
+    max: Option<u64>,
+    hidden: Option<Hidden>,
+    place: Place,
+    /// Information lost when this cell is hidden (its count, weighted; a finding of its pack weighs far more).
+    cost: f64,
+}
+
+/// One connected table: its cells, its sums and "if a is hidden, b is hidden" links.
+#[derive(Clone, Debug, Default)]
+struct Table {
+    cells: Vec<Cell>,
+    sums: Vec<Sum>,
+    links: Vec<(usize, usize)>,
+}
+
+impl Table {
+    fn add(&mut self, cell: Cell) -> usize {
+        self.cells.push(cell);
+        self.cells.len() - 1
+    }
+
+    fn shown(&self, i: usize) -> bool {
+        self.cells[i].hidden.is_none() && self.cells[i].place != Place::Nowhere
+    }
+
+    fn ranges(&self) -> Vec<Range> {
+        self.cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if self.shown(i) {
+                    Range::point(c.value)
+                } else {
+                    Range::unknown(c.max)
+                }
+            })
+            .collect()
+    }
+
+    /// Secondary suppression: hides the cheapest shown cell that shares a sum with a suppressed cell an attacker can
+    /// still pin, until none can be pinned (a greedy approximation of sdcTable's minimal-cost suppression).
+    fn protect(&mut self, threshold: u64) {
+        for _ in 0..=self.cells.len() {
+            loop {
+                let mut changed = false;
+                for &(a, b) in &self.links {
+                    if self.cells[a].hidden.is_some() && self.cells[b].hidden.is_none() {
+                        self.cells[b].hidden = Some(Hidden::ProtectsAnother);
+                        changed = true;
+                    }
+                }
+                if !changed {
+                    break;
+                }
+            }
+            let mut ranges = self.ranges();
+            propagate(&mut ranges, &self.sums);
+            let Some(u) = (0..self.cells.len()).find(|&i| {
+                self.cells[i].hidden.is_some() && self.cells[i].place != Place::Nowhere && ranges[i].pinned(threshold)
+            }) else {
+                return;
+            };
+            let candidate = self
+                .sums
+                .iter()
+                .filter(|s| s.total == u || s.parts.contains(&u))
+                .flat_map(|s| std::iter::once(s.total).chain(s.parts.iter().copied()))
+                .filter(|&i| self.shown(i))
+                .min_by(|&a, &b| self.cells[a].cost.total_cmp(&self.cells[b].cost).then(a.cmp(&b)));
+            match candidate {
+                Some(c) => self.cells[c].hidden = Some(Hidden::ProtectsAnother),
+                // Nothing left to hide beside it: the audit will say so.
+                None => return,
+            }
+        }
+    }
+
+    fn figure(&self, i: usize, base: u64) -> Figure {
+        match self.cells[i].hidden {
+            Some(h) => Figure::Hidden(h),
+            None if base == 0 => Figure::Hidden(Hidden::NoData),
+            None => Figure::Shown {
+                count: self.cells[i].value,
+                base,
+            },
+        }
+    }
+}
+
+/// A code's table: (code, table, its municipalities' cells, the others' cells, the waves' cells).
+type CodeTable = (usize, Table, Vec<usize>, Vec<usize>, Vec<(usize, usize)>);
+
+/// Counts of one municipality in one wave.
+#[derive(Clone, Debug, Default)]
+struct WaveCount {
+    sources: HashSet<u32>,
+    participants: HashSet<u32>,
+}
+
+/// What the pack model is computed from.
+#[derive(Clone, Copy, Debug)]
+pub struct PackInputs<'a> {
+    pub corpus: &'a Corpus,
+    pub prevalence: &'a [PrevalenceRow],
+    pub ideas: &'a IdeaRecords,
+    pub surveys: &'a SurveyRecords,
+}
+
+/// Computes the model of every pack of the project.
+pub fn pack_model(inputs: &PackInputs<'_>, config: &PackConfig) -> PackModel {
+    let PackInputs {
+        corpus,
+        prevalence: rows,
+        ideas,
+        surveys,
+    } = *inputs;
+    let threshold = u64::from(config.threshold);
+    let n_m = corpus.municipalities.len();
+    let letters = letter_key(n_m, config.letter_seed);
+    let depth = corpus.code_depth();
+    let top: Vec<usize> = (0..corpus.codes.len()).filter(|&c| depth[c] == 0).collect();
+    let per_letter = n_m <= config.max_heatmap_columns;
+    let row = |c: usize, m: usize| -> Option<&PrevalenceRow> {
+        rows.iter()
+            .find(|r| r.code == corpus.codes[c].id && r.municipality == corpus.municipalities[m].code)
+    };
+    let base: Vec<u64> = (0..n_m)
+        .map(|m| {
+            rows.iter()
+                .find(|r| r.municipality == corpus.municipalities[m].code)
+                .map_or(0, |r| r.sources_total)
+        })
+        .collect();
+    let people: Vec<u64> = (0..n_m)
+        .map(|m| {
+            rows.iter()
+                .find(|r| r.municipality == corpus.municipalities[m].code)
+                .map_or(0, |r| r.participants_total)
+        })
+        .collect();
+    let all_sources: u64 = base.iter().sum();
+
+    // Conclusions first: a theme where a pack stands out is costly to hide.
+    let contrasts = stand_out_contrasts(corpus);
+    let mut conclusions: Vec<Vec<Conclusion>> = Vec::with_capacity(n_m);
+    for m in 0..n_m {
+        let found: Vec<Option<&ContrastRow>> = top
+            .iter()
+            .map(|&c| {
+                contrasts
+                    .iter()
+                    .find(|r| r.code == corpus.codes[c].id && r.municipality == corpus.municipalities[m].code)
+            })
+            .collect();
+        let p: Vec<Option<f64>> = found
+            .iter()
+            .map(|r| {
+                r.filter(|r| r.n > 0 && r.rest_n > 0).map(|r| {
+                    fisher_exact_2x2(
+                        r.with_code,
+                        r.n - r.with_code,
+                        r.rest_with_code,
+                        r.rest_n - r.rest_with_code,
+                    )
+                })
+            })
+            .collect();
+        let adjusted = holm(&p);
+        conclusions.push(
+            found
+                .iter()
+                .zip(p.iter().zip(&adjusted))
+                .map(|(r, (&p, &q))| {
+                    let (d, lo, hi) = r.map_or((None, None, None), |r| (r.difference, r.ci_low, r.ci_high));
+                    let verdict = match (d, lo, hi, q) {
+                        (Some(d), Some(lo), Some(hi), Some(q)) => verdict(d, lo, hi, q),
+                        _ => Verdict::NotTested,
+                    };
+                    Conclusion {
+                        verdict,
+                        difference: d,
+                        ci_low: lo,
+                        ci_high: hi,
+                        p_value: p,
+                        p_holm: q,
+                    }
+                })
+                .collect(),
+        );
+    }
+    let stands_out =
+        |m: usize, k: usize| matches!(conclusions[m][k].verdict, Verdict::ClearlyMore | Verdict::ClearlyLess);
+
+    // Sources and participants per (main theme, municipality, wave), and per (municipality, wave).
+    let waves = (corpus.waves.len() >= 2).then(|| (0u32, corpus.waves.len() as u32 - 1));
+    let mut wave_totals: HashMap<(usize, u32), WaveCount> = HashMap::new();
+    let mut wave_with: HashMap<(usize, usize, u32), WaveCount> = HashMap::new();
+    if let Some((wf, wl)) = waves {
+        for (si, s) in corpus.sources.iter().enumerate() {
+            if let Some(w) = s.wave.filter(|w| *w == wf || *w == wl) {
+                let e = wave_totals.entry((s.municipality as usize, w)).or_default();
+                e.sources.insert(si as u32);
+                e.participants.extend(s.participants.iter().copied());
+            }
+        }
+        let ancestry = corpus.code_ancestry();
+        for i in counted_codings(corpus) {
+            let si = corpus.codings.source[i];
+            let s = &corpus.sources[si as usize];
+            let Some(w) = s.wave.filter(|w| *w == wf || *w == wl) else {
+                continue;
+            };
+            let root = *ancestry[corpus.codings.code[i] as usize].last().unwrap_or(&0) as usize;
+            let e = wave_with.entry((root, s.municipality as usize, w)).or_default();
+            e.sources.insert(si);
+            e.participants.extend(s.participants.iter().copied());
+        }
+    }
+    let wave_n = |m: usize, w: u32| {
+        wave_totals
+            .get(&(m, w))
+            .map_or((0, 0), |e| (e.sources.len() as u64, e.participants.len() as u64))
+    };
+    let wave_x = |c: usize, m: usize, w: u32| {
+        wave_with
+            .get(&(c, m, w))
+            .map_or((0, 0), |e| (e.sources.len() as u64, e.participants.len() as u64))
+    };
+
+    // Primary suppression of a theme cell: the municipality below the threshold, or 1 … threshold − 1 people with
+    // the theme (zero is shown: it names nobody). Sources without registered people count only with the municipality.
+    let primary = |people_total: u64, people_with: u64| -> Option<Hidden> {
+        (people_total < threshold || (people_with > 0 && people_with < threshold)).then_some(Hidden::TooFewPeople)
+    };
+
+    // One table per code.
+    let mut tables: Vec<CodeTable> = Vec::new();
+    for c in 0..corpus.codes.len() {
+        let mut t = Table::default();
+        let key = &corpus.codes[c].id;
+        let k_top = top.iter().position(|&x| x == c);
+        let xs: Vec<usize> = (0..n_m)
+            .map(|m| {
+                let r = row(c, m);
+                let (value, with_people) = r.map_or((0, 0), |r| (r.sources, r.participants));
+                let hidden = if base[m] == 0 {
+                    None
+                } else {
+                    primary(people[m], with_people)
+                };
+                let finding = k_top.is_some_and(|k| stands_out(m, k));
+                t.add(Cell {
+                    key: format!("theme/{key}/{}", letters[m]),
+                    value,
+                    max: Some(base[m]),
+                    hidden,
+                    place: if per_letter { Place::Heatmap(m) } else { Place::Pack(m) },
+                    cost: value as f64 + 1.0 + if finding { 1e6 } else { 0.0 },
+                })
+            })
+            .collect();
+        let mut others = Vec::new();
+        let mut wave_cells = Vec::new();
+        if k_top.is_some() {
+            let total_value: u64 = xs.iter().map(|&i| t.cells[i].value).sum();
+            let total = t.add(Cell {
+                key: format!("theme/{key}/all"),
+                value: total_value,
+                max: Some(all_sources),
+                hidden: None,
+                place: Place::Nowhere,
+                cost: 0.0,
+            });
+            t.sums.push(Sum {
+                total,
+                parts: xs.clone(),
+            });
+            for m in 0..n_m {
+                let value = total_value - t.cells[xs[m]].value;
+                let o = t.add(Cell {
+                    key: format!("theme/{key}/not-{}", letters[m]),
+                    value,
+                    max: Some(all_sources - base[m]),
+                    hidden: None,
+                    place: Place::Pack(m),
+                    cost: value as f64 + 1.0,
+                });
+                t.sums.push(Sum {
+                    total,
+                    parts: vec![xs[m], o],
+                });
+                t.links.push((xs[m], o));
+                others.push(o);
+                if let Some((wf, wl)) = waves {
+                    let mut parts = Vec::new();
+                    for w in [wf, wl] {
+                        let (n_w, people_w) = wave_n(m, w);
+                        let (x_w, with_w) = wave_x(c, m, w);
+                        let hidden = if n_w == 0 { None } else { primary(people_w, with_w) };
+                        let i = t.add(Cell {
+                            key: format!("wave/{key}/{}/{}", letters[m], corpus.waves[w as usize]),
+                            value: x_w,
+                            max: Some(n_w),
+                            hidden,
+                            place: Place::Pack(m),
+                            // Wave figures are the first to go when something must be hidden.
+                            cost: (x_w as f64 + 1.0) * 0.1,
+                        });
+                        t.links.push((xs[m], i));
+                        parts.push(i);
+                    }
+                    let shown_sum: u64 = parts.iter().map(|&i| t.cells[i].value).sum();
+                    let n_rest = base[m].saturating_sub(wave_n(m, wf).0 + wave_n(m, wl).0);
+                    let rest = t.add(Cell {
+                        key: format!("wave/{key}/{}/other", letters[m]),
+                        value: t.cells[xs[m]].value.saturating_sub(shown_sum),
+                        max: Some(n_rest),
+                        hidden: None,
+                        place: Place::Nowhere,
+                        cost: 0.0,
+                    });
+                    parts.push(rest);
+                    t.sums.push(Sum {
+                        total: xs[m],
+                        parts: parts.clone(),
+                    });
+                    wave_cells.push((parts[0], parts[1]));
+                }
+            }
+        }
+        t.protect(threshold);
+        tables.push((c, t, xs, others, wave_cells));
+    }
+
+    // Ideas: one table, stages in rows, municipalities in columns.
+    let municipality_ideas: Vec<Vec<&crosscase_model::Idea>> = (0..n_m)
+        .map(|m| {
+            ideas
+                .ideas
+                .iter()
+                .filter(|i| i.municipality == corpus.municipalities[m].code)
+                .collect()
+        })
+        .collect();
+    let funnels: Vec<crate::ideas::Funnel> = municipality_ideas.iter().map(|v| funnel(ideas, v)).collect();
+    let stages: Vec<String> = ideas.stages.progress.clone();
+    let mut idea_table = Table::default();
+    let mut idea_cells: Vec<Vec<(usize, usize)>> = vec![Vec::new(); stages.len()];
+    if !ideas.ideas.is_empty() {
+        for (k, stage) in stages.iter().enumerate() {
+            let xs: Vec<usize> = (0..n_m)
+                .map(|m| {
+                    let value = funnels[m].progress.get(k).map_or(0, |p| p.1);
+                    let n = funnels[m].ideas;
+                    idea_table.add(Cell {
+                        key: format!("ideas/{stage}/{}", letters[m]),
+                        value,
+                        max: if k == 0 { None } else { Some(n) },
+                        hidden: (n < threshold).then_some(Hidden::TooFewPeople),
+                        place: Place::Pack(m),
+                        cost: value as f64 + 1.0,
+                    })
+                })
+                .collect();
+            let total_value: u64 = xs.iter().map(|&i| idea_table.cells[i].value).sum();
+            let total = idea_table.add(Cell {
+                key: format!("ideas/{stage}/all"),
+                value: total_value,
+                max: None,
+                hidden: None,
+                place: Place::Nowhere,
+                cost: 0.0,
+            });
+            idea_table.sums.push(Sum {
+                total,
+                parts: xs.clone(),
+            });
+            for m in 0..n_m {
+                let value = total_value - idea_table.cells[xs[m]].value;
+                let o = idea_table.add(Cell {
+                    key: format!("ideas/{stage}/not-{}", letters[m]),
+                    value,
+                    max: None,
+                    hidden: None,
+                    place: Place::Pack(m),
+                    cost: value as f64 + 1.0,
+                });
+                idea_table.sums.push(Sum {
+                    total,
+                    parts: vec![xs[m], o],
+                });
+                idea_table.links.push((xs[m], o));
+                idea_cells[k].push((xs[m], o));
+            }
+        }
+        // A municipality's funnel is shown whole or not at all, and so is "the others" beside it.
+        #[allow(clippy::needless_range_loop)]
+        for m in 0..n_m {
+            for k in 1..stages.len() {
+                for (a, b) in [(0, k), (k, 0)] {
+                    idea_table.links.push((idea_cells[a][m].0, idea_cells[b][m].0));
+                    idea_table.links.push((idea_cells[a][m].1, idea_cells[b][m].1));
+                }
+            }
+        }
+        idea_table.protect(threshold);
+    }
+
+    // Surveys: a group's answers are shown (alone or pooled) only with enough respondents.
+    let mut survey_count: HashMap<(String, String, String), HashSet<&str>> = HashMap::new();
+    for r in &surveys.responses {
+        survey_count
+            .entry((r.instrument.clone(), r.municipality.clone(), r.wave.clone()))
+            .or_default()
+            .insert(r.respondent.as_str());
+    }
+    let survey_shown = survey_count
+        .into_iter()
+        .filter(|(_, v)| v.len() as u64 >= threshold)
+        .map(|(k, _)| k)
+        .collect();
+
+    // The heatmap and the packs.
+    let mut heatmap = vec![vec![Figure::Hidden(Hidden::NoData); n_m]; corpus.codes.len()];
+    for (c, t, xs, _, _) in &tables {
+        for m in 0..n_m {
+            heatmap[*c][m] = t.figure(xs[m], base[m]);
+        }
+    }
+    let packs = (0..n_m)
+        .map(|m| {
+            let mut themes = Vec::new();
+            let mut wave_figures = Vec::new();
+            for (k, &c) in top.iter().enumerate() {
+                let (_, t, xs, others, wave_cells) = &tables[c];
+                let own = t.figure(xs[m], base[m]);
+                let other = t.figure(others[m], all_sources - base[m]);
+                let mut conclusion = conclusions[m][k];
+                if !own.is_shown() || !other.is_shown() {
+                    conclusion.verdict = Verdict::Hidden;
+                }
+                themes.push(ThemeFigures {
+                    code: c,
+                    own,
+                    others: other,
+                    conclusion,
+                    quotes: own.is_shown() && people[m] >= threshold,
+                });
+                if let (Some((wf, wl)), Some(&(a, b))) = (waves, wave_cells.get(m)) {
+                    let first = t.figure(a, wave_n(m, wf).0);
+                    let last = t.figure(b, wave_n(m, wl).0);
+                    let ci = match (first, last) {
+                        (Figure::Shown { count: xf, base: nf }, Figure::Shown { count: xl, base: nl }) => {
+                            newcombe_difference(xl, nl, xf, nf, 0.95).map(|d| (d.1, d.2))
+                        }
+                        _ => None,
+                    };
+                    wave_figures.push(WaveFigures {
+                        code: c,
+                        first,
+                        last,
+                        ci,
+                    });
+                }
+            }
+            let idea_figures = if ideas.ideas.is_empty() {
+                Vec::new()
+            } else {
+                let others_n: u64 = (0..n_m).filter(|&o| o != m).map(|o| funnels[o].ideas).sum();
+                stages
+                    .iter()
+                    .enumerate()
+                    .map(|(k, stage)| {
+                        let (a, b) = idea_cells[k][m];
+                        StageFigures {
+                            stage: stage.clone(),
+                            own: idea_table.figure(a, funnels[m].ideas),
+                            others: idea_table.figure(b, others_n),
+                        }
+                    })
+                    .collect()
+            };
+            let figures = published(m, &letters, config.threshold, &tables, &idea_table);
+            Pack {
+                municipality: m,
+                letter: letters[m].clone(),
+                themes,
+                waves: wave_figures,
+                ideas: idea_figures,
+                figures,
+            }
+        })
+        .collect();
+    PackModel {
+        threshold: config.threshold,
+        letters,
+        heatmap,
+        waves: waves.map(|(a, b)| (corpus.waves[a as usize].clone(), corpus.waves[b as usize].clone())),
+        packs,
+        survey_shown,
+    }
+}
+
+/// What pack `m` publishes: its cells (shown with value, suppressed with what bounds them) and the relations they
+/// take part in, with the unpublished totals those relations name.
+fn published(m: usize, letters: &[String], threshold: u32, tables: &[CodeTable], ideas: &Table) -> PublishedFigures {
+    let mut cells = Vec::new();
+    let mut relations = Vec::new();
+    for t in tables.iter().map(|x| &x.1).chain(std::iter::once(ideas)) {
+        let here = |i: usize| match t.cells[i].place {
+            Place::Heatmap(_) => true,
+            Place::Pack(p) => p == m,
+            Place::Nowhere => false,
+        };
+        let mut named = vec![false; t.cells.len()];
+        for s in &t.sums {
+            let members = || std::iter::once(s.total).chain(s.parts.iter().copied());
+            // A relation is this pack's to publish when it holds one of its own cells.
+            let own = members().any(|i| match t.cells[i].place {
+                Place::Heatmap(p) | Place::Pack(p) => p == m,
+                Place::Nowhere => false,
+            });
+            if own {
+                for i in members() {
+                    named[i] = true;
+                }
+                relations.push(Relation {
+                    total: t.cells[s.total].key.clone(),
+                    parts: s.parts.iter().map(|&i| t.cells[i].key.clone()).collect(),
+                });
+            }
+        }
+        for (i, c) in t.cells.iter().enumerate() {
+            if here(i) {
+                let shown = c.hidden.is_none();
+                cells.push(PublishedCell {
+                    key: c.key.clone(),
+                    status: if shown { Status::Shown } else { Status::Suppressed },
+                    value: shown.then_some(c.value),
+                    max: (!shown).then_some(c.max).flatten(),
+                });
+            } else if named[i] {
+                cells.push(PublishedCell {
+                    key: c.key.clone(),
+                    status: Status::Unpublished,
+                    value: None,
+                    max: c.max,
+                });
+            }
+        }
+    }
+    PublishedFigures {
+        pack: letters[m].clone(),
+        threshold,
+        cells,
+        relations,
+    }
+}
