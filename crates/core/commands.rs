@@ -358,7 +358,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 municipalities,
                 roster: roster.clone(),
                 progress: progress_bar(),
-                letter_seed: crate::disclosure::letter_seed(&out)?,
+                letter_seed: crate::disclosure::letter_seed(&db)?,
             };
             let (packs, left_out) = crosscase_report::write_feedback(
                 &crosscase_report::FeedbackData {

@@ -89,10 +89,11 @@ pub fn audit(dir: &Path) -> Result<ExitCode> {
     }
 }
 
-/// The project's letter key, kept beside the output folder (never in it): created with a random seed on first use,
-/// read back afterwards, so the same municipality keeps its letter in every pack and every later run.
-pub fn letter_seed(out: &Path) -> Result<u64> {
-    let mut name = out.as_os_str().to_owned();
+/// The project's letter key, kept beside the project's database as `<database>.letter-key` (with the research team,
+/// never in an output folder): created with a random seed on first use and read back afterwards, so the same
+/// municipality keeps its letter in every pack, in every output folder and in every later run.
+pub fn letter_seed(db: &Path) -> Result<u64> {
+    let mut name = db.as_os_str().to_owned();
     name.push(".letter-key");
     let path = PathBuf::from(name);
     if let Ok(text) = std::fs::read_to_string(&path) {
@@ -115,6 +116,16 @@ pub fn letter_seed(out: &Path) -> Result<u64> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     }
-    std::fs::write(&path, format!("{seed}\n")).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(seed)
+    // Written aside and linked into place, which fails if another process made the key meanwhile: then its key holds.
+    let mut aside = path.as_os_str().to_owned();
+    aside.push(format!(".{}.tmp", std::process::id()));
+    let aside = PathBuf::from(aside);
+    std::fs::write(&aside, format!("{seed}\n")).with_context(|| format!("cannot write {}", aside.display()))?;
+    let linked = std::fs::hard_link(&aside, &path);
+    let _ = std::fs::remove_file(&aside);
+    match linked {
+        Ok(()) => Ok(seed),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => letter_seed(db),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("cannot write {}", path.display()))),
+    }
 }

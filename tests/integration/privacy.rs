@@ -472,10 +472,13 @@ fn packs_pseudonymised_databases_and_the_audit_hold_against_the_corpus() {
         .iter()
         .filter(|t| !near.iter().any(|n| &n.text == *t && near_seen.contains(&n.id)))
         .collect();
-    // Long item texts are wrapped over several lines of a chart, which can part a near miss's words: all but two.
+    // Long item texts are wrapped over several lines of a chart, which can part a near miss's words, and the pack
+    // model shows a sub-code's or an item's text only where its figure may be shown; that each near miss passes the
+    // screen unmasked is checked one by one in the test above. Here: at least three in four are seen in the packs.
     assert!(
-        unseen.len() <= 2,
-        "near misses in labels and item texts not shown unmasked: {unseen:?}"
+        unseen.len() * 4 <= near_in_labels.len(),
+        "near misses in labels and item texts not shown unmasked: {unseen:?} of {}",
+        near_in_labels.len()
     );
     // The privacy reports lie beside the output folders, never in them, and are masked.
     for report in [

@@ -97,6 +97,26 @@ pub fn pack_folder_name(code: &str, name: &str) -> String {
     }
 }
 
+/// The folder name of every municipality's pack, in corpus order, unique even where two sites' ids and names make
+/// the same name ("S/1" and "S-1"), also on file systems that ignore case: a later site whose name is taken gets
+/// `-2`, `-3`, … in corpus order, so that no pack is written into another's folder.
+pub fn pack_folder_names(municipalities: &[crosscase_model::Municipality]) -> Vec<String> {
+    let mut taken = std::collections::HashSet::new();
+    municipalities
+        .iter()
+        .map(|me| {
+            let base = pack_folder_name(&me.code, &me.name);
+            let mut name = base.clone();
+            let mut k = 1;
+            while !taken.insert(name.to_lowercase()) {
+                k += 1;
+                name = format!("{base}-{k}");
+            }
+            name
+        })
+        .collect()
+}
+
 /// More municipalities than this are not shown one column each in a pack's heatmap (their columns would be too narrow
 /// to read); the pack then sets its municipality beside all the others together, theme by theme.
 const MAX_HEATMAP_COLUMNS: usize = 16;
@@ -250,7 +270,7 @@ fn write_pack(
     let language = config.language;
     let s = strings(language);
     let me = &corpus.municipalities[m];
-    let dir = config.out_dir.join(pack_folder_name(&me.code, &me.name));
+    let dir = config.out_dir.join(&pack_folder_names(&corpus.municipalities)[m]);
     create_dir(&dir)?;
 
     let pack = model.pack(m).expect("the model has a pack for every municipality");
@@ -673,5 +693,19 @@ mod tests {
         assert_eq!(pack_folder_name("0687", "Tranås"), "0687-Tranas");
         assert_eq!(pack_folder_name("../x", "a/b<script>"), "x-a-b-script");
         assert_eq!(pack_folder_name("..", ".."), "site");
+        let site = |code: &str, name: &str| crosscase_model::Municipality {
+            code: code.into(),
+            name: name.into(),
+            line: 0,
+        };
+        assert_eq!(
+            pack_folder_names(&[
+                site("S/1", "Skola"),
+                site("S-1", "Skola"),
+                site("s-1", "skola"),
+                site("S2", "")
+            ]),
+            ["S-1-Skola", "S-1-Skola-2", "s-1-skola-3", "S2"]
+        );
     }
 }

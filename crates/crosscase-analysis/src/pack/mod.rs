@@ -240,14 +240,28 @@ pub fn holm(p: &[Option<f64>]) -> Vec<Option<f64>> {
     out
 }
 
-/// The verdict on one theme from its contrast and Holm-adjusted p-value.
-pub fn verdict(difference: f64, ci_low: f64, ci_high: f64, p_holm: f64) -> Verdict {
-    if p_holm < ALPHA && (ci_low > 0.0 || ci_high < 0.0) {
-        if difference > 0.0 {
-            Verdict::ClearlyMore
+/// The share of a municipality's sources with the code minus the share of all other municipalities' sources: the
+/// difference of the two figures a pack shows for a theme.
+fn shown_difference(rows: &[PrevalenceRow], code: &str, municipality: &str) -> Option<f64> {
+    let (mut with, mut total, mut rest_with, mut rest_total) = (0u64, 0u64, 0u64, 0u64);
+    for r in rows.iter().filter(|r| r.code == code) {
+        if r.municipality == municipality {
+            (with, total) = (with + r.sources, total + r.sources_total);
         } else {
-            Verdict::ClearlyLess
+            (rest_with, rest_total) = (rest_with + r.sources, rest_total + r.sources_total);
         }
+    }
+    (total > 0 && rest_total > 0).then(|| with as f64 / total as f64 - rest_with as f64 / rest_total as f64)
+}
+
+/// The verdict on one theme from its difference, the interval of its contrast and its Holm-adjusted p-value.
+pub fn verdict(difference: f64, ci_low: f64, ci_high: f64, p_holm: f64) -> Verdict {
+    // "Clearly" only where the interval lies on the side the difference is on: the packs show source-level shares
+    // while the interval counts participant clusters, and the two must not point different ways.
+    if p_holm < ALPHA && difference > 0.0 && ci_low > 0.0 {
+        Verdict::ClearlyMore
+    } else if p_holm < ALPHA && difference < 0.0 && ci_high < 0.0 {
+        Verdict::ClearlyLess
     } else if ci_low >= -SAME_WITHIN && ci_high <= SAME_WITHIN {
         Verdict::AboutTheSame
     } else if difference >= 0.0 {
@@ -448,7 +462,9 @@ pub fn pack_model(inputs: &PackInputs<'_>, config: &PackConfig) -> PackModel {
                 .zip(p.iter().zip(&adjusted))
                 .map(|(r, (&p, &q))| {
                     let (d, lo, hi) = r.map_or((None, None, None), |r| (r.difference, r.ci_low, r.ci_high));
-                    let verdict = match (d, lo, hi, q) {
+                    // The direction a participant reads is that of the shares the pack shows (sources).
+                    let shown = r.and_then(|r| shown_difference(rows, &r.code, &r.municipality));
+                    let verdict = match (shown, lo, hi, q) {
                         (Some(d), Some(lo), Some(hi), Some(q)) => verdict(d, lo, hi, q),
                         _ => Verdict::NotTested,
                     };
