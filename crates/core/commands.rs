@@ -558,7 +558,8 @@ fn ingest(dir: &Path, db: &Path, privacy: Option<&Privacy>) -> Result<String> {
             Streamed::Problems(d) => problems(dir, d),
             Streamed::Store(e) => anyhow::Error::from(e),
         })
-    })?;
+    })
+    .map_err(|e| on_full_disk(e, db))?;
     let what = match summary.outcome {
         IngestOutcome::Created => "stored",
         IngestOutcome::Replaced => "replaced its earlier data",
@@ -642,7 +643,8 @@ fn import(
         imported_at: crosscase_model::utc_timestamp(now),
         replace_other_content: how.replace,
     };
-    let stored = crosscase_store::write_database(db, |store| store.ingest(&project, &record))?;
+    let stored = crosscase_store::write_database(db, |store| store.ingest(&project, &record))
+        .map_err(|e| on_full_disk(e.into(), db))?;
     for note in &summary.notes {
         eprintln!("note: {note}");
     }
@@ -675,6 +677,19 @@ fn import(
         db.display()
     );
     Ok(())
+}
+
+/// Names the database a full disk stopped, so that the message says which file and where.
+fn on_full_disk(e: anyhow::Error, db: &Path) -> anyhow::Error {
+    let full = e
+        .chain()
+        .filter_map(|c| c.downcast_ref::<crosscase_store::StoreError>())
+        .any(crosscase_store::StoreError::is_disk_full);
+    if full {
+        e.context(format!("cannot store the project in {}", db.display()))
+    } else {
+        e
+    }
 }
 
 /// What `crosscase import` was asked to do with the project's name.

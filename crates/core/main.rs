@@ -23,6 +23,25 @@ fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
+            let store_error = e.chain().find_map(|c| c.downcast_ref::<crosscase_store::StoreError>());
+            if store_error.is_some_and(crosscase_store::StoreError::is_disk_full) {
+                // SQLite's own words repeat themselves; say once what happened and what to do.
+                let context: Vec<String> = e
+                    .chain()
+                    .take_while(|c| c.downcast_ref::<crosscase_store::StoreError>().is_none())
+                    .map(|c| c.to_string())
+                    .collect();
+                let context = if context.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}: ", context.join(": "))
+                };
+                eprintln!(
+                    "error: {context}the disk is full; nothing was stored. Free some space, or give --db a path on \
+                     another disk, and run the command again."
+                );
+                return ExitCode::from(1);
+            }
             eprintln!("error: {e:#}");
             match e.downcast_ref::<commands::UserError>() {
                 Some(_) => ExitCode::from(1),
@@ -51,6 +70,7 @@ fn user_store_error(e: &crosscase_store::StoreError) -> bool {
             | AmbiguousProject { .. }
             | NoProject
             | NameTaken { .. }
+            | Create { .. }
     )
 }
 

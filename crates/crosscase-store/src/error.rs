@@ -48,6 +48,20 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the disk (or the file system's quota) ran out of space: the user's to fix, not a fault of crosscase.
+    pub fn is_disk_full(&self) -> bool {
+        const ENOSPC: i32 = 28;
+        match self {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+            | StoreError::Open {
+                source: rusqlite::Error::SqliteFailure(f, _),
+                ..
+            } => f.code == rusqlite::ErrorCode::DiskFull,
+            StoreError::Create { source, .. } => source.raw_os_error() == Some(ENOSPC),
+            _ => false,
+        }
+    }
+
     pub(crate) fn open(path: &Path, e: rusqlite::Error) -> StoreError {
         if let rusqlite::Error::SqliteFailure(f, _) = &e
             && f.code == rusqlite::ErrorCode::NotADatabase
