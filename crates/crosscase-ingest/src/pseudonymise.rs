@@ -225,6 +225,24 @@ fn map_offset(edits: &[Edit], x: u64, is_end: bool) -> u64 {
 mod tests {
     use super::*;
 
+    /// An interview in Motala with `text` and nothing else.
+    fn interview(text: &str) -> crosscase_model::Source {
+        crosscase_model::Source {
+            id: "S".into(),
+            kind: crosscase_model::SourceKind::Interview,
+            municipality: "0583".into(),
+            unit: None,
+            date: None,
+            wave: None,
+            participants: vec![],
+            setting: None,
+            duration_minutes: None,
+            title: None,
+            text: Some(text.into()),
+            line: 2,
+        }
+    }
+
     #[test]
     fn hmac_sha256_rfc_4231_test_case_2() {
         // RFC 4231, section 4.3: key "Jefe", data "what do ya want for nothing?".
@@ -251,20 +269,7 @@ mod tests {
 
         let mut project = Project::empty(crosscase_model::ProjectSettings::new("t"));
         let text = "Karin Ek sa att Örjan borde fråga Karin Ek.";
-        project.sources.push(crosscase_model::Source {
-            id: "S".into(),
-            kind: crosscase_model::SourceKind::Interview,
-            municipality: "0583".into(),
-            unit: None,
-            date: None,
-            wave: None,
-            participants: vec![],
-            setting: None,
-            duration_minutes: None,
-            title: None,
-            text: Some(text.into()),
-            line: 2,
-        });
+        project.sources.push(interview(text));
         let report = p.apply(&mut project);
         assert_eq!((report.names_replaced, report.texts_changed), (3, 1));
         let new = project.sources[0].text.clone().unwrap();
@@ -301,20 +306,7 @@ mod tests {
         // NFD, a line break, the possessive, the first name alone, a phone number and an identity number.
         let text = "A\u{30a}ke  Eks idé.\nÅke\nEk ringer 070–123 45 67. Åkes nr 811218-9876 är känt.";
         let mut project = Project::empty(crosscase_model::ProjectSettings::new("t"));
-        project.sources.push(crosscase_model::Source {
-            id: "S".into(),
-            kind: crosscase_model::SourceKind::Interview,
-            municipality: "0583".into(),
-            unit: None,
-            date: None,
-            wave: None,
-            participants: vec![],
-            setting: None,
-            duration_minutes: None,
-            title: None,
-            text: Some(text.into()),
-            line: 2,
-        });
+        project.sources.push(interview(text));
         let report = p.apply(&mut project);
         assert_eq!((report.names_replaced, report.other_masked), (3, 2));
         let new = project.sources[0].text.clone().unwrap();
