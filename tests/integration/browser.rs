@@ -133,7 +133,7 @@ fn demo_packs_open_print_and_show_in_chromium_in_both_languages() {
     if !external_tool(
         &chromium(),
         "the feedback packs in headless Chromium (images, width, console, A4 print)",
-        "install Debian's `chromium` (or name the binary in CROSSCASE_CHROMIUM)",
+        "Install Debian's `chromium` (or name the binary in CROSSCASE_CHROMIUM)",
     ) {
         return;
     }

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{crosscase, repo};
+use crate::support::{check_project_xsd, crosscase, repo};
 
 /// The folder of real exports: `CROSSCASE_REAL_EXPORTS`, else `../shared/…` beside the checkout (CI), else two levels
 /// up (a git worktree under `wt/`).
@@ -125,12 +125,7 @@ fn round_trip(d: &Path, db: &str, back: &str) {
     std::io::Read::read_to_string(&mut archive.by_name("project.qde").unwrap(), &mut qde).unwrap();
     let xml = d.join(format!("{db}.qde"));
     std::fs::write(&xml, &qde).unwrap();
-    let xsd = repo().join("data/reference/refi-qda/Project.xsd");
-    let lint = std::process::Command::new("xmllint")
-        .args(["--noout", "--schema", xsd.to_str().unwrap(), xml.to_str().unwrap()])
-        .output()
-        .expect("xmllint is needed for this test: run .ci/run, or install libxml2-utils");
-    assert!(lint.status.success(), "{db}: {}", String::from_utf8_lossy(&lint.stderr));
+    check_project_xsd(&xml, db);
     let run = crosscase(d, &["import", &out, "--db", back]);
     assert_eq!(run.code, 0, "{db}: {}", run.stderr);
 }

@@ -112,3 +112,27 @@ pub fn external_tool(program: &str, check: &str, install: &str) -> bool {
     let _ = std::io::Write::write_all(&mut std::io::stderr(), note.as_bytes());
     false
 }
+
+/// Validates a REFI-QDA project file against the standard's `Project.xsd` with xmllint, where xmllint is installed
+/// (see [`external_tool`]); `what` names the file in a failure.
+pub fn check_project_xsd(xml: &Path, what: &str) {
+    if !external_tool(
+        "xmllint",
+        "the .qdpx export against REFI-QDA's Project.xsd",
+        "Install Debian's `libxml2-utils`",
+    ) {
+        return;
+    }
+    let xsd = repo().join("data/reference/refi-qda/Project.xsd");
+    let lint = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&xsd)
+        .arg(xml)
+        .output()
+        .unwrap();
+    assert!(
+        lint.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
+}
