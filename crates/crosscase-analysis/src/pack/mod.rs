@@ -309,6 +309,51 @@ impl Table {
         self.cells.len() - 1
     }
 
+    /// Adds `<prefix>/all`, the unpublished total of `parts` (one cell per municipality), with its sum.
+    fn add_total(&mut self, prefix: &str, parts: &[usize], max: Option<u64>) -> (usize, u64) {
+        let value: u64 = parts.iter().map(|&i| self.cells[i].value).sum();
+        let total = self.add(Cell {
+            key: format!("{prefix}/all"),
+            value,
+            max,
+            hidden: None,
+            place: Place::Nowhere,
+            cost: 0.0,
+        });
+        self.sums.push(Sum {
+            total,
+            parts: parts.to_vec(),
+        });
+        (total, value)
+    }
+
+    /// Adds `<prefix>/not-<letter>`, "the others" beside `part` in its pack: the total less `part`, with the sum that
+    /// ties them and the link that hides one with the other. Returns the new cell.
+    fn add_rest(
+        &mut self,
+        prefix: &str,
+        (total, total_value): (usize, u64),
+        part: usize,
+        pack: (usize, &str),
+        max: Option<u64>,
+    ) -> usize {
+        let value = total_value - self.cells[part].value;
+        let rest = self.add(Cell {
+            key: format!("{prefix}/not-{}", pack.1),
+            value,
+            max,
+            hidden: None,
+            place: Place::Pack(pack.0),
+            cost: value as f64 + 1.0,
+        });
+        self.sums.push(Sum {
+            total,
+            parts: vec![part, rest],
+        });
+        self.links.push((part, rest));
+        rest
+    }
+
     fn shown(&self, i: usize) -> bool {
         self.cells[i].hidden.is_none() && self.cells[i].place != Place::Nowhere
     }
@@ -554,34 +599,10 @@ pub fn pack_model(inputs: &PackInputs<'_>, config: &PackConfig) -> PackModel {
         let mut others = Vec::new();
         let mut wave_cells = Vec::new();
         if k_top.is_some() {
-            let total_value: u64 = xs.iter().map(|&i| t.cells[i].value).sum();
-            let total = t.add(Cell {
-                key: format!("theme/{key}/all"),
-                value: total_value,
-                max: Some(all_sources),
-                hidden: None,
-                place: Place::Nowhere,
-                cost: 0.0,
-            });
-            t.sums.push(Sum {
-                total,
-                parts: xs.clone(),
-            });
+            let prefix = format!("theme/{key}");
+            let total = t.add_total(&prefix, &xs, Some(all_sources));
             for m in 0..n_m {
-                let value = total_value - t.cells[xs[m]].value;
-                let o = t.add(Cell {
-                    key: format!("theme/{key}/not-{}", letters[m]),
-                    value,
-                    max: Some(all_sources - base[m]),
-                    hidden: None,
-                    place: Place::Pack(m),
-                    cost: value as f64 + 1.0,
-                });
-                t.sums.push(Sum {
-                    total,
-                    parts: vec![xs[m], o],
-                });
-                t.links.push((xs[m], o));
+                let o = t.add_rest(&prefix, total, xs[m], (m, &letters[m]), Some(all_sources - base[m]));
                 others.push(o);
                 if let Some((wf, wl)) = waves {
                     let mut parts = Vec::new();
@@ -654,34 +675,10 @@ pub fn pack_model(inputs: &PackInputs<'_>, config: &PackConfig) -> PackModel {
                     })
                 })
                 .collect();
-            let total_value: u64 = xs.iter().map(|&i| idea_table.cells[i].value).sum();
-            let total = idea_table.add(Cell {
-                key: format!("ideas/{stage}/all"),
-                value: total_value,
-                max: None,
-                hidden: None,
-                place: Place::Nowhere,
-                cost: 0.0,
-            });
-            idea_table.sums.push(Sum {
-                total,
-                parts: xs.clone(),
-            });
+            let prefix = format!("ideas/{stage}");
+            let total = idea_table.add_total(&prefix, &xs, None);
             for m in 0..n_m {
-                let value = total_value - idea_table.cells[xs[m]].value;
-                let o = idea_table.add(Cell {
-                    key: format!("ideas/{stage}/not-{}", letters[m]),
-                    value,
-                    max: None,
-                    hidden: None,
-                    place: Place::Pack(m),
-                    cost: value as f64 + 1.0,
-                });
-                idea_table.sums.push(Sum {
-                    total,
-                    parts: vec![xs[m], o],
-                });
-                idea_table.links.push((xs[m], o));
+                let o = idea_table.add_rest(&prefix, total, xs[m], (m, &letters[m]), None);
                 idea_cells[k].push((xs[m], o));
             }
         }
