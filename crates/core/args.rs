@@ -225,8 +225,8 @@ pub enum Command {
         project: Option<String>,
         #[arg(long)]
         out: PathBuf,
-        /// Only these municipalities (kommunkod); repeat for several.
-        #[arg(long = "municipality")]
+        /// Only these municipalities (kommunkod); repeat, or separate with commas, for several.
+        #[arg(long = "municipality", value_delimiter = ',')]
         municipalities: Vec<String>,
         /// Language of the packs; the project's own by default.
         #[arg(long, value_enum)]

@@ -335,7 +335,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             roster,
             privacy_report,
         } => {
-            let mut store = Store::open_read_only(&db)?;
+            let roster = crate::privacy::roster(roster.as_deref())?;
+            // Decided before anything is written: a report that would land in the output folder is refused.
+            let report = crate::privacy::report_path(&out, privacy_report.as_deref())?;
+            let mut store = Store::open_existing(&db)?;
             // The corpus, the quotes chosen from it, ideas and surveys: all from one snapshot.
             let snapshot = store.snapshot(project.as_deref())?;
             let project = Some(snapshot.name());
@@ -347,20 +350,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let quotes = snapshot.quotes_for(project, &candidates)?;
             let ideas = snapshot.load_ideas(project)?;
             let surveys = snapshot.load_surveys(project)?;
-            drop(snapshot);
-            let roster = crate::privacy::roster(roster.as_deref())?;
-            // Decided before anything is written: a report that would land in the output folder is refused.
-            let report = crate::privacy::report_path(&out, privacy_report.as_deref())?;
             let language = lang.map_or(corpus.settings.language, Language::from);
+            // The packs name the run they come from, so it is recorded first and removed again if they fail.
+            let letter_seed = crate::disclosure::letter_seed(&db)?;
+            let content_hash = snapshot.content_hash().to_string();
+            let run = snapshot.record_run(&feedback_run(&rows, &out, &municipalities, language)?)?;
             let config = FeedbackConfig {
                 out_dir: out.clone(),
                 language,
                 municipalities,
                 roster: roster.clone(),
                 progress: progress_bar(),
-                letter_seed: crate::disclosure::letter_seed(&db)?,
+                letter_seed,
+                run: Some(run_stamp(run, content_hash)),
             };
-            let (packs, left_out) = crosscase_report::write_feedback(
+            let written = crosscase_report::write_feedback(
                 &crosscase_report::FeedbackData {
                     corpus: &corpus,
                     prevalence: &rows,
@@ -369,8 +373,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     surveys: &surveys,
                 },
                 &config,
-            )?;
+            );
+            let (packs, left_out) = match written {
+                Ok(written) => written,
+                Err(e) => {
+                    let _ = store.delete_run(run);
+                    return Err(e.into());
+                }
+            };
             report_packs(&packs);
+            eprintln!("Stored as run {run} in {}.", db.display());
             crate::privacy::write_left_out(&left_out, &report, &roster)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -903,6 +915,33 @@ fn analysis_run(
     })
 }
 
+/// The run `feedback` records: the prevalence rows the packs' figures are computed from, with the output folder,
+/// municipalities and language asked for (named as the command's options, so that `runs show` can give the command
+/// again); with the content hash and version, that makes the packs reproducible.
+fn feedback_run(
+    rows: &[crosscase_analysis::PrevalenceRow],
+    out: &Path,
+    municipalities: &[String],
+    language: Language,
+) -> Result<AnalysisRun> {
+    let mut table = ResultTable::new();
+    table.extend(Some("prevalence"), rows)?;
+    let parameters = serde_json::json!({
+        "out": out.display().to_string(),
+        "municipality": municipalities,
+        "lang": language.as_str(),
+    });
+    analysis_run("feedback", parameters, None, &table)
+}
+
+fn run_stamp(id: i64, content_hash: String) -> crosscase_analysis::pack::RunStamp {
+    crosscase_analysis::pack::RunStamp {
+        id,
+        content_hash,
+        crosscase_version: env!("CARGO_PKG_VERSION").to_string(),
+    }
+}
+
 fn check_municipalities(corpus: &crosscase_model::Corpus, wanted: &[String]) -> Result<()> {
     let known: Vec<&str> = corpus.municipalities.iter().map(|m| m.code.as_str()).collect();
     let unknown: Vec<&String> = wanted.iter().filter(|w| !known.contains(&w.as_str())).collect();
@@ -1039,7 +1078,14 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         mixed_charts = crosscase_report::write_mixed_charts(&corpus, &surveys, &mixed, &charts_dir)?;
         Some(path)
     };
-    snapshot.record_runs(&runs)?;
+    runs.push(feedback_run(
+        &rows,
+        &out.join("feedback"),
+        &[],
+        corpus.settings.language,
+    )?);
+    let content_hash = snapshot.content_hash().to_string();
+    let feedback_run_id = *snapshot.record_runs(&runs)?.last().expect("the feedback run");
     let charts = crosscase_report::write_overview_charts(&corpus, &rows, &ideas, &charts_dir)?;
     let feedback_dir = out.join("feedback");
     let config = FeedbackConfig {
@@ -1050,6 +1096,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         progress: progress_bar(),
         // The demo's letter key is fixed, so that its packs are the same on every run.
         letter_seed: 2026,
+        run: Some(run_stamp(feedback_run_id, content_hash)),
     };
     let (packs, left_out) = crosscase_report::write_feedback(
         &crosscase_report::FeedbackData {

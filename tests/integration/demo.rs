@@ -19,7 +19,10 @@ fn demo_runs_end_to_end() {
     let copy = tmp.path().join("copy.sqlite");
     std::fs::copy(&db, &copy).unwrap();
     let copied: std::collections::HashMap<String, i64> = table_counts(&copy).into_iter().collect();
-    assert_eq!(copied["analysis_run"], 3, "compare, ideas and surveys: {copied:?}");
+    assert_eq!(
+        copied["analysis_run"], 4,
+        "compare, ideas, surveys and feedback: {copied:?}"
+    );
     assert_eq!(integrity(&db), "ok");
     let counts: std::collections::HashMap<String, i64> = table_counts(&db).into_iter().collect();
     assert_eq!(counts["municipality"], 5);
@@ -68,8 +71,8 @@ fn demo_runs_end_to_end() {
             .count(),
         24
     );
-    // The idea records and the surveys: a run each, and their charts in every pack.
-    assert_eq!(counts["analysis_run"], 3);
+    // The idea records, the surveys and the packs: a run each (with the comparison's), and their charts in every pack.
+    assert_eq!(counts["analysis_run"], 4);
     assert_eq!(counts["instrument"], 2);
     assert!(counts["survey_answer"] > 2000, "{counts:?}");
     let survey = std::fs::read_to_string(out.join("compare/survey.csv")).unwrap();

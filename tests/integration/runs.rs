@@ -249,3 +249,90 @@ fn same(actual: &str, expected: &str) {
     assert_eq!(actual.len(), expected.len(), "the same lines, but not the same length");
     assert!(actual == expected);
 }
+
+/// Each pack names the recorded run its figures come from (page footer, `figures.json`, the workbook's run sheet),
+/// `runs list` shows that run, and packs that cannot be written leave no run behind.
+#[test]
+fn packs_name_the_run_they_come_from() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tmp.path();
+    let db = tmp.join("p.sqlite");
+    ingest_demo(tmp, &db);
+    let hash: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT content_hash FROM project", [], |r| r.get(0))
+        .unwrap();
+    let out = tmp.join("packs");
+    let feedback = crosscase(
+        tmp,
+        &[
+            "feedback",
+            "--db",
+            arg(&db),
+            "--municipality",
+            "0583",
+            "--out",
+            arg(&out),
+        ],
+    );
+    assert_eq!(feedback.code, 0, "{}", feedback.stderr);
+    assert!(feedback.stderr.contains("Stored as run 1 in"), "{}", feedback.stderr);
+
+    let pack = out.join("0583-Motala");
+    let figures: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(pack.join("figures.json")).unwrap()).unwrap();
+    assert_eq!(figures["run"]["id"], 1);
+    assert_eq!(figures["run"]["content_hash"], hash.as_str());
+    assert_eq!(figures["run"]["crosscase_version"], env!("CARGO_PKG_VERSION"));
+    let page = std::fs::read_to_string(pack.join("index.html")).unwrap();
+    assert!(
+        page.contains(&format!("körning 1 i projektets databas (innehåll {}", &hash[..12])),
+        "the page does not name its run"
+    );
+    let mut book = zip::ZipArchive::new(std::fs::File::open(pack.join("tables.xlsx")).unwrap()).unwrap();
+    let mut workbook = String::new();
+    std::io::Read::read_to_string(&mut book.by_name("xl/workbook.xml").unwrap(), &mut workbook).unwrap();
+    assert!(workbook.contains("name=\"Körning\""), "{workbook}");
+
+    let list = crosscase(tmp, &["runs", "list", "--db", arg(&db)]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    let row: Vec<&str> = list.stdout.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!((row[0], row[1]), ("1", "feedback"), "{}", list.stdout);
+    assert!(list.stdout.contains(&hash[..12]), "{}", list.stdout);
+
+    // `runs show` gives the command that writes the same packs again; run it and compare the figures.
+    let show = crosscase(tmp, &["runs", "show", "1", "--db", arg(&db)]);
+    assert_eq!(show.code, 0, "{}", show.stderr);
+    let line = show.stdout.lines().find_map(|l| l.strip_prefix("reproduce:")).unwrap();
+    let words = shell_words(line.trim());
+    assert_eq!(words[..2], ["crosscase", "feedback"], "{line}");
+    let words: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+    let again = crosscase(tmp, &words);
+    assert_eq!(again.code, 0, "{line}: {}", again.stderr);
+    assert!(again.stderr.contains("Stored as run 2 in"), "{}", again.stderr);
+    let figures_again: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(pack.join("figures.json")).unwrap()).unwrap();
+    assert_eq!(figures_again["cells"], figures["cells"]);
+    assert_eq!(figures_again["run"]["id"], 2);
+
+    // An output folder that cannot be made: the command fails and the run recorded for it is removed again.
+    std::fs::write(tmp.join("file"), "").unwrap();
+    let failed = crosscase(
+        tmp,
+        &[
+            "feedback",
+            "--db",
+            arg(&db),
+            "--out",
+            arg(&tmp.join("file").join("packs")),
+        ],
+    );
+    assert_ne!(failed.code, 0, "{}", failed.stderr);
+    let list = crosscase(tmp, &["runs", "list", "--db", arg(&db)]);
+    assert_eq!(
+        list.stdout.lines().filter(|l| l.contains("feedback")).count(),
+        2,
+        "{}",
+        list.stdout
+    );
+}

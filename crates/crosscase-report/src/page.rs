@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crosscase_analysis::PrevalenceRow;
-use crosscase_analysis::pack::{Figure, Hidden, Pack, PackConfig, PackInputs, PackModel, Verdict, pack_model};
+use crosscase_analysis::pack::{
+    Figure, Hidden, Pack, PackConfig, PackInputs, PackModel, PublishedFigures, RunStamp, Verdict, pack_model,
+};
 use crosscase_charts::{BarGroup, ComparisonBars, Heatmap, HeatmapCell, comparison_bars, heatmap};
 use crosscase_model::{
     Column, Corpus, DataTable, IdeaRecords, Language, QuoteFacts, Roster, Screen, SurveyRecords, Values, format,
@@ -32,6 +34,8 @@ pub struct FeedbackConfig {
     pub progress: Option<Progress>,
     /// The seed of the project's letter key: the same seed gives every municipality the same letter in every pack.
     pub letter_seed: u64,
+    /// The recorded run the packs' figures come from, named on every page, in `tables.xlsx` and in `figures.json`.
+    pub run: Option<RunStamp>,
 }
 
 /// A callback for progress; the caller decides whether and how to show it.
@@ -394,6 +398,9 @@ fn write_pack(
     if let Some(section) = &idea_section {
         sheets.push(share_sheet(s.xlsx_ideas, s.ideas_stage, &section.groups, s));
     }
+    if let Some(run) = &config.run {
+        sheets.push(run_sheet(run, s));
+    }
     let path = dir.join("tables.xlsx");
     let book = crate::xlsx::workbook(&sheets).map_err(|e| ReportError::Io {
         path: path.clone(),
@@ -403,7 +410,11 @@ fn write_pack(
     files.push(path);
     // What the pack publishes, machine-readable, for `crosscase audit --disclosure`.
     let path = dir.join("figures.json");
-    let json = serde_json::to_vec_pretty(&pack.figures).map_err(|e| ReportError::Io {
+    let figures = PublishedFigures {
+        run: config.run.clone(),
+        ..pack.figures.clone()
+    };
+    let json = serde_json::to_vec_pretty(&figures).map_err(|e| ReportError::Io {
         path: path.clone(),
         source: std::io::Error::other(e.to_string()),
     })?;
@@ -431,12 +442,12 @@ fn write_pack(
     write_file(
         &index,
         page_html(
-            &svg_links,
             corpus,
             &me.name,
             &groups,
             shown.as_deref(),
             &extra,
+            &page_end(&svg_links, config.run.as_ref(), s),
             language,
         ),
     )?;
@@ -533,6 +544,27 @@ fn stand_out(corpus: &Corpus, pack: &Pack, s: &Strings, language: Language) -> S
     h
 }
 
+/// The recorded run a pack's figures come from: one row of run number, content hash and crosscase version.
+fn run_sheet(run: &RunStamp, s: &Strings) -> DataTable {
+    DataTable {
+        name: s.xlsx_run,
+        columns: vec![
+            Column {
+                name: s.run_id,
+                values: Values::Integer(vec![Some(run.id)]),
+            },
+            Column {
+                name: s.run_hash,
+                values: Values::Text(vec![Some(run.content_hash.clone())]),
+            },
+            Column {
+                name: s.run_version,
+                values: Values::Text(vec![Some(run.crosscase_version.clone())]),
+            },
+        ],
+    }
+}
+
 /// A sheet of this municipality beside the others: whole percentages, and a note where a value is not shown.
 fn share_sheet(name: &'static str, first: &'static str, groups: &[BarGroup], s: &Strings) -> DataTable {
     let percent = |v: &Result<(f64, String), String>| v.as_ref().ok().map(|(x, _)| (x * 100.0).round() as i64);
@@ -615,13 +647,36 @@ blockquote footer { color: var(--muted); font-size: .9rem; }
 }
 ";
 
+/// The page's close: the links to every chart's SVG and, when the pack
+/// comes from a recorded run, the run it names.
+fn page_end(svg_links: &str, run: Option<&RunStamp>, s: &Strings) -> String {
+    let mut h = format!(
+        "<p class=\"screen-only muted\">{}: {}</p>\n",
+        escape(s.svg_link),
+        svg_links
+    );
+    if let Some(run) = run {
+        let hash: String = run.content_hash.chars().take(12).collect();
+        h.push_str(&format!(
+            "<footer class=\"muted run\">{}</footer>\n",
+            escape(
+                &s.run_footer
+                    .replace("{id}", &run.id.to_string())
+                    .replace("{hash}", &hash)
+                    .replace("{version}", &run.crosscase_version)
+            )
+        ));
+    }
+    h
+}
+
 fn page_html(
-    svg_links: &str,
     corpus: &Corpus,
     name: &str,
     groups: &[BarGroup],
     shown: Option<&[ShownQuote]>,
     sections: &str,
+    end: &str,
     language: Language,
 ) -> String {
     let s = strings(language);
@@ -674,11 +729,7 @@ fn page_html(
         }
     }
     h.push_str("</section>\n");
-    h.push_str(&format!(
-        "<p class=\"screen-only muted\">{}: {}</p>\n",
-        escape(s.svg_link),
-        svg_links
-    ));
+    h.push_str(end);
     h.push_str("</body>\n</html>\n");
     h
 }

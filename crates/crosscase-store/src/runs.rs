@@ -174,6 +174,11 @@ impl Store {
         Ok(doomed)
     }
 
+    /// Deletes one run, e.g. one recorded for packs that could not be written after all; false if there was none.
+    pub fn delete_run(&mut self, id: i64) -> Result<bool, StoreError> {
+        Ok(self.conn.execute("DELETE FROM analysis_run WHERE id = ?1", [id])? > 0)
+    }
+
     /// Gives the space of deleted rows back to the file system (`VACUUM`); the database is rewritten, which takes
     /// as long as copying it.
     pub fn vacuum(&self) -> Result<(), StoreError> {

@@ -48,6 +48,18 @@ pub struct PublishedFigures {
     pub threshold: u32,
     pub cells: Vec<PublishedCell>,
     pub relations: Vec<Relation>,
+    /// The recorded run the figures come from, when the packs were written from a project database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunStamp>,
+}
+
+/// Which recorded run a pack's figures come from: `crosscase runs show <id>` gives its parameters, and the content
+/// hash names the version of the project that was read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunStamp {
+    pub id: i64,
+    pub content_hash: String,
+    pub crosscase_version: String,
 }
 
 /// A suppressed count and what an attacker can narrow it to.

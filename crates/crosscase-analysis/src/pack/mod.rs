@@ -18,7 +18,9 @@ use crosscase_model::{Corpus, IdeaRecords, Rng, SurveyRecords};
 use serde::Serialize;
 
 pub use bounds::{Range, Sum, propagate};
-pub use figures::{AuditedCell, DisclosureAudit, PublishedCell, PublishedFigures, Relation, Status, audit_disclosure};
+pub use figures::{
+    AuditedCell, DisclosureAudit, PublishedCell, PublishedFigures, Relation, RunStamp, Status, audit_disclosure,
+};
 
 use crate::differences::ContrastRow;
 use crate::ideas::funnel;
@@ -843,5 +845,6 @@ fn published(m: usize, letters: &[String], threshold: u32, tables: &[CodeTable],
         threshold,
         cells,
         relations,
+        run: None,
     }
 }

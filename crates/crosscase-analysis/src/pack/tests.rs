@@ -42,6 +42,7 @@ fn pack(letter: &str, cells: Vec<PublishedCell>, relations: Vec<Relation>) -> Pu
         threshold: 5,
         cells,
         relations,
+        run: None,
     }
 }
 
