@@ -112,3 +112,118 @@ fn the_default_comparison_keeps_its_level_when_participants_repeat_and_the_sourc
         assert!(rate > 0.15, "{rates}");
     }
 }
+
+/// `municipalities` × `participants` participants in two waves, with 0–`most` sources in each (at least one in all;
+/// with `one_wave`, all of a person's sources in one of the two). For every code each participant draws a propensity
+/// from U(0, 1) that holds in both waves, so nothing changes between them.
+fn null_two_waves(seed: u64, participants: u32, most: u64, one_wave: bool, codes: u32) -> Corpus {
+    let mut rng = Rng::new(seed);
+    let mut corpus = null_corpus(seed, 4, participants, 0);
+    corpus.sources.clear();
+    corpus.waves = vec!["v1".into(), "v2".into()];
+    let mut owner = Vec::new();
+    for p in 0..corpus.participants.len() as u32 {
+        let (first, second) = loop {
+            let mut pair = (rng.below(most + 1), rng.below(most + 1));
+            if one_wave {
+                if rng.chance(0.5) {
+                    pair.1 = 0;
+                } else {
+                    pair.0 = 0;
+                }
+            }
+            if pair != (0, 0) {
+                break pair;
+            }
+        };
+        for wave in std::iter::repeat_n(0, first as usize).chain(std::iter::repeat_n(1, second as usize)) {
+            owner.push(p);
+            corpus.sources.push(SourceFacts {
+                id: format!("s{}", corpus.sources.len()),
+                kind: SourceKind::Interview,
+                municipality: corpus.participants[p as usize].municipality,
+                unit: None,
+                wave: Some(wave),
+                participants: vec![p],
+                words: 0,
+                chars: 100,
+            });
+        }
+    }
+    for c in 0..codes {
+        let propensity: Vec<f64> = (0..corpus.participants.len()).map(|_| rng.unit()).collect();
+        for (s, &p) in owner.iter().enumerate() {
+            if rng.chance(propensity[p as usize]) {
+                corpus.codings.source.push(s as u32);
+                corpus.codings.code.push(c);
+                corpus.codings.coder.push(0);
+                corpus.codings.start.push(0);
+                corpus.codings.end.push(10);
+            }
+        }
+    }
+    corpus.codes = (0..codes).map(|c| code(&format!("c{c}"), None)).collect();
+    corpus
+}
+
+/// The share of (code, municipality) rows whose change is significant at 5 %: with participant clusters as
+/// `wave_changes` tests, and with every source as a unit of its own (the earlier default), with the same tests.
+fn wave_rejection_rates(corpus: &Corpus) -> (f64, f64, f64) {
+    let rows = crate::wave_changes(corpus, "v1", "v2", 0.95).unwrap();
+    let tested: Vec<_> = rows.iter().filter(|r| r.p_value.is_some()).collect();
+    let rate = |n: usize| n as f64 / tested.len() as f64;
+    let rejected = tested.iter().filter(|r| r.p_value.unwrap() < 0.05).count();
+    // What a pack calls a change: the interval excludes zero and the test agrees.
+    let named = tested
+        .iter()
+        .filter(|r| r.p_value.unwrap() < 0.05 && (r.ci_low.unwrap() > 0.0 || r.ci_high.unwrap() < 0.0))
+        .count();
+    let (mut source_rejected, mut source_tested) = (0usize, 0usize);
+    for c in 0..corpus.codes.len() as u32 {
+        for m in 0..corpus.municipalities.len() as u32 {
+            let (mut x, mut n) = ([0u64; 2], [0u64; 2]);
+            let mut has = std::collections::HashSet::new();
+            for i in 0..corpus.codings.source.len() {
+                if corpus.codings.code[i] == c {
+                    has.insert(corpus.codings.source[i]);
+                }
+            }
+            for (si, s) in corpus.sources.iter().enumerate() {
+                if s.municipality == m {
+                    let k = s.wave.unwrap() as usize;
+                    n[k] += 1;
+                    x[k] += has.contains(&(si as u32)) as u64;
+                }
+            }
+            let cell = crate::waves::WaveCell { with: x, n };
+            if let Some(p) = cell.test(0.95).p_value {
+                source_tested += 1;
+                source_rejected += (p < 0.05) as usize;
+            }
+        }
+    }
+    (
+        rate(rejected),
+        rate(named),
+        source_rejected as f64 / source_tested as f64,
+    )
+}
+
+#[test]
+fn the_change_between_waves_keeps_its_level_when_the_same_people_are_in_both() {
+    // 4 municipalities × 25 participants and 150 codes: 600 rows of (code, municipality), so the Monte Carlo standard
+    // error of a 5 % rate is about 0.9 percentage points. People in both waves with up to three sources in each,
+    // and people in one wave only with up to four there.
+    for (one_wave, most, seed) in [(false, 3, 1), (false, 5, 2), (true, 4, 3), (true, 6, 4)] {
+        let corpus = null_two_waves(20_261_203 + seed, 25, most, one_wave, 150);
+        let (rejected, named, sources) = wave_rejection_rates(&corpus);
+        let rates = format!(
+            "one wave {one_wave}, up to {most} sources: clusters reject {rejected:.4} (named as a change {named:.4}); sources as units reject {sources:.4}"
+        );
+        assert!(rejected <= 0.075 && named <= rejected, "{rates}");
+        // Several sources of one person in one wave counted as independent: far above the nominal level.
+        if one_wave {
+            assert!(sources > 0.09, "{rates}");
+        }
+    }
+}

@@ -25,7 +25,7 @@ pub use figures::{
 use crate::differences::ContrastRow;
 use crate::ideas::funnel;
 use crate::prevalence::{PrevalenceRow, counted_codings};
-use crate::stats::{fisher_exact_2x2, newcombe_difference};
+use crate::stats::fisher_exact_2x2;
 
 /// The knobs of the pack model.
 #[derive(Clone, Debug)]
@@ -129,8 +129,11 @@ pub struct WaveFigures {
     pub code: usize,
     pub first: Figure,
     pub last: Figure,
-    /// Newcombe's 95 % interval of last − first, only when both are shown.
+    /// Newcombe's 95 % interval of last − first in participant clusters, each counted once per wave
+    /// (`crate::waves::wave_cells`), only when both are shown.
     pub ci: Option<(f64, f64)>,
+    /// The test of the same change (Fisher's exact test or χ² with Yates' correction), only when both are shown.
+    pub p_value: Option<f64>,
 }
 
 /// One stage of the idea funnel.
@@ -555,6 +558,7 @@ pub fn pack_model(inputs: &PackInputs<'_>, config: &PackConfig) -> PackModel {
             e.participants.extend(s.participants.iter().copied());
         }
     }
+    let wave_change = waves.map(|(wf, wl)| crate::waves::wave_cells(corpus, wf, wl));
     let wave_n = |m: usize, w: u32| {
         wave_totals
             .get(&(m, w))
@@ -740,17 +744,21 @@ pub fn pack_model(inputs: &PackInputs<'_>, config: &PackConfig) -> PackModel {
                 if let (Some((wf, wl)), Some(&(a, b))) = (waves, wave_cells.get(m)) {
                     let first = t.figure(a, wave_n(m, wf).0);
                     let last = t.figure(b, wave_n(m, wl).0);
-                    let ci = match (first, last) {
-                        (Figure::Shown { count: xf, base: nf }, Figure::Shown { count: xl, base: nl }) => {
-                            newcombe_difference(xl, nl, xf, nf, 0.95).map(|d| (d.1, d.2))
+                    // The interval and test count each person once per wave (participant clusters), as every
+                    // "stands out" does; the figures shown count sources.
+                    let (ci, p_value) = match (first, last, &wave_change) {
+                        (Figure::Shown { .. }, Figure::Shown { .. }, Some(cells)) => {
+                            let test = cells[c][m].test(0.95);
+                            (test.change.map(|d| (d.1, d.2)), test.p_value)
                         }
-                        _ => None,
+                        _ => (None, None),
                     };
                     wave_figures.push(WaveFigures {
                         code: c,
                         first,
                         last,
                         ci,
+                        p_value,
                     });
                 }
             }

@@ -127,7 +127,8 @@ pub fn wilcoxon_signed_rank(differences: &[f64]) -> Option<(RankTest, f64)> {
     }
     let abs: Vec<f64> = d.iter().map(|v| v.abs()).collect();
     let (r, ties) = ranks(&abs);
-    let w_plus: f64 = r.iter().zip(&d).filter(|(_, v)| **v > 0.0).map(|(r, _)| r).sum();
+    // An empty float sum is −0.0; adding 0.0 makes it 0, so no statistic is written as "-0.0".
+    let w_plus: f64 = r.iter().zip(&d).filter(|(_, v)| **v > 0.0).map(|(r, _)| r).sum::<f64>() + 0.0;
     let total = (n * (n + 1)) as f64 / 2.0;
     let w = w_plus.min(total - w_plus);
     if n < 50 && ties == 0.0 && !zeros {
