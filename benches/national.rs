@@ -5,7 +5,14 @@
 //! under 2 GB, on 2 cores. Then times `crosscase feedback` for all 290 municipalities from the same database (target:
 //! under 60 s).
 //!
-//! Run with `just bench` or `cargo bench --bench national`. Set `CROSSCASE_BENCH_CODINGS` for another size.
+//! Beside it, the same comparison by the Python program a researcher would write instead (polars, numpy, scipy,
+//! statsmodels), with and without permutations, and the ratio of the two times: `CROSSCASE_ANCHOR` names the script
+//! (default `../shared/anchors/national_anchor.py`, never committed) and `CROSSCASE_ANCHOR_PYTHON` the interpreter
+//! (default `python3`); without them the benchmark says it did not run the anchor. The anchor has no participant
+//! clusters, so it runs with `--unit participant`, the closest it has to crosscase's default.
+//!
+//! Run with `just bench` or `cargo bench --bench national`. Set `CROSSCASE_BENCH_CODINGS` for another size, and
+//! `CROSSCASE_BENCH_KEEP=1` to keep the generated database (for profiling); the benchmark prints where it is.
 //! The project is generated and ingested before the clock starts.
 
 use std::process::Command;
@@ -57,7 +64,8 @@ fn main() {
         result.to_str().unwrap(),
     ];
     let db_before = std::fs::metadata(&db).expect("the database").len();
-    let (wall, peak_kb, cpu) = measure(exe, &args);
+    let (wall, peak_kb, cpu) = measure(Command::new(exe).args(args));
+    let with_permutations = wall;
     let db_after = std::fs::metadata(&db).expect("the database").len();
     let rows = std::fs::read_to_string(&result).map(|s| s.lines().count()).unwrap_or(0);
     println!("  compare (prevalence + differences, 9,999 permutations per code): {wall:.1} s (target 30 s)");
@@ -80,6 +88,19 @@ fn main() {
         db_after.saturating_sub(db_before) as f64 / 1e6
     );
 
+    let quick = dir.path().join("compare-quick.csv");
+    let (without_permutations, _, _) = measure(Command::new(exe).args([
+        "compare",
+        "--db",
+        db.to_str().unwrap(),
+        "--permutations",
+        "0",
+        "--out",
+        quick.to_str().unwrap(),
+    ]));
+    println!("  compare without permutations: {without_permutations:.1} s");
+    anchor(&db, dir.path(), with_permutations, without_permutations);
+
     // Feedback packs for every municipality, from the same database.
     let packs = dir.path().join("packs");
     let args = [
@@ -89,7 +110,7 @@ fn main() {
         "--out",
         packs.to_str().unwrap(),
     ];
-    let (wall, peak_kb, cpu) = measure(exe, &args);
+    let (wall, peak_kb, cpu) = measure(Command::new(exe).args(args));
     let written = std::fs::read_dir(&packs).map(|d| d.count()).unwrap_or(0);
     println!("  feedback packs: {written} packs in {wall:.1} s (target 60 s for 290)");
     println!(
@@ -97,22 +118,70 @@ fn main() {
         peak_kb as f64 / 1024.0,
         cpu / wall
     );
+    if std::env::var_os("CROSSCASE_BENCH_KEEP").is_some() {
+        println!("  kept: {}", dir.keep().join("national.sqlite").display());
+    }
 }
 
-/// Runs `crosscase` with `args` and returns the wall time, the peak memory in KB and the CPU time in seconds, read
-/// from /proc while the process runs (Linux).
-fn measure(exe: &str, args: &[&str]) -> (f64, u64, f64) {
+/// The Python anchor on the same database, with 9,999 permutations and without, beside crosscase's times.
+fn anchor(db: &std::path::Path, dir: &std::path::Path, with_permutations: f64, without_permutations: f64) {
+    let script = std::env::var("CROSSCASE_ANCHOR").unwrap_or_else(|_| "../shared/anchors/national_anchor.py".into());
+    let python = std::env::var("CROSSCASE_ANCHOR_PYTHON").unwrap_or_else(|_| "python3".into());
+    let ready = std::path::Path::new(&script).is_file()
+        && Command::new(&python)
+            .args(["-c", "import polars, numpy, scipy, statsmodels"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+    if !ready {
+        println!(
+            "  Python anchor not run: {script} with {python} and polars, numpy, scipy, statsmodels is needed (set CROSSCASE_ANCHOR and CROSSCASE_ANCHOR_PYTHON)"
+        );
+        return;
+    }
+    for (permutations, ours) in [("9999", with_permutations), ("0", without_permutations)] {
+        let out = dir.join(format!("anchor-{permutations}.csv"));
+        let (wall, peak_kb, cpu) = measure(Command::new(&python).args([
+            script.as_str(),
+            db.to_str().unwrap(),
+            out.to_str().unwrap(),
+            "--permutations",
+            permutations,
+            "--unit",
+            "participant",
+            "--reader",
+            "sqlite3",
+        ]));
+        println!(
+            "  Python anchor, {permutations} permutations (--unit participant): {wall:.1} s, {:.0} MB, {:.2} cores busy; crosscase is {:.1}× faster",
+            peak_kb as f64 / 1024.0,
+            cpu / wall,
+            wall / ours
+        );
+    }
+}
+
+/// Runs `command` and returns the wall time, the peak memory in KB and the CPU time in seconds, read from /proc
+/// while the process runs (Linux).
+fn measure(command: &mut Command) -> (f64, u64, f64) {
     let t = Instant::now();
-    let mut child = Command::new(exe)
-        .args(args)
+    let program = command.get_program().to_string_lossy().into_owned();
+    let mut child = command
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
-        .expect("run crosscase");
+        .expect("run the benchmarked program");
     let (mut peak_kb, mut cpu_ticks) = (0u64, 0u64);
     // Peak memory and CPU time are read from /proc while the process runs (Linux).
+    // Standard error is collected on its own thread, so that a chatty program never blocks on a full pipe.
+    let stderr = child.stderr.take().map(|mut e| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut e, &mut s).ok();
+            s
+        })
+    });
     let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for crosscase") {
+        if let Some(status) = child.try_wait().expect("wait for the benchmarked program") {
             break status;
         }
         let pid = child.id();
@@ -133,7 +202,8 @@ fn measure(exe: &str, args: &[&str]) -> (f64, u64, f64) {
         std::thread::sleep(Duration::from_millis(20));
     };
     let wall = t.elapsed().as_secs_f64();
-    assert!(status.success(), "crosscase {} failed", args[0]);
+    let stderr = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
+    assert!(status.success(), "{program} failed: {stderr}");
     // Clock ticks are 1/100 s on Linux.
     (wall, peak_kb, cpu_ticks as f64 / 100.0)
 }

@@ -245,17 +245,21 @@ pub fn holm(p: &[Option<f64>]) -> Vec<Option<f64>> {
     out
 }
 
-/// The share of a municipality's sources with the code minus the share of all other municipalities' sources: the
-/// difference of the two figures a pack shows for a theme.
-fn shown_difference(rows: &[PrevalenceRow], code: &str, municipality: &str) -> Option<f64> {
-    let (mut with, mut total, mut rest_with, mut rest_total) = (0u64, 0u64, 0u64, 0u64);
-    for r in rows.iter().filter(|r| r.code == code) {
-        if r.municipality == municipality {
-            (with, total) = (with + r.sources, total + r.sources_total);
-        } else {
-            (rest_with, rest_total) = (rest_with + r.sources, rest_total + r.sources_total);
-        }
+/// Per code, the sources with the code and the sources in all, summed over every municipality's prevalence row.
+fn code_totals(rows: &[PrevalenceRow]) -> HashMap<&str, (u64, u64)> {
+    let mut totals: HashMap<&str, (u64, u64)> = HashMap::new();
+    for r in rows {
+        let e = totals.entry(r.code.as_str()).or_default();
+        (e.0, e.1) = (e.0 + r.sources, e.1 + r.sources_total);
     }
+    totals
+}
+
+/// The share of a municipality's sources with the code minus the share of all other municipalities' sources: the
+/// difference of the two figures a pack shows for a theme. `totals` are the code's sums from [`code_totals`].
+fn shown_difference(row: &PrevalenceRow, totals: (u64, u64)) -> Option<f64> {
+    let (with, total) = (row.sources, row.sources_total);
+    let (rest_with, rest_total) = (totals.0 - with, totals.1 - total);
     (total > 0 && rest_total > 0).then(|| with as f64 / total as f64 - rest_with as f64 / rest_total as f64)
 }
 
@@ -460,36 +464,43 @@ pub fn pack_model(inputs: &PackInputs<'_>, config: &PackConfig) -> PackModel {
     let depth = corpus.code_depth();
     let top: Vec<usize> = (0..corpus.codes.len()).filter(|&c| depth[c] == 0).collect();
     let per_letter = n_m <= config.max_heatmap_columns;
+    // The rows by (code, municipality) and the first row of each municipality, looked up rather than searched: a
+    // national project has 290 × 300 rows.
+    let mut by_cell: HashMap<(&str, &str), &PrevalenceRow> = HashMap::with_capacity(rows.len());
+    let mut by_municipality: HashMap<&str, &PrevalenceRow> = HashMap::new();
+    for r in rows {
+        by_cell.entry((r.code.as_str(), r.municipality.as_str())).or_insert(r);
+        by_municipality.entry(r.municipality.as_str()).or_insert(r);
+    }
     let row = |c: usize, m: usize| -> Option<&PrevalenceRow> {
-        rows.iter()
-            .find(|r| r.code == corpus.codes[c].id && r.municipality == corpus.municipalities[m].code)
+        by_cell
+            .get(&(corpus.codes[c].id.as_str(), corpus.municipalities[m].code.as_str()))
+            .copied()
     };
-    let base: Vec<u64> = (0..n_m)
-        .map(|m| {
-            rows.iter()
-                .find(|r| r.municipality == corpus.municipalities[m].code)
-                .map_or(0, |r| r.sources_total)
-        })
-        .collect();
+    let first_row = |m: usize| by_municipality.get(corpus.municipalities[m].code.as_str());
+    let base: Vec<u64> = (0..n_m).map(|m| first_row(m).map_or(0, |r| r.sources_total)).collect();
     let people: Vec<u64> = (0..n_m)
-        .map(|m| {
-            rows.iter()
-                .find(|r| r.municipality == corpus.municipalities[m].code)
-                .map_or(0, |r| r.participants_total)
-        })
+        .map(|m| first_row(m).map_or(0, |r| r.participants_total))
         .collect();
+    let totals = code_totals(rows);
     let all_sources: u64 = base.iter().sum();
 
     // Conclusions first: a theme where a pack stands out is costly to hide.
     let contrasts = stand_out_contrasts(corpus);
+    let mut contrast_of: HashMap<(&str, &str), &ContrastRow> = HashMap::with_capacity(contrasts.len());
+    for r in &contrasts {
+        contrast_of
+            .entry((r.code.as_str(), r.municipality.as_str()))
+            .or_insert(r);
+    }
     let mut conclusions: Vec<Vec<Conclusion>> = Vec::with_capacity(n_m);
     for m in 0..n_m {
         let found: Vec<Option<&ContrastRow>> = top
             .iter()
             .map(|&c| {
-                contrasts
-                    .iter()
-                    .find(|r| r.code == corpus.codes[c].id && r.municipality == corpus.municipalities[m].code)
+                contrast_of
+                    .get(&(corpus.codes[c].id.as_str(), corpus.municipalities[m].code.as_str()))
+                    .copied()
             })
             .collect();
         let p: Vec<Option<f64>> = found
@@ -513,7 +524,10 @@ pub fn pack_model(inputs: &PackInputs<'_>, config: &PackConfig) -> PackModel {
                 .map(|(r, (&p, &q))| {
                     let (d, lo, hi) = r.map_or((None, None, None), |r| (r.difference, r.ci_low, r.ci_high));
                     // The direction a participant reads is that of the shares the pack shows (sources).
-                    let shown = r.and_then(|r| shown_difference(rows, &r.code, &r.municipality));
+                    let shown = r.and_then(|r| {
+                        let own = by_cell.get(&(r.code.as_str(), r.municipality.as_str()))?;
+                        shown_difference(own, *totals.get(r.code.as_str())?)
+                    });
                     let verdict = match (shown, lo, hi, q) {
                         (Some(d), Some(lo), Some(hi), Some(q)) => verdict(d, lo, hi, q),
                         _ => Verdict::NotTested,
