@@ -311,25 +311,10 @@ def _surveys(p, rng, variant, empty_muni):
                                  role=ROLES[rng.integers(3)], wave=w, answers=answers))
     spec = dict(design="waves", scale=(1, 5), missing=["vet ej"], items=items)
     p.surveys["enkat"] = dict(spec=spec, rows=rows)
-    toml = ['name_sv = "Enkät"', 'design = "waves"', "scale = [1, 5]", 'missing = ["vet ej"]',
+    head = ['name_sv = "Enkät"', 'design = "waves"', "scale = [1, 5]", 'missing = ["vet ej"]',
             "", "[[dimensions]]", 'id = "stod"', 'label_sv = "Stöd"', "",
             "[[dimensions]]", 'id = "struktur"', 'label_sv = "Struktur"']
-    for it, dim, rev in items:
-        toml += ["", "[[items]]", f'id = "{it}"', f'text_sv = "Fråga {it}"', f'dimension = "{dim}"']
-        if rev:
-            toml.append("reverse = true")
-    with open(os.path.join(d, "surveys", "enkat.toml"), "w", encoding="utf-8") as f:
-        f.write("\n".join(toml) + "\n")
-    if variant == 1:   # long format
-        _write_csv(os.path.join(d, "surveys", "enkat.csv"),
-                   ["respondent", "kommunkod", "role", "wave", "item", "value"],
-                   [[r["respondent"], r["kommunkod"], r["role"], r["wave"], it, r["answers"][it]]
-                    for r in rows for it, _, _ in items])
-    else:
-        _write_csv(os.path.join(d, "surveys", "enkat.csv"),
-                   ["respondent", "kommunkod", "role", "wave"] + [it for it, _, _ in items],
-                   [[r["respondent"], r["kommunkod"], r["role"], r["wave"]] +
-                    [r["answers"][it] for it, _, _ in items] for r in rows])
+    _write_instrument(d, "enkat", head, items, rows, long=variant == 1)
 
     # a small instrument on a 1-10 scale, few respondents: rank tests without ties (exact path)
     items = [("a1", "d", False), ("a2", "d", True), ("a3", "d", False)]
@@ -341,18 +326,8 @@ def _surveys(p, rng, variant, empty_muni):
                              wave=wave_ids[0], answers=answers))
     p.surveys["liten"] = dict(spec=dict(design="waves", scale=(1, 10), missing=[], items=items),
                               rows=rows)
-    toml = ['name_sv = "Liten enkät"', "scale = [1, 10]", "", "[[dimensions]]", 'id = "d"',
-            'label_sv = "D"']
-    for it, dim, rev in items:
-        toml += ["", "[[items]]", f'id = "{it}"', f'text_sv = "Fråga {it}"', f'dimension = "{dim}"']
-        if rev:
-            toml.append("reverse = true")
-    with open(os.path.join(d, "surveys", "liten.toml"), "w", encoding="utf-8") as f:
-        f.write("\n".join(toml) + "\n")
-    _write_csv(os.path.join(d, "surveys", "liten.csv"),
-               ["respondent", "kommunkod", "role", "wave"] + [it for it, _, _ in items],
-               [[r["respondent"], r["kommunkod"], r["role"], r["wave"]] +
-                [r["answers"][it] for it, _, _ in items] for r in rows])
+    _write_instrument(d, "liten", ['name_sv = "Liten enkät"', "scale = [1, 10]", "", "[[dimensions]]",
+                                   'id = "d"', 'label_sv = "D"'], items, rows)
 
     # pre/post instrument: one dimension with a reverse-coded item
     items = [("k1", "komp", False), ("k2", "komp", False), ("k3", "komp", True),
@@ -377,15 +352,27 @@ def _surveys(p, rng, variant, empty_muni):
                                  answers=answers))
     spec = dict(design="pre_post", scale=(1, 5), missing=[], items=items)
     p.surveys["utb"] = dict(spec=spec, rows=rows)
-    toml = ['name_sv = "Utbildning"', 'design = "pre_post"', "scale = [1, 5]", "",
-            "[[dimensions]]", 'id = "komp"', 'label_sv = "Kompetens"']
+    _write_instrument(d, "utb", ['name_sv = "Utbildning"', 'design = "pre_post"', "scale = [1, 5]", "",
+                                 "[[dimensions]]", 'id = "komp"', 'label_sv = "Kompetens"'], items, rows)
+
+
+def _write_instrument(d, name, head, items, rows, long=False):
+    """surveys/<name>.toml (the lines `head`, then one [[items]] table per item) and surveys/<name>.csv, wide or
+    (with `long`) one row per answer."""
+    toml = list(head)
     for it, dim, rev in items:
         toml += ["", "[[items]]", f'id = "{it}"', f'text_sv = "Fråga {it}"', f'dimension = "{dim}"']
         if rev:
             toml.append("reverse = true")
-    with open(os.path.join(d, "surveys", "utb.toml"), "w", encoding="utf-8") as f:
+    with open(os.path.join(d, "surveys", f"{name}.toml"), "w", encoding="utf-8") as f:
         f.write("\n".join(toml) + "\n")
-    _write_csv(os.path.join(d, "surveys", "utb.csv"),
+    if long:
+        _write_csv(os.path.join(d, "surveys", f"{name}.csv"),
+                   ["respondent", "kommunkod", "role", "wave", "item", "value"],
+                   [[r["respondent"], r["kommunkod"], r["role"], r["wave"], it, r["answers"][it]]
+                    for r in rows for it, _, _ in items])
+        return
+    _write_csv(os.path.join(d, "surveys", f"{name}.csv"),
                ["respondent", "kommunkod", "role", "wave"] + [it for it, _, _ in items],
                [[r["respondent"], r["kommunkod"], r["role"], r["wave"]] +
                 [r["answers"][it] for it, _, _ in items] for r in rows])
