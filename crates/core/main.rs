@@ -51,10 +51,30 @@ fn main() -> ExitCode {
                 {
                     ExitCode::from(1)
                 }
+                None if user_io_error(&e) => ExitCode::from(1),
                 None => ExitCode::from(2),
             }
         }
     }
+}
+
+/// OS errors about a path the user gave (missing, a file where a folder should be or the other way round, no
+/// permission, a read-only or full disk): the user can mend them, so they are problems in the user's files.
+fn user_io_error(e: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::*;
+    e.chain().filter_map(|c| c.downcast_ref::<std::io::Error>()).any(|io| {
+        matches!(
+            io.kind(),
+            NotFound
+                | PermissionDenied
+                | NotADirectory
+                | IsADirectory
+                | ReadOnlyFilesystem
+                | StorageFull
+                | FileTooLarge
+                | InvalidFilename
+        )
+    })
 }
 
 /// Store errors caused by what the user pointed at, rather than by crosscase.

@@ -282,6 +282,13 @@ fn errors_name_the_file_and_exit_with_the_documented_codes() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("nowhere: no project folder here"), "{}", run.stderr);
 
+    // A path the user gave that cannot be: a file where a folder should be. Named once with the OS's words, exit 1.
+    std::fs::write(tmp.path().join("afile"), "").unwrap();
+    let run = crosscase(tmp.path(), &["init", "afile/p"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.stderr.matches("Not a directory").count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("afile/p"), "{}", run.stderr);
+
     assert_eq!(crosscase(tmp.path(), &["frobnicate"]).code, 2);
 }
 
