@@ -1,8 +1,9 @@
 //! A pack's section on how the themes changed between the first and the last wave of data collection: the share of
-//! the municipality's sources with each main theme in both waves, and the change in plain words where its interval
-//! and test (participant clusters as the unit: each person once per wave) say so. A wave in which fewer people took part than the threshold shows no figures.
+//! the municipality's sources with each main theme in both waves, and the change in plain words as the pack model
+//! judges it (`WaveChange`: participant clusters as the unit, each person once per wave). A wave in which fewer
+//! people took part than the threshold shows no figures.
 
-use crosscase_analysis::pack::{Figure, Pack, PackModel};
+use crosscase_analysis::pack::{Figure, Pack, PackModel, WaveChange};
 use crosscase_model::{Column, Corpus, DataTable, Language, Values};
 
 use crate::html::escape;
@@ -36,19 +37,11 @@ pub(crate) fn section(
     for w in &pack.waves {
         let label = corpus.codes[w.code].label(language).to_string();
         let (a, b) = (w.first.share(), w.last.share());
-        // A change is named where the clusters' interval excludes zero, their test agrees (p < 0.05) and the shares
-        // shown (sources) point the same way.
-        let note = match (w.first, w.last) {
-            (Figure::Shown { .. }, Figure::Shown { .. }) => {
-                let significant = w.p_value.is_some_and(|p| p < 0.05);
-                let shown_change = a.zip(b).map_or(0.0, |(a, b)| b - a);
-                match w.ci {
-                    Some((low, _)) if low > 0.0 && significant && shown_change > 0.0 => s.waves_up,
-                    Some((_, high)) if high < 0.0 && significant && shown_change < 0.0 => s.waves_down,
-                    _ => s.waves_unclear,
-                }
-            }
-            _ => {
+        let note = match w.change {
+            Some(WaveChange::Up) => s.waves_up,
+            Some(WaveChange::Down) => s.waves_down,
+            Some(WaveChange::Unclear) => s.waves_unclear,
+            None => {
                 any_hidden = true;
                 s.waves_hidden
             }

@@ -134,6 +134,32 @@ pub struct WaveFigures {
     pub ci: Option<(f64, f64)>,
     /// The test of the same change (Fisher's exact test or χ² with Yates' correction), only when both are shown.
     pub p_value: Option<f64>,
+    /// What the pack says of the change; `None` when either figure is hidden.
+    pub change: Option<WaveChange>,
+}
+
+/// What a pack says about a main theme between the first and the last wave.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaveChange {
+    /// The clusters' interval lies above zero, their test has p < `ALPHA`, and the source shares shown rose.
+    Up,
+    /// The same, downwards.
+    Down,
+    /// Anything else, including no interval (the theme in none or all of the sources).
+    Unclear,
+}
+
+impl WaveChange {
+    fn of(first: Figure, last: Figure, ci: Option<(f64, f64)>, p_value: Option<f64>) -> WaveChange {
+        let significant = p_value.is_some_and(|p| p < ALPHA);
+        let shown = first.share().zip(last.share()).map_or(0.0, |(a, b)| b - a);
+        match ci {
+            Some((low, _)) if low > 0.0 && significant && shown > 0.0 => WaveChange::Up,
+            Some((_, high)) if high < 0.0 && significant && shown < 0.0 => WaveChange::Down,
+            _ => WaveChange::Unclear,
+        }
+    }
 }
 
 /// One stage of the idea funnel.
@@ -760,12 +786,13 @@ pub fn pack_model(inputs: &PackInputs<'_>, config: &PackConfig) -> PackModel {
                     let last = t.figure(b, wave_n(m, wl).0);
                     // The interval and test count each person once per wave (participant clusters), as every
                     // "stands out" does; the figures shown count sources.
-                    let (ci, p_value) = match (first, last, &wave_change) {
+                    let (ci, p_value, change) = match (first, last, &wave_change) {
                         (Figure::Shown { .. }, Figure::Shown { .. }, Some(cells)) => {
                             let test = cells[c][m].test(0.95);
-                            (test.change.map(|d| (d.1, d.2)), test.p_value)
+                            let ci = test.change.map(|d| (d.1, d.2));
+                            (ci, test.p_value, Some(WaveChange::of(first, last, ci, test.p_value)))
                         }
-                        _ => (None, None),
+                        _ => (None, None, None),
                     };
                     wave_figures.push(WaveFigures {
                         code: c,
@@ -773,6 +800,7 @@ pub fn pack_model(inputs: &PackInputs<'_>, config: &PackConfig) -> PackModel {
                         last,
                         ci,
                         p_value,
+                        change,
                     });
                 }
             }
