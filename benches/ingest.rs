@@ -23,6 +23,7 @@ fn main() {
         codes: 300,
         codings,
         with_text: true,
+        waves: 0,
         seed: 7,
     };
     let project = scale_project(&cfg, &KommunRegister::sweden());

@@ -36,6 +36,7 @@ fn main() {
         codes: 300,
         codings,
         with_text: false,
+        waves: 0,
         seed: 11,
     };
     let t = Instant::now();

@@ -271,6 +271,9 @@ pub enum Command {
         /// Give sources texts that the codings' quotes are checked against.
         #[arg(long)]
         text: bool,
+        /// Spread the sources over this many data-collection waves (one a year from 2016); 0 for none.
+        #[arg(long, default_value_t = 0)]
+        waves: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },

@@ -395,6 +395,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             codes,
             codings,
             text,
+            waves,
             seed,
         } => {
             let project = if demo {
@@ -406,6 +407,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     codes,
                     codings,
                     with_text: text,
+                    waves,
                     seed,
                 };
                 crosscase_synth::scale_project(&cfg, &KommunRegister::sweden())

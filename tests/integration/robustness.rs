@@ -17,6 +17,7 @@ fn generated(dir: &Path, name: &str, codings: usize, seed: u64) {
         codes: 30,
         codings,
         with_text: true,
+        waves: 0,
         seed,
     };
     let mut project = scale_project(&cfg, &KommunRegister::sweden());

@@ -1,6 +1,8 @@
 //! Projects of any size with planted differences, for benchmarks and scale tests (`crosscase synth`).
 
-use crosscase_model::{Code, Coding, Municipality, Participant, Project, ProjectSettings, Role, Source, SourceKind};
+use crosscase_model::{
+    Code, Coding, Date, Municipality, Participant, Project, ProjectSettings, Role, Source, SourceKind, Wave,
+};
 
 use crosscase_model::Rng;
 
@@ -14,6 +16,8 @@ pub struct ScaleConfig {
     pub codings: usize,
     /// Give every source a text (and every coding a quote checked against it).
     pub with_text: bool,
+    /// Data-collection waves, one per year from 2016; sources are spread over them in turn. 0: no waves.
+    pub waves: usize,
     pub seed: u64,
 }
 
@@ -55,6 +59,16 @@ pub fn scale_project(cfg: &ScaleConfig, register: &crosscase_model::KommunRegist
         });
     }
     let n_m = p.municipalities.len();
+    for w in 0..cfg.waves {
+        let year = 2016 + w as i32;
+        p.waves.push(Wave {
+            id: format!("w{}", w + 1),
+            name: format!("Våg {} ({year})", w + 1),
+            start: Date::new(year, 1, 1).expect("1 January exists"),
+            end: Date::new(year, 12, 31).expect("31 December exists"),
+            line: 0,
+        });
+    }
     let top = (cfg.codes / 10).max(1);
     for i in 0..cfg.codes {
         let parent = (i >= top).then(|| format!("C{:04}", i % top));
@@ -128,13 +142,15 @@ pub fn scale_project(cfg: &ScaleConfig, register: &crosscase_model::KommunRegist
                 line: 0,
             });
         }
+        // A municipality's sources go to the waves in turn, so each wave holds some of every municipality.
+        let wave = (cfg.waves > 0).then(|| &p.waves[si / n_m % cfg.waves]);
         p.sources.push(Source {
             id,
             kind: SourceKind::Interview,
             municipality: code.clone(),
             unit: None,
-            date: None,
-            wave: None,
+            date: wave.map(|w| w.start),
+            wave: wave.map(|w| w.id.clone()),
             participants: vec![format!("P{code}-{}", si / n_m % 8)],
             setting: None,
             duration_minutes: None,
