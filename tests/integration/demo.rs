@@ -137,6 +137,15 @@ fn demo_runs_end_to_end() {
     assert!(page.contains("<img src=\"ideas-funnel.png\"") && page.contains("<img src=\"ideas-time.png\""));
     let motala = std::fs::read_to_string(out.join("feedback/0583-Motala/index.html")).unwrap();
     assert!(motala.contains("Er kommun har tagit emot 96 idéer."), "{motala}");
+    // Waves by the names of waves.csv, never by their ids, in the text and in the charts.
+    assert!(motala.contains("i Våg 1 (2016) och i Våg 3 (2019)"), "{motala}");
+    for file in ["index.html", "survey-1.svg", "survey-2.svg"] {
+        let text = std::fs::read_to_string(out.join("feedback/0583-Motala").join(file)).unwrap();
+        assert!(
+            !["v2016", "v2018", "v2019"].iter().any(|id| text.contains(id)),
+            "{file}: {text}"
+        );
+    }
     let time = std::fs::read_to_string(out.join("feedback/0583-Motala/ideas-time.svg")).unwrap();
     assert!(time.contains("Tid från idé till införande") && time.contains("De andra kommunerna"));
     assert!(

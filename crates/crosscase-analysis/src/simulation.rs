@@ -63,6 +63,7 @@ fn null_corpus(seed: u64, municipalities: u32, participants: u32, codes: u32) ->
             })
             .collect(),
         waves: vec![],
+        wave_names: vec![],
         codes: (0..codes).map(|c| code(&format!("c{c}"), None)).collect(),
         participants: people,
         sources,

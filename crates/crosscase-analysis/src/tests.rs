@@ -55,6 +55,7 @@ fn corpus() -> Corpus {
             },
         ],
         waves: vec![],
+        wave_names: vec![],
         codes: vec![
             code("parent", None),
             code("child", Some("parent")),
@@ -349,6 +350,7 @@ mod agreement {
                 line: 0,
             }],
             waves: vec![],
+            wave_names: vec![],
             codes: vec![code("x", None), code("y", None)],
             participants: vec![],
             sources: vec![source("s0", 0, vec![]), source("s1", 0, vec![])],
@@ -466,6 +468,7 @@ mod cooccurrence {
                 },
             ],
             waves: vec![],
+            wave_names: vec![],
             codes: vec![code("x", None), code("y", None), code("x.1", Some("x"))],
             participants: vec![],
             sources: vec![
@@ -518,6 +521,7 @@ mod cooccurrence {
                 line: 0,
             }],
             waves: vec![],
+            wave_names: vec![],
             codes: vec![code("x", None), code("y", None)],
             participants: vec![],
             sources: vec![source("s0", 0, vec![])],

@@ -63,6 +63,9 @@ pub struct Corpus {
     pub municipalities: Vec<Municipality>,
     /// Wave ids, ordered by start date.
     pub waves: Vec<String>,
+    /// The waves' names as `waves.csv` gives them (e.g. "Våg 2 (2018)"), in the order of `waves`; may be empty, then
+    /// [`Corpus::wave_name`] falls back to the id.
+    pub wave_names: Vec<String>,
     /// In codebook order; `parent` holds the parent's code id.
     pub codes: Vec<Code>,
     pub participants: Vec<ParticipantFacts>,
@@ -72,6 +75,14 @@ pub struct Corpus {
 }
 
 impl Corpus {
+    /// What participants read for wave `i`: its name, or its id when the project gave none.
+    pub fn wave_name(&self, i: usize) -> &str {
+        self.wave_names
+            .get(i)
+            .filter(|n| !n.is_empty())
+            .unwrap_or(&self.waves[i])
+    }
+
     /// For each code, the indices of itself and all its ancestors, so that counts roll up to parents.
     pub fn code_ancestry(&self) -> Vec<Vec<u32>> {
         let index: std::collections::HashMap<&str, u32> = self

@@ -360,16 +360,10 @@ fn write_pack(
             files.push(path);
         }
     }
-    let survey_section = crate::survey::section(
-        surveys,
-        model,
-        &corpus.waves,
-        &me.code,
-        &me.name,
-        threshold,
-        s,
-        language,
-    )?;
+    let waves: Vec<(&str, &str)> = (0..corpus.waves.len())
+        .map(|i| (corpus.waves[i].as_str(), corpus.wave_name(i)))
+        .collect();
+    let survey_section = crate::survey::section(surveys, model, &waves, &me.code, &me.name, threshold, s, language)?;
     if let Some(section) = &survey_section {
         for (name, bytes) in &section.files {
             let path = dir.join(name);

@@ -18,12 +18,12 @@ pub(crate) struct SurveySection {
 }
 
 /// The survey section of `municipality`'s pack, or `None` when the project has no instruments. `waves` are the
-/// project's waves in time order. No figure from fewer respondents than `threshold` is shown.
+/// project's waves in time order, as (id, name). No figure from fewer respondents than `threshold` is shown.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn section(
     records: &SurveyRecords,
     model: &PackModel,
-    waves: &[String],
+    waves: &[(&str, &str)],
     municipality: &str,
     name: &str,
     threshold: u64,
@@ -96,21 +96,19 @@ fn waves_part(
     instrument: &Instrument,
     model: &PackModel,
     responses: &[&SurveyResponse],
-    waves: &[String],
+    waves: &[(&str, &str)],
     municipality: &str,
     name: &str,
     threshold: u64,
     s: &Strings,
     language: Language,
 ) -> Result<Part, ReportError> {
-    let answered: Vec<&String> = waves
+    let answered: Vec<&str> = waves
         .iter()
-        .filter(|w| {
-            responses
-                .iter()
-                .any(|r| &r.wave == *w && r.municipality == municipality)
-        })
+        .map(|&(id, _)| id)
+        .filter(|w| responses.iter().any(|r| r.wave == *w && r.municipality == municipality))
         .collect();
+    let wave_name = |id: &str| waves.iter().find(|w| w.0 == id).map_or(id, |w| w.1).to_string();
     let Some(latest) = answered.last().copied() else {
         return Ok(Part {
             chart: None,
@@ -184,10 +182,9 @@ fn waves_part(
         .collect();
     // Most agreement first.
     rows.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let wave_name = latest.clone();
     let chart = likert_chart(&LikertChart {
         title: format!("{} – {}", instrument.name(language), name),
-        subtitle: s.survey_items_subtitle.replace("{wave}", &wave_name),
+        subtitle: s.survey_items_subtitle.replace("{wave}", &wave_name(latest)),
         steps,
         rows: rows.into_iter().map(|r| r.1).collect(),
     })?;
@@ -196,7 +193,7 @@ fn waves_part(
     let others: Vec<&SurveyResponse> = responses
         .iter()
         .copied()
-        .filter(|r| &r.wave == latest && r.municipality != municipality)
+        .filter(|r| r.wave == latest && r.municipality != municipality)
         // Only groups that could be shown alone are pooled, so that no pooled figure minus shown ones leaves a
         // small group.
         .filter(|r| model.survey_shown(&instrument.id, &r.municipality, latest))
@@ -210,7 +207,10 @@ fn waves_part(
         escape(s.survey_dimension),
         escape(name),
         escape(s.others),
-        escape(&s.survey_change.replace("{wave}", previous.map_or("–", |w| w.as_str())))
+        escape(
+            &s.survey_change
+                .replace("{wave}", &previous.map_or("–".to_string(), wave_name))
+        )
     );
     let shown = |members: &[&SurveyResponse], items: &[usize]| -> Result<f64, String> {
         let values: Vec<f64> = members.iter().filter_map(|r| index(instrument, r, items)).collect();

@@ -143,13 +143,15 @@ impl Store {
 
         let mut wave_index = HashMap::new();
         let mut waves = Vec::new();
+        let mut wave_names = Vec::new();
         let mut stmt = self
             .conn
-            .prepare("SELECT id, wave_id FROM wave WHERE project_id = ?1 ORDER BY start_date, wave_id")?;
+            .prepare("SELECT id, wave_id, name FROM wave WHERE project_id = ?1 ORDER BY start_date, wave_id")?;
         let mut rows = stmt.query([pid])?;
         while let Some(r) = rows.next()? {
             wave_index.insert(r.get::<_, i64>(0)?, waves.len() as u32);
             waves.push(r.get(1)?);
+            wave_names.push(r.get(2)?);
         }
 
         let (code_ids, codes): (Vec<i64>, Vec<Code>) = codes_with_ids(&self.conn, pid)?.into_iter().unzip();
@@ -241,6 +243,7 @@ impl Store {
             settings,
             municipalities,
             waves,
+            wave_names,
             codes,
             participants,
             sources,

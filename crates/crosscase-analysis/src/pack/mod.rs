@@ -197,7 +197,7 @@ pub struct PackModel {
     pub letters: Vec<String>,
     /// Code × municipality: the heatmap's cells.
     pub heatmap: Vec<Vec<Figure>>,
-    /// The first and the last wave, when there are two or more.
+    /// The names of the first and the last wave, when there are two or more.
     pub waves: Option<(String, String)>,
     pub packs: Vec<Pack>,
     /// (instrument, kommunkod, wave) whose answers may be shown: enough respondents.
@@ -836,7 +836,12 @@ pub fn pack_model(inputs: &PackInputs<'_>, config: &PackConfig) -> PackModel {
         threshold: config.threshold,
         letters,
         heatmap,
-        waves: waves.map(|(a, b)| (corpus.waves[a as usize].clone(), corpus.waves[b as usize].clone())),
+        waves: waves.map(|(a, b)| {
+            (
+                corpus.wave_name(a as usize).to_string(),
+                corpus.wave_name(b as usize).to_string(),
+            )
+        }),
         packs,
         survey_shown,
     }
