@@ -237,6 +237,11 @@ pub enum Command {
         /// Where quotes left out for personal data are listed; by default beside the output folder, never in it.
         #[arg(long)]
         privacy_report: Option<PathBuf>,
+        /// The researcher's choice of quotes: a CSV (kommunkod, theme, source_id, start, action) whose action `pin`
+        /// quotes a segment under a theme and `exclude` never quotes it. Start from the quotes list that feedback
+        /// writes beside the privacy report (`<out>.quotes.csv`) and edit its `action` column.
+        #[arg(long, value_name = "QUOTES.csv")]
+        quotes: Option<PathBuf>,
     },
     /// Recorded analysis runs: list them, show one with the command that reproduces it, export its rows, prune.
     Runs {

@@ -334,6 +334,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             lang,
             roster,
             privacy_report,
+            quotes: quotes_file,
         } => {
             let roster = crate::privacy::roster(roster.as_deref())?;
             // Decided before anything is written: a report that would land in the output folder is refused.
@@ -344,9 +345,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let project = Some(snapshot.name());
             let corpus = snapshot.load_corpus(project)?;
             check_municipalities(&corpus, &municipalities)?;
+            let quote_choices = match &quotes_file {
+                Some(path) => crosscase_ingest::read_quote_choices(path, &corpus).map_err(|d| problems(path, d))?,
+                None => Vec::new(),
+            };
             let rows = crosscase_analysis::prevalence(&corpus)?;
             // Only the segments the packs may quote are read, not every segment of the project.
-            let candidates = crosscase_report::quote_candidates(&corpus, &municipalities);
+            let candidates = crosscase_report::quote_candidates(&corpus, &municipalities, &quote_choices);
             let quotes = snapshot.quotes_for(project, &candidates)?;
             let ideas = snapshot.load_ideas(project)?;
             let surveys = snapshot.load_surveys(project)?;
@@ -363,6 +368,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 progress: progress_bar(),
                 letter_seed,
                 run: Some(run_stamp(run, content_hash)),
+                quote_choices,
             };
             let written = crosscase_report::write_feedback(
                 &crosscase_report::FeedbackData {
@@ -384,6 +390,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             report_packs(&packs);
             eprintln!("Stored as run {run} in {}.", db.display());
             crate::privacy::write_left_out(&left_out, &report, &roster)?;
+            crate::privacy::write_quote_list(&packs, &report, &roster)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { data, out } => demo(&data, &out),
@@ -1004,16 +1011,13 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
     // One connection that may write, for the whole run: the last connection to close checkpoints the WAL, so the
     // `.sqlite` file alone holds every recorded run (a read-only connection still open at the end would leave them
     // in the WAL file).
-    // One connection that may write, for the whole run: the last connection to close checkpoints the WAL, so the
-    // `.sqlite` file alone holds every recorded run (a read-only connection still open at the end would leave them
-    // in the WAL file).
     let mut store = Store::open_existing(&db)?;
     // Everything the demo reads comes from one snapshot; the runs are recorded together at the end.
     let snapshot = store.snapshot(Some(&name))?;
     let corpus = snapshot.load_corpus(Some(&name))?;
     let ideas = snapshot.load_ideas(Some(&name))?;
     let surveys = snapshot.load_surveys(Some(&name))?;
-    let quotes = snapshot.quotes_for(Some(&name), &crosscase_report::quote_candidates(&corpus, &[]))?;
+    let quotes = snapshot.quotes_for(Some(&name), &crosscase_report::quote_candidates(&corpus, &[], &[]))?;
     let mut runs = Vec::new();
     let rows = crosscase_analysis::prevalence(&corpus)?;
     let compare_dir = out.join("compare");
@@ -1099,6 +1103,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         // The demo's letter key is fixed, so that its packs are the same on every run.
         letter_seed: 2026,
         run: Some(run_stamp(feedback_run_id, content_hash)),
+        quote_choices: Vec::new(),
     };
     let (packs, left_out) = crosscase_report::write_feedback(
         &crosscase_report::FeedbackData {
@@ -1112,6 +1117,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
     )?;
     let report = crate::privacy::report_path(&feedback_dir, None)?;
     crate::privacy::write_left_out(&left_out, &report, &crosscase_model::Roster::default())?;
+    crate::privacy::write_quote_list(&packs, &report, &crosscase_model::Roster::default())?;
 
     let mut o = std::io::stdout().lock();
     writeln!(o, "crosscase demo: done in {:.1} s", started.elapsed().as_secs_f64())?;

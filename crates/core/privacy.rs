@@ -132,6 +132,51 @@ pub(crate) fn write_left_out(left_out: &[crosscase_report::LeftOutQuote], path: 
     Ok(())
 }
 
+/// The researcher's quotes list, beside the privacy report (`<out>.quotes.csv`): per pack and theme the quotes
+/// shown and the other candidates, in the columns `feedback --quotes` reads back, so that a researcher pins or
+/// excludes a quote by editing its `action`. Every field is screened again.
+pub(crate) fn write_quote_list(packs: &[crosscase_report::WrittenPack], report: &Path, roster: &Roster) -> Result<()> {
+    let name = report.file_name().and_then(|n| n.to_str()).unwrap_or("feedback");
+    let stem = name
+        .strip_suffix(".privacy-report.csv")
+        .or_else(|| name.strip_suffix(".csv"))
+        .unwrap_or(name);
+    let path = report.with_file_name(format!("{stem}.quotes.csv"));
+    let screen = Screen::new(roster.clone());
+    let file = std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+    w.write_record([
+        "kommunkod",
+        "theme",
+        "source_id",
+        "start",
+        "action",
+        "attribution",
+        "quote",
+    ])?;
+    let mut n = 0;
+    for q in packs.iter().flat_map(|p| &p.quotes) {
+        let start = q.start.to_string();
+        let row = [
+            &q.municipality,
+            &q.theme,
+            &q.source,
+            &start,
+            q.action,
+            &q.attribution,
+            &q.quote,
+        ];
+        w.write_record(row.map(|f| crosscase_analysis::defuse_formula(&screen.mask(f, Language::En))))?;
+        n += 1;
+    }
+    w.flush()?;
+    eprintln!(
+        "The {n} quotes the packs show or could show are listed in {}; set `action` to pin or exclude and give the file to --quotes.",
+        path.display()
+    );
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

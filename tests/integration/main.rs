@@ -13,6 +13,7 @@ mod privacy;
 mod qda;
 mod qda_placement;
 mod qda_real;
+mod quotes;
 mod robustness;
 mod runs;
 mod statistics;

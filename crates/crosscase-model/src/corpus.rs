@@ -124,6 +124,20 @@ pub struct QuoteKey {
     pub end: u64,
 }
 
+/// The researcher's say over a pack's quotes (`feedback --quotes FILE`): a coded segment pinned under a theme of a
+/// municipality's pack, or excluded from it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuoteChoice {
+    /// Kommunkod.
+    pub municipality: String,
+    /// A top-level code id.
+    pub theme: String,
+    pub source: String,
+    /// Where the segment starts in its source, as the codings give it.
+    pub start: u64,
+    pub pin: bool,
+}
+
 /// A coded segment as feedback material may quote it: never with the participant, only role and wave.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QuoteFacts {

@@ -17,7 +17,7 @@ mod survey;
 mod text;
 mod validate;
 
-pub use corpus::{CodingColumns, Corpus, ParticipantFacts, QuoteFacts, QuoteKey, SourceFacts};
+pub use corpus::{CodingColumns, Corpus, ParticipantFacts, QuoteChoice, QuoteFacts, QuoteKey, SourceFacts};
 pub use data_table::{Column, DataTable, Values};
 pub use date::{Date, DateError, utc_timestamp};
 pub use ideas::{Headcount, Idea, IdeaEvent, IdeaRecords, IdeaStages, stage_label};

@@ -10,12 +10,13 @@ use crosscase_analysis::pack::{
 };
 use crosscase_charts::{BarGroup, ComparisonBars, Heatmap, HeatmapCell, comparison_bars, heatmap};
 use crosscase_model::{
-    Column, Corpus, DataTable, IdeaRecords, Language, QuoteFacts, Roster, Screen, SurveyRecords, Values, format,
+    Column, Corpus, DataTable, IdeaRecords, Language, QuoteChoice, QuoteFacts, Roster, Screen, SurveyRecords, Values,
+    format,
 };
 use rayon::prelude::*;
 
 use crate::html::escape;
-use crate::quotes::{self, LeftOutQuote, ShownQuote};
+use crate::quotes::{self, LeftOutQuote, ListedQuote, ShownQuote};
 use crate::text::{Strings, strings};
 use crate::{ReportError, create_dir, write_file};
 
@@ -36,6 +37,8 @@ pub struct FeedbackConfig {
     pub letter_seed: u64,
     /// The recorded run the packs' figures come from, named on every page, in `tables.xlsx` and in `figures.json`.
     pub run: Option<RunStamp>,
+    /// The researcher's quotes file: segments pinned under a theme or excluded, checked against the project.
+    pub quote_choices: Vec<QuoteChoice>,
 }
 
 /// A callback for progress; the caller decides whether and how to show it.
@@ -65,6 +68,8 @@ pub struct WrittenPack {
     pub name: String,
     pub index: PathBuf,
     pub files: Vec<PathBuf>,
+    /// The quotes the pack shows and the other candidates, for the researcher's quotes list (never in the pack).
+    pub quotes: Vec<ListedQuote>,
 }
 
 /// The folder name of a municipality's pack: kommunkod and name, reduced to letters, digits and `-` so that no name
@@ -373,11 +378,27 @@ fn write_pack(
     }
     // Quotes only where enough people took part that none of them can be recognised.
     let mut left_out = Vec::new();
+    let mut listed = Vec::new();
     // The model allows quotes under a theme only where its figure is shown and enough people took part.
     let shown = if pack.themes.iter().any(|t| t.quotes) {
         let screen = Screen::new(config.roster.clone());
-        let mut chosen = quotes::choose(corpus, quotes, m, &screen, language, &mut left_out);
+        let mut chosen = quotes::choose(
+            corpus,
+            quotes,
+            m,
+            &config.quote_choices,
+            &screen,
+            language,
+            &mut left_out,
+            &mut listed,
+        );
         chosen.retain(|q| pack.theme(q.theme).is_some_and(|t| t.quotes));
+        // A theme the model gives no quotes lists none for the researcher either: its people are too few.
+        let allowed: Vec<&str> = (0..corpus.codes.len())
+            .filter(|&t| pack.theme(t).is_some_and(|t| t.quotes))
+            .map(|t| corpus.codes[t].id.as_str())
+            .collect();
+        listed.retain(|q| allowed.contains(&q.theme.as_str()));
         Some(chosen)
     } else {
         None
@@ -452,6 +473,7 @@ fn write_pack(
             name: me.name.clone(),
             index,
             files,
+            quotes: listed,
         },
         left_out,
     ))

@@ -3,10 +3,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crosscase_model::{Corpus, Language, QuoteFacts, QuoteKey, Role, Screen, mask_personal_data};
+use crosscase_model::{Corpus, Language, QuoteChoice, QuoteFacts, QuoteKey, Role, Screen, mask_personal_data};
 
-/// Quotes per theme and how many a theme may have.
+/// Quotes per theme chosen automatically.
 const PER_THEME: usize = 2;
+/// At most this many pinned quotes per theme: a pack is not a transcript.
+const MAX_PINNED: usize = 5;
 /// A quote whose masked part is larger than this share cannot be cleaned: it is left out.
 const MAX_MASKED_SHARE: f64 = 1.0 / 3.0;
 /// Longer quotes are shortened with an ellipsis.
@@ -18,6 +20,26 @@ pub(crate) struct ShownQuote {
     pub theme: usize,
     pub text: String,
     pub attribution: String,
+    pub source: String,
+    pub start: u64,
+    /// Pinned by the researcher's quotes file rather than chosen automatically.
+    pub pinned: bool,
+}
+
+/// A quote in the researcher's quotes list beside the packs (never in them): what a pack shows, and the other
+/// candidates it could show, in the columns the quotes file (`feedback --quotes`) reads back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedQuote {
+    pub municipality: String,
+    /// Top-level code id.
+    pub theme: String,
+    pub source: String,
+    pub start: u64,
+    /// `shown` (chosen automatically), `pin` (pinned), `exclude` (excluded), or empty (a candidate not shown).
+    pub action: &'static str,
+    pub attribution: String,
+    /// Screened: masked where the pack would mask it.
+    pub quote: String,
 }
 
 /// A quote left out of a pack because it could not be cleaned, for the researcher's report (masked there too).
@@ -69,7 +91,8 @@ const CANDIDATES_PER_THEME: usize = 8;
 /// The segments [`choose`] would look at for these municipalities (all when empty), chosen from the corpus alone:
 /// per municipality and top-level theme the best [`CANDIDATES_PER_THEME`] from different sources, by the same order.
 /// Only these quotes need to be read from the database, not every coded segment of a national project.
-pub fn quote_candidates(corpus: &Corpus, municipalities: &[String]) -> Vec<QuoteKey> {
+/// Segments pinned in `choices` are added, whoever coded them.
+pub fn quote_candidates(corpus: &Corpus, municipalities: &[String], choices: &[QuoteChoice]) -> Vec<QuoteKey> {
     let ancestry = corpus.code_ancestry();
     let root: Vec<u32> = ancestry.iter().map(|a| *a.last().unwrap_or(&0)).collect();
     let wanted: Vec<bool> = corpus
@@ -132,18 +155,46 @@ pub fn quote_candidates(corpus: &Corpus, municipalities: &[String]) -> Vec<Quote
             }
         }
     }
+    let pinned: HashSet<(&str, u64)> = choices
+        .iter()
+        .filter(|q| q.pin)
+        .map(|q| (q.source.as_str(), q.start))
+        .collect();
+    if !pinned.is_empty() {
+        for i in 0..c.len() {
+            let source = &corpus.sources[c.source[i] as usize];
+            if wanted[source.municipality as usize] && pinned.contains(&(source.id.as_str(), c.start[i])) {
+                let key = QuoteKey {
+                    source: source.id.clone(),
+                    code: corpus.codes[c.code[i] as usize].id.clone(),
+                    coder: corpus.coders[c.coder[i] as usize].clone(),
+                    start: c.start[i],
+                    end: c.end[i],
+                };
+                if !out.contains(&key) {
+                    out.push(key);
+                }
+            }
+        }
+    }
     out
 }
 
-/// Up to two quotes per top-level theme for municipality `m`, from different sources, preferring the primary
-/// coder's segments and quotes of a readable length; quotes that cannot be cleaned go to `left_out`.
+/// The quotes of municipality `m`'s pack per top-level theme: the segments the researcher pinned there
+/// (`choices`, in their order, at most [`MAX_PINNED`]), or else up to two chosen automatically from different
+/// sources, preferring the primary coder's segments and quotes of a readable length, never one the researcher
+/// excluded and never the same words twice. Quotes that cannot be cleaned go to `left_out`; what was shown and what
+/// else could have been goes to `listed`, for the researcher's quotes list.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn choose(
     corpus: &Corpus,
     quotes: &[&QuoteFacts],
     m: usize,
+    choices: &[QuoteChoice],
     personal_data: &Screen,
     language: Language,
     left_out: &mut Vec<LeftOutQuote>,
+    listed: &mut Vec<ListedQuote>,
 ) -> Vec<ShownQuote> {
     let code = &corpus.municipalities[m].code;
     let ancestry = corpus.code_ancestry();
@@ -166,49 +217,117 @@ pub(crate) fn choose(
             >= threshold
     };
     let mut shown = Vec::new();
-    for (theme, _) in corpus.codes.iter().enumerate().filter(|(i, _)| depth[*i] == 0) {
+    for (theme, theme_code) in corpus.codes.iter().enumerate().filter(|(i, _)| depth[*i] == 0) {
+        let mine = |q: &QuoteChoice| &q.municipality == code && q.theme == theme_code.id;
+        let pins: Vec<&QuoteChoice> = choices.iter().filter(|q| q.pin && mine(q)).take(MAX_PINNED).collect();
+        let excluded: HashSet<(&str, u64)> = choices
+            .iter()
+            .filter(|q| !q.pin && mine(q))
+            .map(|q| (q.source.as_str(), q.start))
+            .collect();
+        let under_theme = |q: &&QuoteFacts| {
+            &q.municipality == code
+                && index
+                    .get(q.code.as_str())
+                    .is_some_and(|&c| ancestry[c].contains(&(theme as u32)))
+        };
         let mut candidates: Vec<&QuoteFacts> = quotes
             .iter()
             .copied()
-            .filter(|q| &q.municipality == code && primary.is_none_or(|p| q.coder == p))
-            .filter(|q| {
-                index
-                    .get(q.code.as_str())
-                    .is_some_and(|&c| ancestry[c].contains(&(theme as u32)))
-            })
+            .filter(under_theme)
+            .filter(|q| primary.is_none_or(|p| q.coder == p))
             .filter(|q| q.quote.chars().count() >= 20)
             .collect();
         candidates.sort_by_key(|q| (q.quote.chars().count().abs_diff(140), q.source.clone(), q.start));
-        let mut sources = HashSet::new();
-        let mut taken = 0;
-        for q in candidates {
-            if taken == PER_THEME {
-                break;
-            }
-            if !sources.insert(q.source.as_str()) {
-                continue;
-            }
+        // Pinned segments first, in the file's order; with pins, nothing is chosen automatically.
+        let pinned: Vec<&QuoteFacts> = pins
+            .iter()
+            .filter_map(|p| {
+                quotes
+                    .iter()
+                    .copied()
+                    .filter(under_theme)
+                    .find(|q| q.source == p.source && q.start == p.start)
+            })
+            .collect();
+        let mut texts: HashSet<String> = HashSet::new();
+        let mut sources: HashSet<String> = HashSet::new();
+        let list = |q: &QuoteFacts, action: &'static str, text: String| ListedQuote {
+            municipality: code.clone(),
+            theme: theme_code.id.clone(),
+            source: q.source.clone(),
+            start: q.start,
+            action,
+            attribution: personal_data.mask(&attribution(q, language, &safe_role), language),
+            quote: text,
+        };
+        for q in &pinned {
             match screen(&q.quote, personal_data, language) {
-                Ok(text) => {
+                // The same words from another source (a phrase many people use) are shown once.
+                Ok(text) if texts.insert(shorten(&text)) => {
+                    let listed_quote = list(q, "pin", shorten(&text));
                     shown.push(ShownQuote {
                         theme,
-                        text: shorten(&text),
-                        attribution: personal_data.mask(&attribution(q, language, &safe_role), language),
+                        text: listed_quote.quote.clone(),
+                        attribution: listed_quote.attribution.clone(),
+                        source: q.source.clone(),
+                        start: q.start,
+                        pinned: true,
                     });
-                    taken += 1;
+                    listed.push(listed_quote);
                 }
-                Err((reason, masked)) => left_out.push(LeftOutQuote {
-                    municipality: q.municipality.clone(),
+                Ok(_) => {}
+                Err((reason, masked)) => left_out.push(left(q, reason, masked)),
+            }
+        }
+        let mut taken = 0;
+        for q in candidates {
+            let seen = |l: &ListedQuote| l.theme == theme_code.id && l.source == q.source && l.start == q.start;
+            if pinned.iter().any(|p| p.source == q.source && p.start == q.start) || listed.iter().any(seen) {
+                continue;
+            }
+            let text = match screen(&q.quote, personal_data, language) {
+                Ok(text) => shorten(&text),
+                Err((reason, masked)) => {
+                    left_out.push(left(q, reason, masked));
+                    continue;
+                }
+            };
+            if excluded.contains(&(q.source.as_str(), q.start)) {
+                listed.push(list(q, "exclude", text));
+                continue;
+            }
+            let wanted = pinned.is_empty() && taken < PER_THEME && !sources.contains(&q.source);
+            if wanted && texts.insert(text.clone()) {
+                sources.insert(q.source.clone());
+                let listed_quote = list(q, "shown", text);
+                shown.push(ShownQuote {
+                    theme,
+                    text: listed_quote.quote.clone(),
+                    attribution: listed_quote.attribution.clone(),
                     source: q.source.clone(),
                     start: q.start,
-                    code: q.code.clone(),
-                    reason,
-                    masked_quote: masked,
-                }),
+                    pinned: false,
+                });
+                listed.push(listed_quote);
+                taken += 1;
+            } else {
+                listed.push(list(q, "", text));
             }
         }
     }
     shown
+}
+
+fn left(q: &QuoteFacts, reason: String, masked_quote: String) -> LeftOutQuote {
+    LeftOutQuote {
+        municipality: q.municipality.clone(),
+        source: q.source.clone(),
+        start: q.start,
+        code: q.code.clone(),
+        reason,
+        masked_quote,
+    }
 }
 
 /// Role(s) and wave, never the person: e.g. "mellanchef, Våg 2 (2018)". A role too few people hold is not named.

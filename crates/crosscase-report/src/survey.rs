@@ -200,7 +200,7 @@ fn waves_part(
         .collect();
     let before = previous
         .filter(|w| model.survey_shown(&instrument.id, municipality, w))
-        .map(|w| mine(w))
+        .map(mine)
         .unwrap_or_default();
     let mut html = format!(
         "<table>\n<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead>\n<tbody>\n",
