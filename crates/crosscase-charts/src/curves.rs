@@ -6,8 +6,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::style::{
-    Axes, CATEGORICAL, ChartError, Draw, MUTED, OKABE_ITO_BLUE, Rendered, SLIDE, bold, draw_axes, err, fit, font,
-    heading, render,
+    Axes, CATEGORICAL, ChartError, Draw, MARGIN, MUTED, OKABE_ITO_BLUE, Rendered, SMALL, TEXT, WIDTH, X_AXIS_HEIGHT,
+    Y_TITLE_HEIGHT, bold, draw_axes, err, fit, font, heading, heading_height, left, line_height, render,
+    subtitle_lines, text_width,
 };
 
 /// One curve: `(x, y)` corners of a step function that holds each `y` until the next `x`.
@@ -36,30 +37,68 @@ pub struct StepChart {
     pub empty_label: String,
 }
 
+/// Draws the chart: a plot area of fixed proportions under its heading, taller only when the legend needs it.
 pub fn step_chart(c: &StepChart) -> Result<Rendered, ChartError> {
-    render(SLIDE, c)
+    render(c)
+}
+
+const PLOT_H: i32 = 420;
+/// The legend to the right of the plot: a line sample and the label.
+const LEGEND_SAMPLE: i32 = 24 + 36;
+const MAX_LEGEND_W: i32 = 340;
+const LEGEND_LINE: i32 = 28;
+
+impl StepChart {
+    fn top(&self) -> i32 {
+        heading_height(subtitle_lines(&self.subtitle, WIDTH).len()) + Y_TITLE_HEIGHT
+    }
+
+    /// As wide as the longest label needs, up to `MAX_LEGEND_W`.
+    fn legend_w(&self) -> i32 {
+        let widest = self
+            .curves
+            .iter()
+            .map(|c| text_width(&c.label, SMALL, c.highlight).ceil() as i32)
+            .max()
+            .unwrap_or(0);
+        (widest + LEGEND_SAMPLE).clamp(160, MAX_LEGEND_W)
+    }
+
+    /// The plot is as tall as the legend beside it, and at least `PLOT_H`.
+    fn plot_h(&self) -> i32 {
+        PLOT_H.max(self.curves.len() as i32 * LEGEND_LINE)
+    }
 }
 
 impl Draw for StepChart {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
-        let (w, h) = root.dim_in_pixel();
-        let (w, h) = (w as i32, h as i32);
-        let margin = 40;
-        heading(root, &self.title, &self.subtitle)?;
+    fn size(&self) -> (u32, u32) {
+        (WIDTH, (self.top() + self.plot_h() + X_AXIS_HEIGHT + MARGIN) as u32)
+    }
 
-        // Legend on the right, one line per curve, highlighted curve first.
-        let legend_w = 420;
-        let (left, top) = (margin + 130, 150);
-        let (right, bottom) = (w - margin - legend_w, h - margin - 90);
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
+        heading(root, &self.title, &self.subtitle)?;
+        let tick_w = self
+            .y_ticks
+            .iter()
+            .map(|(_, l)| text_width(l, SMALL, false).ceil() as i32)
+            .max()
+            .unwrap_or(0);
+        let top = self.top();
+        let (left_x, right, bottom) = (
+            MARGIN + tick_w + 14,
+            WIDTH as i32 - MARGIN - self.legend_w(),
+            top + self.plot_h(),
+        );
         let x_of = |x: f64| {
-            left + ((x / self.x_max.max(f64::MIN_POSITIVE)).clamp(0.0, 1.0) * f64::from(right - left)).round() as i32
+            left_x
+                + ((x / self.x_max.max(f64::MIN_POSITIVE)).clamp(0.0, 1.0) * f64::from(right - left_x)).round() as i32
         };
         let y_of = |y: f64| bottom - (y.clamp(0.0, 1.0) * f64::from(bottom - top)).round() as i32;
 
         draw_axes(
             root,
             &Axes {
-                left,
+                left: left_x,
                 right,
                 top,
                 bottom,
@@ -73,8 +112,8 @@ impl Draw for StepChart {
         if self.curves.is_empty() {
             root.draw(&Text::new(
                 self.empty_label.clone(),
-                ((left + right) / 2, (top + bottom) / 2),
-                font(28.0).color(&MUTED).pos(Pos::new(HPos::Center, VPos::Center)),
+                ((left_x + right) / 2, (top + bottom) / 2),
+                font(TEXT).color(&MUTED).pos(Pos::new(HPos::Center, VPos::Center)),
             ))
             .map_err(err)?;
             return Ok(());
@@ -101,27 +140,27 @@ impl Draw for StepChart {
                 path.push((x_of(x), y_of(y)));
                 last_y = Some(y);
             }
-            let width = if c.highlight { 6 } else { 3 };
+            let width = if c.highlight { 4 } else { 2 };
             root.draw(&PathElement::new(path, colour_of(*i, c).stroke_width(width)))
                 .map_err(err)?;
         }
-        let lx = right + 40;
-        let line_h = ((bottom - top) / self.curves.len().max(1) as i32).min(44);
+        // Legend on the right, one line per curve, highlighted curve first.
+        let lx = right + 24;
         let mut legend: Vec<(usize, &StepCurve)> = self.curves.iter().enumerate().collect();
         legend.sort_by_key(|(_, c)| !c.highlight);
         for (k, (i, c)) in legend.iter().enumerate() {
-            let ly = top + k as i32 * line_h + line_h / 2;
-            let width = if c.highlight { 6 } else { 3 };
+            let ly = top + k as i32 * LEGEND_LINE + line_height(SMALL) / 2;
+            let width = if c.highlight { 4 } else { 2 };
             root.draw(&PathElement::new(
-                vec![(lx, ly), (lx + 40, ly)],
+                vec![(lx, ly), (lx + 28, ly)],
                 colour_of(*i, c).stroke_width(width),
             ))
             .map_err(err)?;
-            let style = if c.highlight { bold(24.0) } else { font(22.0) };
+            let style = if c.highlight { bold(SMALL) } else { font(SMALL) };
             root.draw(&Text::new(
-                fit(root, &c.label, &style, (legend_w - 100) as u32),
-                (lx + 52, ly),
-                style.pos(Pos::new(HPos::Left, VPos::Center)),
+                fit(&c.label, SMALL, c.highlight, f64::from(self.legend_w() - LEGEND_SAMPLE)),
+                (lx + 36, ly),
+                left(style),
             ))
             .map_err(err)?;
         }

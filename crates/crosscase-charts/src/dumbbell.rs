@@ -5,7 +5,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::style::{
-    ChartError, Draw, GRID, MUTED, OKABE_ITO_BLUE, OKABE_ITO_ORANGE, Rendered, SLIDE, err, fit, font, heading, render,
+    ChartError, Draw, GRID, MARGIN, MUTED, OKABE_ITO_BLUE, OKABE_ITO_ORANGE, Rendered, SMALL, TEXT, WIDTH, err, fit,
+    font, heading, heading_height, left, legend, legend_height, line_height, render, subtitle_lines, text_width, wrap,
 };
 
 /// One row: the values before and after (on the chart's axis), or why they are not shown.
@@ -30,85 +31,132 @@ pub struct Dumbbell {
     pub rows: Vec<DumbbellRow>,
 }
 
+/// Draws the chart; its height follows the number of rows.
 pub fn dumbbell(c: &Dumbbell) -> Result<Rendered, ChartError> {
-    render(SLIDE, c)
+    render(c)
+}
+
+const LABEL_W: i32 = 300;
+/// The widest the notes at the right may take.
+const MAX_NOTE_W: i32 = 220;
+const DOT: i32 = 8;
+
+struct Layout {
+    top: i32,
+    /// The axis from `left` to `right`, and where the notes start.
+    left: i32,
+    right: i32,
+    note_x: i32,
+    note_w: i32,
+    rows: Vec<(Vec<String>, i32)>,
+    height: i32,
+}
+
+impl Dumbbell {
+    fn legend_items(&self) -> [(RGBColor, &str); 2] {
+        [
+            (OKABE_ITO_ORANGE, self.before_label.as_str()),
+            (OKABE_ITO_BLUE, self.after_label.as_str()),
+        ]
+    }
+
+    fn layout(&self) -> Layout {
+        let top = heading_height(subtitle_lines(&self.subtitle, WIDTH).len())
+            + legend_height(WIDTH, &self.legend_items())
+            + 12;
+        let note_w = self
+            .rows
+            .iter()
+            .map(|r| text_width(&r.note, SMALL, false).ceil() as i32)
+            .max()
+            .unwrap_or(0)
+            .min(MAX_NOTE_W);
+        let note_x = WIDTH as i32 - MARGIN - note_w;
+        let (left, right) = (MARGIN + LABEL_W + DOT, note_x - 24);
+        let rows: Vec<(Vec<String>, i32)> = self
+            .rows
+            .iter()
+            .map(|r| {
+                let lines = wrap(&r.label, TEXT, false, f64::from(LABEL_W - 16), 2);
+                let h = (lines.len() as i32 * line_height(TEXT)).max(2 * DOT + 4) + 12;
+                (lines, h)
+            })
+            .collect();
+        let height = top + rows.iter().map(|r| r.1).sum::<i32>().max(40) + 8 + line_height(SMALL) + MARGIN;
+        Layout {
+            top,
+            left,
+            right,
+            note_x,
+            note_w,
+            rows,
+            height,
+        }
+    }
 }
 
 impl Draw for Dumbbell {
+    fn size(&self) -> (u32, u32) {
+        (WIDTH, self.layout().height as u32)
+    }
+
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
-        let (w, h) = root.dim_in_pixel();
-        let (w, h) = (w as i32, h as i32);
-        let margin = 40;
-        heading(root, &self.title, &self.subtitle)?;
-        let mut lx = margin;
-        for (colour, label) in [
-            (OKABE_ITO_ORANGE, &self.before_label),
-            (OKABE_ITO_BLUE, &self.after_label),
-        ] {
-            root.draw(&Circle::new((lx + 12, 140), 12, colour.filled()))
-                .map_err(err)?;
-            root.draw(&Text::new(
-                label.clone(),
-                (lx + 34, 140),
-                font(24.0).pos(Pos::new(HPos::Left, VPos::Center)),
-            ))
-            .map_err(err)?;
-            lx += 34 + root.estimate_text_size(label, &font(24.0)).map_err(err)?.0 as i32 + 48;
-        }
-        let top = 200;
-        let (left, right) = (margin + 560, w - margin - 380);
-        let bottom = h - margin - 60;
+        let l = self.layout();
+        let y = heading(root, &self.title, &self.subtitle)?;
+        legend(root, y, &self.legend_items(), |root, (x, y), colour| {
+            root.draw(&Circle::new((x, y), DOT, colour.filled())).map_err(err)
+        })?;
+        let bottom = l.top + l.rows.iter().map(|r| r.1).sum::<i32>().max(40);
         let span = (self.x_max - self.x_min).max(f64::MIN_POSITIVE);
-        let x_of = |x: f64| left + (((x - self.x_min) / span).clamp(0.0, 1.0) * f64::from(right - left)).round() as i32;
+        let x_of =
+            |x: f64| l.left + (((x - self.x_min) / span).clamp(0.0, 1.0) * f64::from(l.right - l.left)).round() as i32;
         for (x, label) in &self.x_ticks {
             let px = x_of(*x);
-            root.draw(&PathElement::new(vec![(px, top - 10), (px, bottom)], GRID))
+            root.draw(&PathElement::new(vec![(px, l.top), (px, bottom)], GRID))
                 .map_err(err)?;
             root.draw(&Text::new(
                 label.clone(),
-                (px, bottom + 12),
-                font(22.0).pos(Pos::new(HPos::Center, VPos::Top)),
+                (px, bottom + 8),
+                font(SMALL).pos(Pos::new(HPos::Center, VPos::Top)),
             ))
             .map_err(err)?;
         }
-        let n = self.rows.len().max(1) as i32;
-        let row_h = ((bottom - top) / n).min(90);
-        let label_font = (f64::from(row_h) * 0.32).clamp(12.0, 24.0);
-        for (i, row) in self.rows.iter().enumerate() {
-            let y = top + i as i32 * row_h + row_h / 2;
-            root.draw(&Text::new(
-                fit(root, &row.label, &font(label_font), (left - margin - 30) as u32),
-                (margin, y),
-                font(label_font).pos(Pos::new(HPos::Left, VPos::Center)),
-            ))
-            .map_err(err)?;
+        let mut y0 = l.top;
+        for (row, (lines, h)) in self.rows.iter().zip(&l.rows) {
+            let y = y0 + h / 2;
+            let first = y - (lines.len() as i32 - 1) * line_height(TEXT) / 2;
+            for (k, line) in lines.iter().enumerate() {
+                root.draw(&Text::new(
+                    line.clone(),
+                    (MARGIN, first + k as i32 * line_height(TEXT)),
+                    left(font(TEXT)),
+                ))
+                .map_err(err)?;
+            }
+            y0 += h;
             match &row.values {
                 Ok((before, after)) => {
                     let (a, b) = (x_of(*before), x_of(*after));
-                    root.draw(&PathElement::new(vec![(a, y), (b, y)], MUTED.stroke_width(4)))
+                    root.draw(&PathElement::new(vec![(a, y), (b, y)], MUTED.stroke_width(3)))
                         .map_err(err)?;
-                    root.draw(&Circle::new((a, y), 11, OKABE_ITO_ORANGE.filled()))
+                    root.draw(&Circle::new((a, y), DOT, OKABE_ITO_ORANGE.filled()))
                         .map_err(err)?;
-                    root.draw(&Circle::new((b, y), 11, OKABE_ITO_BLUE.filled()))
+                    root.draw(&Circle::new((b, y), DOT, OKABE_ITO_BLUE.filled()))
                         .map_err(err)?;
                 }
                 Err(text) => {
                     root.draw(&Text::new(
-                        text.clone(),
-                        (left, y),
-                        font(label_font * 0.9)
-                            .color(&MUTED)
-                            .pos(Pos::new(HPos::Left, VPos::Center)),
+                        fit(text, SMALL, false, f64::from(l.right - l.left)),
+                        (l.left, y),
+                        left(font(SMALL).color(&MUTED)),
                     ))
                     .map_err(err)?;
                 }
             }
             root.draw(&Text::new(
-                fit(root, &row.note, &font(label_font * 0.9), 340),
-                (right + 30, y),
-                font(label_font * 0.9)
-                    .color(&MUTED)
-                    .pos(Pos::new(HPos::Left, VPos::Center)),
+                fit(&row.note, SMALL, false, f64::from(l.note_w)),
+                (l.note_x, y),
+                left(font(SMALL).color(&MUTED)),
             ))
             .map_err(err)?;
         }

@@ -1,10 +1,20 @@
 //! A heatmap of codes × municipalities, with one municipality's column highlighted and small groups suppressed.
+//!
+//! The columns are as wide as their header and their values need, and the row labels take the rest of the width, on
+//! two lines where one is too short. When the columns do not fit beside the labels, the chart gives up, in this order:
+//! the percent sign in the cells (the legend's scale still says percent), horizontal column headers (they turn
+//! upright), the numbers in the cells (the colour remains), and only then its width, which is the one case where the
+//! text is smaller than 9 pt when printed 17 cm wide (a research team's overview of very many municipalities).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::FontTransform;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::style::{ChartError, Draw, GRID, INK, Rendered, SLIDE, SUPPRESSED, bold, err, fit, font, heading, render};
+use crate::style::{
+    ChartError, Draw, GRID, INK, MARGIN, Rendered, SMALL, SUPPRESSED, TEXT, WIDTH, bold, err, font, heading,
+    heading_height, left, line_height, percent_ticks, render, subtitle_lines, text_width, wrap,
+};
 
 /// What a cell shows.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,8 +42,9 @@ pub struct Heatmap {
     pub missing_label: String,
 }
 
+/// Draws the heatmap; its height follows the number of rows.
 pub fn heatmap(h: &Heatmap) -> Result<Rendered, ChartError> {
-    render(SLIDE, h)
+    render(h)
 }
 
 /// Sequential blue scale from near-white to Okabe–Ito blue; light enough at the low end for dark text.
@@ -43,124 +54,273 @@ fn shade(v: f64) -> RGBColor {
     RGBColor(lerp(0xF2, 0x00), lerp(0xF7, 0x4C), lerp(0xFB, 0x8C))
 }
 
-impl Draw for Heatmap {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
-        let (w, h) = root.dim_in_pixel();
-        let (w, h) = (w as i32, h as i32);
-        let margin = 40;
-        heading(root, &self.title, &self.subtitle)?;
+/// The narrowest a row label column may become before the columns give something up.
+const MIN_LABEL_W: i32 = 240;
+/// The indent of each level of sub-codes.
+const INDENT: i32 = 18;
+/// Space on either side of a cell's text.
+const CELL_PAD: i32 = 3;
+const SWATCH: i32 = 22;
 
-        let top = 170;
-        let legend_h = 60;
-        let label_w = 620;
-        let n_rows = self.rows.len().max(1) as i32;
-        let n_cols = self.columns.len().max(1) as i32;
-        let grid_w = w - margin * 2 - label_w;
-        let cell_w = grid_w / n_cols;
-        let cell_h = ((h - top - legend_h - margin) / n_rows).clamp(8, 80);
-        let row_font = (f64::from(cell_h) * 0.55).clamp(10.0, 26.0);
-        let x0 = margin + label_w;
+/// How the numbers in the cells are shown.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CellText {
+    Full,
+    WithoutPercent,
+    Hidden,
+}
 
-        // Column headers, wrapped to the cell width.
-        for (j, name) in self.columns.iter().enumerate() {
-            let cx = x0 + j as i32 * cell_w + cell_w / 2;
-            let style = if Some(j) == self.highlight {
-                bold(24.0)
-            } else {
-                font(22.0)
-            };
-            let label = fit(root, name, &style, (cell_w - 8) as u32);
-            root.draw(&Text::new(
-                label,
-                (cx, top - 16),
-                style.pos(Pos::new(HPos::Center, VPos::Bottom)),
-            ))
-            .map_err(err)?;
+struct Layout {
+    width: i32,
+    top: i32,
+    /// Column headers turned upright.
+    upright: bool,
+    cell_text: CellText,
+    label_w: i32,
+    /// Left edge and width of every column.
+    columns: Vec<(i32, i32)>,
+    /// Each row's label lines, top and height.
+    rows: Vec<(Vec<String>, i32, i32)>,
+    legend_top: i32,
+    height: i32,
+}
+
+fn header_bold(j: usize, highlight: Option<usize>) -> bool {
+    Some(j) == highlight
+}
+
+/// A cell's text in the given mode.
+fn cell_text(cell: &HeatmapCell, mode: CellText) -> String {
+    match (cell, mode) {
+        (_, CellText::Hidden) => String::new(),
+        (HeatmapCell::Value(_, label), CellText::Full) => label.clone(),
+        (HeatmapCell::Value(_, label), CellText::WithoutPercent) => label
+            .trim_end_matches('%')
+            .trim_end_matches(['\u{a0}', '\u{202f}', ' '])
+            .to_string(),
+        (HeatmapCell::Suppressed, _) => "•".to_string(),
+        (HeatmapCell::Missing, _) => "–".to_string(),
+    }
+}
+
+impl Heatmap {
+    fn header_width(&self, j: usize) -> i32 {
+        text_width(&self.columns[j], SMALL, header_bold(j, self.highlight)).ceil() as i32
+    }
+
+    fn layout(&self) -> Layout {
+        let n_cols = self.columns.len();
+        let column = |j: usize| self.cells.iter().filter_map(move |r| r.get(j));
+        let widest = |j: usize, mode: CellText| {
+            column(j)
+                .map(|c| text_width(&cell_text(c, mode), SMALL, false))
+                .fold(0.0f64, f64::max)
+                .ceil() as i32
+        };
+        let header_w = |j: usize| self.header_width(j);
+        let all_percent = self
+            .cells
+            .iter()
+            .flatten()
+            .all(|c| !matches!(c, HeatmapCell::Value(_, l) if !l.ends_with('%')));
+        let room = WIDTH as i32 - 2 * MARGIN - MIN_LABEL_W;
+        let upright_w = line_height(SMALL) + 4;
+        let mut modes = vec![(false, CellText::Full)];
+        if all_percent {
+            modes.push((false, CellText::WithoutPercent));
         }
-        for (i, (indent, label)) in self.rows.iter().enumerate() {
-            let y = top + i as i32 * cell_h;
-            let style = if *indent == 0 { bold(row_font) } else { font(row_font) };
-            let x = margin + 28 * *indent as i32;
-            let text = fit(root, label, &style, (label_w - 16 - 28 * *indent as i32).max(40) as u32);
-            root.draw(&Text::new(
-                text,
-                (x, y + cell_h / 2),
-                style.pos(Pos::new(HPos::Left, VPos::Center)),
-            ))
-            .map_err(err)?;
-            for (j, cell) in self.cells[i].iter().enumerate() {
-                let cx = x0 + j as i32 * cell_w;
-                let rect = [(cx + 1, y + 1), (cx + cell_w - 1, y + cell_h - 1)];
-                let (fill, label) = match cell {
-                    HeatmapCell::Value(v, label) => (shade(*v), label.clone()),
-                    HeatmapCell::Suppressed => (SUPPRESSED, "•".to_string()),
-                    HeatmapCell::Missing => (WHITE, "–".to_string()),
-                };
-                root.draw(&Rectangle::new(rect, fill.filled())).map_err(err)?;
-                let dark = matches!(cell, HeatmapCell::Value(v, _) if *v > 0.55);
-                let colour = if dark { WHITE } else { INK };
+        modes.push((true, CellText::Full));
+        if all_percent {
+            modes.push((true, CellText::WithoutPercent));
+        }
+        modes.push((true, CellText::Hidden));
+        let widths = |upright: bool, mode: CellText| -> Vec<i32> {
+            (0..n_cols)
+                .map(|j| {
+                    let header = if upright { upright_w } else { header_w(j) + 2 * CELL_PAD };
+                    header.max(widest(j, mode) + 2 * CELL_PAD).max(SWATCH + 4)
+                })
+                .collect()
+        };
+        let (upright, cell_mode, col_widths) = modes
+            .iter()
+            .map(|&(upright, mode)| (upright, mode, widths(upright, mode)))
+            .find(|(_, _, w)| w.iter().sum::<i32>() <= room)
+            .unwrap_or_else(|| (true, CellText::Hidden, widths(true, CellText::Hidden)));
+        let grid_w: i32 = col_widths.iter().sum();
+        // The label column takes what the grid leaves, beyond its minimum only when the chart is not wider than a page.
+        let width = (2 * MARGIN + MIN_LABEL_W + grid_w).max(WIDTH as i32);
+        let label_w = width - 2 * MARGIN - grid_w;
+        // Upright headers stand as high as the longest of them; a header that fits its column stays flat.
+        let header_h = (0..n_cols)
+            .filter(|&j| upright && header_w(j) + 2 * CELL_PAD > col_widths[j])
+            .map(|j| header_w(j) + 12)
+            .max()
+            .unwrap_or(0)
+            .max(line_height(SMALL) + 10);
+        let top = heading_height(subtitle_lines(&self.subtitle, width as u32).len()) + header_h;
+        let mut x = MARGIN + label_w;
+        let columns = col_widths
+            .iter()
+            .map(|&w| {
+                let c = (x, w);
+                x += w;
+                c
+            })
+            .collect();
+        let mut y = top;
+        let rows = self
+            .rows
+            .iter()
+            .map(|(indent, label)| {
+                let room = label_w - 12 - INDENT * *indent as i32;
+                let lines = wrap(label, TEXT, *indent == 0, f64::from(room.max(40)), 2);
+                let h = lines.len() as i32 * line_height(TEXT) + 10;
+                let row = (lines, y, h);
+                y += h;
+                row
+            })
+            .collect();
+        let legend_top = y + 18;
+        let height = legend_top + SWATCH + 8 + line_height(SMALL) + MARGIN;
+        Layout {
+            width,
+            top,
+            upright,
+            cell_text: cell_mode,
+            label_w,
+            columns,
+            rows,
+            legend_top,
+            height,
+        }
+    }
+}
+
+impl Draw for Heatmap {
+    fn size(&self) -> (u32, u32) {
+        let l = self.layout();
+        (l.width as u32, l.height as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
+        let l = self.layout();
+        heading(root, &self.title, &self.subtitle)?;
+        let grid_left = MARGIN + l.label_w;
+        let grid_right = l.columns.last().map_or(grid_left, |&(x, w)| x + w);
+        let bottom = l.rows.last().map_or(l.top, |r| r.1 + r.2);
+
+        for (j, name) in self.columns.iter().enumerate() {
+            let (x, w) = l.columns[j];
+            let style = if header_bold(j, self.highlight) {
+                bold(SMALL)
+            } else {
+                font(SMALL)
+            };
+            let fits_flat = self.header_width(j) + 2 * CELL_PAD <= w;
+            if l.upright && !fits_flat {
+                // Turned a quarter left, reading upwards, its start just above the grid.
                 root.draw(&Text::new(
-                    label,
-                    (cx + cell_w / 2, y + cell_h / 2),
-                    font(row_font).color(&colour).pos(Pos::new(HPos::Center, VPos::Center)),
+                    name.clone(),
+                    (x + w / 2, l.top - 8),
+                    style
+                        .transform(FontTransform::Rotate270)
+                        .pos(Pos::new(HPos::Left, VPos::Center)),
+                ))
+                .map_err(err)?;
+            } else {
+                root.draw(&Text::new(
+                    name.clone(),
+                    (x + w / 2, l.top - 8),
+                    style.pos(Pos::new(HPos::Center, VPos::Bottom)),
                 ))
                 .map_err(err)?;
             }
-            root.draw(&PathElement::new(
-                vec![(margin, y + cell_h), (x0 + n_cols * cell_w, y + cell_h)],
-                GRID,
+        }
+        for (i, ((indent, _), (lines, y, h))) in self.rows.iter().zip(&l.rows).enumerate() {
+            let style = if *indent == 0 { bold(TEXT) } else { font(TEXT) };
+            let x = MARGIN + INDENT * *indent as i32;
+            let first = y + h / 2 - (lines.len() as i32 - 1) * line_height(TEXT) / 2;
+            for (k, line) in lines.iter().enumerate() {
+                root.draw(&Text::new(
+                    line.clone(),
+                    (x, first + k as i32 * line_height(TEXT)),
+                    left(style.clone()),
+                ))
+                .map_err(err)?;
+            }
+            for (j, cell) in self.cells.get(i).into_iter().flatten().enumerate() {
+                let Some(&(cx, w)) = l.columns.get(j) else { break };
+                let rect = [(cx + 1, y + 1), (cx + w - 1, y + h - 1)];
+                let fill = match cell {
+                    HeatmapCell::Value(v, _) => shade(*v),
+                    HeatmapCell::Suppressed => SUPPRESSED,
+                    HeatmapCell::Missing => WHITE,
+                };
+                root.draw(&Rectangle::new(rect, fill.filled())).map_err(err)?;
+                let text = cell_text(cell, l.cell_text);
+                if !text.is_empty() {
+                    let dark = matches!(cell, HeatmapCell::Value(v, _) if *v > 0.55);
+                    let colour = if dark { WHITE } else { INK };
+                    root.draw(&Text::new(
+                        text,
+                        (cx + w / 2, y + h / 2),
+                        font(SMALL).color(&colour).pos(Pos::new(HPos::Center, VPos::Center)),
+                    ))
+                    .map_err(err)?;
+                }
+            }
+            root.draw(&PathElement::new(vec![(MARGIN, y + h), (grid_right, y + h)], GRID))
+                .map_err(err)?;
+        }
+        if let Some(&(cx, w)) = self.highlight.and_then(|j| l.columns.get(j)) {
+            let rect = [(cx - 1, l.top - 2), (cx + w + 1, bottom + 2)];
+            root.draw(&Rectangle::new(rect, INK.stroke_width(3))).map_err(err)?;
+        }
+
+        // Legend: the colour scale from 0 to 100 %, then suppressed and missing cells.
+        let ly = l.legend_top;
+        for k in 0..=10 {
+            let v = f64::from(k) / 10.0;
+            let lx = MARGIN + k * SWATCH;
+            root.draw(&Rectangle::new(
+                [(lx, ly), (lx + SWATCH - 1, ly + SWATCH)],
+                shade(v).filled(),
             ))
             .map_err(err)?;
         }
-        if let Some(j) = self.highlight {
-            let cx = x0 + j as i32 * cell_w;
-            let rect = [(cx - 2, top - 2), (cx + cell_w + 2, top + n_rows * cell_h + 2)];
-            root.draw(&Rectangle::new(rect, INK.stroke_width(4))).map_err(err)?;
+        let labels = self.cells.iter().flatten().filter_map(|c| match c {
+            HeatmapCell::Value(_, label) => Some(label.as_str()),
+            _ => None,
+        });
+        let ticks = percent_ticks(labels, 1);
+        let scale_end = MARGIN + 11 * SWATCH;
+        for (x, label, anchor) in [(MARGIN, &ticks[0].1, HPos::Left), (scale_end, &ticks[1].1, HPos::Right)] {
+            root.draw(&Text::new(
+                label.clone(),
+                (x, ly + SWATCH + 4),
+                font(SMALL).pos(Pos::new(anchor, VPos::Top)),
+            ))
+            .map_err(err)?;
         }
-
-        // Legend: the colour scale, suppressed and missing cells.
-        let ly = h - margin - 20;
-        for k in 0..=10 {
-            let v = f64::from(k) / 10.0;
-            let lx = margin + k * 36;
-            root.draw(&Rectangle::new([(lx, ly - 14), (lx + 34, ly + 14)], shade(v).filled()))
-                .map_err(err)?;
-        }
-        root.draw(&Text::new(
-            "0",
-            (margin, ly + 18),
-            font(18.0).pos(Pos::new(HPos::Left, VPos::Top)),
-        ))
-        .map_err(err)?;
-        root.draw(&Text::new(
-            "100",
-            (margin + 10 * 36 + 34, ly + 18),
-            font(18.0).pos(Pos::new(HPos::Right, VPos::Top)),
-        ))
-        .map_err(err)?;
-        let sx = margin + 11 * 36 + 40;
+        let sx = scale_end + 36;
         root.draw(&Rectangle::new(
-            [(sx, ly - 14), (sx + 34, ly + 14)],
+            [(sx, ly), (sx + SWATCH, ly + SWATCH)],
             SUPPRESSED.filled(),
         ))
         .map_err(err)?;
+        let suppressed = format!("• {}", self.suppressed_label);
         root.draw(&Text::new(
-            format!("• {}", self.suppressed_label),
-            (sx + 44, ly),
-            font(20.0).pos(Pos::new(HPos::Left, VPos::Center)),
+            suppressed.clone(),
+            (sx + SWATCH + 8, ly + SWATCH / 2),
+            left(font(SMALL)),
         ))
         .map_err(err)?;
-        let mx = sx
-            + 44
-            + root
-                .estimate_text_size(&format!("• {}", self.suppressed_label), &font(20.0))
-                .map_err(err)?
-                .0 as i32
-            + 40;
+        let mx = sx + SWATCH + 8 + text_width(&suppressed, SMALL, false).ceil() as i32 + 28;
         root.draw(&Text::new(
             format!("– {}", self.missing_label),
-            (mx, ly),
-            font(20.0).pos(Pos::new(HPos::Left, VPos::Center)),
+            (mx, ly + SWATCH / 2),
+            left(font(SMALL)),
         ))
         .map_err(err)?;
         Ok(())

@@ -5,7 +5,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::style::{ChartError, Draw, GRID, INK, MUTED, Rendered, SLIDE, SUPPRESSED, err, fit, font, heading, render};
+use crate::style::{
+    ChartError, Draw, GRID, INK, MARGIN, MUTED, Rendered, SMALL, SUPPRESSED, TEXT, WIDTH, err, fit, font, heading,
+    heading_height, left, legend, legend_height, line_height, percent_ticks, render, square, subtitle_lines,
+    text_width, wrap,
+};
 
 /// One item: the share of answers in each scale step (lowest first, summing to 1), or why it is not shown.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,8 +34,9 @@ pub struct LikertChart {
     pub rows: Vec<LikertRow>,
 }
 
+/// Draws the chart; its height follows the number of rows.
 pub fn likert_chart(c: &LikertChart) -> Result<Rendered, ChartError> {
-    render(SLIDE, c)
+    render(c)
 }
 
 /// A colour-blind-safe diverging palette (ColorBrewer BrBG) with a grey neutral, for `steps` steps.
@@ -65,75 +70,145 @@ fn palette(steps: usize) -> Vec<RGBColor> {
     out
 }
 
-impl Draw for LikertChart {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
-        let (w, h) = root.dim_in_pixel();
-        let (w, h) = (w as i32, h as i32);
-        let margin = 40;
-        heading(root, &self.title, &self.subtitle)?;
-        let colours = palette(self.steps.len());
-        // Legend: one swatch per step, lowest first.
-        let mut lx = margin;
-        for (label, colour) in self.steps.iter().zip(&colours) {
-            root.draw(&Rectangle::new([(lx, 128), (lx + 26, 152)], colour.filled()))
-                .map_err(err)?;
-            root.draw(&Text::new(
-                label.clone(),
-                (lx + 34, 140),
-                font(20.0).pos(Pos::new(HPos::Left, VPos::Center)),
-            ))
-            .map_err(err)?;
-            lx += 34 + root.estimate_text_size(label, &font(20.0)).map_err(err)?.0 as i32 + 30;
-        }
+const BAR_H: i32 = 24;
+const ROW_GAP: i32 = 14;
 
-        let top = 190;
-        let label_w = 620;
-        let n_w = 130;
-        let (left, right) = (margin + label_w, w - margin - n_w);
-        let centre = (left + right) / 2;
-        let half_w = f64::from((right - left) / 2 - 70);
-        let n = self.rows.len().max(1) as i32;
-        let row_h = ((h - top - margin) / n).min(90);
-        let bar_h = (row_h * 3 / 5).max(8);
-        let label_font = (f64::from(row_h) * 0.3).clamp(12.0, 24.0);
-        for k in -4..=4 {
-            let x = centre + (half_w * f64::from(k) / 4.0) as i32;
-            root.draw(&PathElement::new(vec![(x, top - 6), (x, top + n * row_h)], GRID))
+struct Layout {
+    /// The top of the first row, below the axis labels.
+    top: i32,
+    /// The centre of the bars and the length of a 100 % half.
+    centre: i32,
+    half_w: f64,
+    /// Each row's label lines and height (label above its bar).
+    rows: Vec<(Vec<String>, i32)>,
+    height: i32,
+}
+
+impl LikertChart {
+    fn legend_items(&self) -> Vec<(RGBColor, &str)> {
+        palette(self.steps.len())
+            .into_iter()
+            .zip(self.steps.iter().map(String::as_str))
+            .collect()
+    }
+
+    fn layout(&self) -> Layout {
+        let top = heading_height(subtitle_lines(&self.subtitle, WIDTH).len())
+            + legend_height(WIDTH, &self.legend_items())
+            + 8
+            + line_height(SMALL)
+            + 8;
+        let widest = |texts: &mut dyn Iterator<Item = &String>| {
+            texts
+                .map(|t| text_width(t, SMALL, false).ceil() as i32)
+                .max()
+                .unwrap_or(0)
+        };
+        let n_w = widest(&mut self.rows.iter().map(|r| &r.n_label)) + 16;
+        let end_w = widest(&mut self.rows.iter().flat_map(|r| [&r.low_label, &r.high_label])) + 10;
+        let right = WIDTH as i32 - MARGIN - n_w;
+        let centre = (MARGIN + right) / 2;
+        let half_w = f64::from((right - MARGIN) / 2 - end_w);
+        // The item's text stands above its bar, across the chart, so that a whole sentence fits on one line.
+        let rows: Vec<(Vec<String>, i32)> = self
+            .rows
+            .iter()
+            .map(|r| {
+                let lines = wrap(&r.label, TEXT, false, f64::from(WIDTH as i32 - 2 * MARGIN), 2);
+                let h = lines.len() as i32 * line_height(TEXT) + 4 + BAR_H + ROW_GAP;
+                (lines, h)
+            })
+            .collect();
+        let height = top + rows.iter().map(|r| r.1).sum::<i32>().max(BAR_H + ROW_GAP) + MARGIN;
+        Layout {
+            top,
+            centre,
+            half_w,
+            rows,
+            height,
+        }
+    }
+}
+
+impl Draw for LikertChart {
+    fn size(&self) -> (u32, u32) {
+        (WIDTH, self.layout().height as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
+        let Layout {
+            top,
+            centre,
+            half_w,
+            rows,
+            ..
+        } = self.layout();
+        let y = heading(root, &self.title, &self.subtitle)?;
+        legend(root, y, &self.legend_items(), square)?;
+        let colours = palette(self.steps.len());
+
+        // The axis: 0 at the centre, 50 % and 100 % of the answers to either side.
+        let labels = self
+            .rows
+            .iter()
+            .flat_map(|r| [r.low_label.as_str(), r.high_label.as_str()]);
+        let ticks = percent_ticks(labels, 2);
+        let grid_x = |k: i32| centre + (half_w * f64::from(k) / 4.0).round() as i32;
+        for k in (-4i32..=4).step_by(2) {
+            let x = grid_x(k);
+            {
+                let label = ticks[(k.unsigned_abs() / 2) as usize].1.clone();
+                root.draw(&Text::new(
+                    label,
+                    (x, top - 8),
+                    font(SMALL).color(&MUTED).pos(Pos::new(HPos::Center, VPos::Bottom)),
+                ))
                 .map_err(err)?;
+            }
         }
         let steps = self.steps.len();
         let middle = (steps % 2 == 1).then_some(steps / 2);
-        for (i, row) in self.rows.iter().enumerate() {
-            let y = top + i as i32 * row_h + row_h / 2;
-            let label = fit(root, &row.label, &font(label_font), (label_w - 20) as u32);
-            root.draw(&Text::new(
-                label,
-                (margin, y),
-                font(label_font).pos(Pos::new(HPos::Left, VPos::Center)),
-            ))
-            .map_err(err)?;
+        let mut y0 = top;
+        let mut centre_segments = Vec::with_capacity(rows.len());
+        for (row, (lines, h)) in self.rows.iter().zip(&rows) {
+            for (k, line) in lines.iter().enumerate() {
+                root.draw(&Text::new(
+                    line.clone(),
+                    (MARGIN, y0 + k as i32 * line_height(TEXT) + line_height(TEXT) / 2),
+                    left(font(TEXT)),
+                ))
+                .map_err(err)?;
+            }
+            let y = y0 + lines.len() as i32 * line_height(TEXT) + 4 + BAR_H / 2;
+            y0 += h;
+            // Grid lines and the centre line behind the bar only, so that they never cross the item's text.
+            let (bar_top, bar_bottom) = (y - BAR_H / 2 - 5, y + BAR_H / 2 + 5);
+            for k in (-4i32..=4).filter(|&k| k != 0) {
+                root.draw(&PathElement::new(
+                    vec![(grid_x(k), bar_top), (grid_x(k), bar_bottom)],
+                    GRID,
+                ))
+                .map_err(err)?;
+            }
+            centre_segments.push((bar_top, bar_bottom));
             root.draw(&Text::new(
                 row.n_label.clone(),
-                (w - margin, y),
-                font(label_font * 0.85)
-                    .color(&MUTED)
-                    .pos(Pos::new(HPos::Right, VPos::Center)),
+                (WIDTH as i32 - MARGIN, y),
+                font(SMALL).color(&MUTED).pos(Pos::new(HPos::Right, VPos::Center)),
             ))
             .map_err(err)?;
             let shares = match &row.shares {
                 Ok(s) => s,
                 Err(text) => {
                     root.draw(&Rectangle::new(
-                        [(centre - 12, y - bar_h / 2), (centre + 12, y + bar_h / 2)],
+                        [(centre - 10, y - BAR_H / 2), (centre + 10, y + BAR_H / 2)],
                         SUPPRESSED.filled(),
                     ))
                     .map_err(err)?;
                     root.draw(&Text::new(
-                        text.clone(),
-                        (centre + 24, y),
-                        font(label_font * 0.85)
-                            .color(&MUTED)
-                            .pos(Pos::new(HPos::Left, VPos::Center)),
+                        fit(text, SMALL, false, half_w),
+                        (centre + 18, y),
+                        left(font(SMALL).color(&MUTED)),
                     ))
                     .map_err(err)?;
                     continue;
@@ -146,8 +221,8 @@ impl Draw for LikertChart {
                 let x1 = x + share * half_w;
                 if *share > 0.0 {
                     root.draw(&Rectangle::new(
-                        [(x.round() as i32, y - bar_h / 2), (x1.round() as i32, y + bar_h / 2)],
-                        colours[k].filled(),
+                        [(x.round() as i32, y - BAR_H / 2), (x1.round() as i32, y + BAR_H / 2)],
+                        colours[k % colours.len()].filled(),
                     ))
                     .map_err(err)?;
                 }
@@ -156,22 +231,22 @@ impl Draw for LikertChart {
             let left_edge = f64::from(centre) - below * half_w;
             root.draw(&Text::new(
                 row.low_label.clone(),
-                (left_edge as i32 - 10, y),
-                font(label_font * 0.85).pos(Pos::new(HPos::Right, VPos::Center)),
+                (left_edge.round() as i32 - 6, y),
+                font(SMALL).pos(Pos::new(HPos::Right, VPos::Center)),
             ))
             .map_err(err)?;
             root.draw(&Text::new(
                 row.high_label.clone(),
-                (x as i32 + 10, y),
-                font(label_font * 0.85).pos(Pos::new(HPos::Left, VPos::Center)),
+                (x.round() as i32 + 6, y),
+                left(font(SMALL)),
             ))
             .map_err(err)?;
         }
-        root.draw(&PathElement::new(
-            vec![(centre, top - 10), (centre, top + n * row_h)],
-            INK.stroke_width(2),
-        ))
-        .map_err(err)?;
+        // The centre on top of the bars.
+        for (a, b) in centre_segments {
+            root.draw(&PathElement::new(vec![(centre, a), (centre, b)], INK.stroke_width(2)))
+                .map_err(err)?;
+        }
         Ok(())
     }
 }
