@@ -17,4 +17,5 @@ mod robustness;
 mod runs;
 mod statistics;
 mod support;
+mod tables;
 mod tidy;
