@@ -293,12 +293,17 @@ pub enum ImportFormat {
 /// Where and how a result table is written.
 #[derive(clap::Args, Debug)]
 pub struct OutputArgs {
-    /// csv and json go to stdout unless --out is given; parquet needs --out.
+    /// csv and json go to stdout unless --out is given; parquet and xlsx are binary and are never written to a
+    /// terminal (xlsx needs --out: one workbook with a sheet per kind of row and names next to ids).
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
     /// Write to this file instead of stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// The CSV's dialect: `standard` (comma, decimal point, full precision; for programs), or `excel-sv` for
+    /// Swedish Excel (a byte order mark, `;`, decimal comma, rounded numbers, names next to ids).
+    #[arg(long, value_enum, default_value_t = CsvDialect::Standard)]
+    pub csv_dialect: CsvDialect,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -306,6 +311,13 @@ pub enum Format {
     Csv,
     Parquet,
     Json,
+    Xlsx,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CsvDialect {
+    Standard,
+    ExcelSv,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

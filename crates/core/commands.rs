@@ -12,8 +12,8 @@ use crosscase_model::{KommunRegister, Language, QuoteKeeping};
 use crosscase_report::{FeedbackConfig, WrittenPack};
 use crosscase_store::{AnalysisRun, ImportRecord, Ingest, IngestOutcome, IngestSummary, Store};
 
-use crate::args::{By, Cli, Command, CountUnit, ExportFormat, Format, OutputArgs, Unit};
-use crate::output::write_table;
+use crate::args::{By, Cli, Command, CountUnit, CsvDialect, ExportFormat, Format, OutputArgs, Unit};
+use crate::output::{check_output, write_table};
 
 /// A problem in the user's data or files: exit code 1.
 #[derive(Debug)]
@@ -77,6 +77,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             count,
             waves,
         } => {
+            check_output(&output)?;
             if !(0.5..1.0).contains(&confidence) {
                 return Err(UserError(format!(
                     "--confidence {confidence} must lie between 0.5 and 1, e.g. 0.95"
@@ -136,8 +137,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 table.extend(Some("wave_change"), &changes)?;
                 parameters["waves"] = serde_json::json!([from, to]);
             }
+            let labels = labels(&snapshot, &corpus, &Default::default(), &output)?;
             let run = snapshot.record_run(&analysis_run("compare", parameters, Some(seed), &table)?)?;
-            write_table(&table, &output)?;
+            write_table(&table, &output, labels.as_ref())?;
             eprintln!("Stored as run {run} in {}.", db.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -147,26 +149,30 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             output,
             within,
         } => {
+            check_output(&output)?;
             let mut store = Store::open_existing(&db)?;
             let snapshot = store.snapshot(project.as_deref())?;
             let corpus = snapshot.load_corpus(Some(snapshot.name()))?;
             let mut table = ResultTable::new();
             table.extend(None, &crosscase_analysis::cooccurrence(&corpus, within))?;
             let parameters = serde_json::json!({ "within": within });
+            let labels = labels(&snapshot, &corpus, &Default::default(), &output)?;
             let run = snapshot.record_run(&analysis_run("cooccur", parameters, None, &table)?)?;
-            write_table(&table, &output)?;
+            write_table(&table, &output, labels.as_ref())?;
             eprintln!("Stored as run {run} in {}.", db.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Agreement { db, project, output } => {
+            check_output(&output)?;
             let mut store = Store::open_existing(&db)?;
             let snapshot = store.snapshot(project.as_deref())?;
             let corpus = snapshot.load_corpus(Some(snapshot.name()))?;
             let rows = crosscase_analysis::agreement(&corpus).map_err(|e| UserError(e.to_string()))?;
             let mut table = ResultTable::new();
             table.extend(None, &rows)?;
+            let labels = labels(&snapshot, &corpus, &Default::default(), &output)?;
             let run = snapshot.record_run(&analysis_run("agreement", serde_json::json!({}), None, &table)?)?;
-            write_table(&table, &output)?;
+            write_table(&table, &output, labels.as_ref())?;
             eprintln!("Stored as run {run} in {}.", db.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -178,6 +184,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             confidence,
             exits,
         } => {
+            check_output(&output)?;
             let mut store = Store::open_existing(&db)?;
             let snapshot = store.snapshot(project.as_deref())?;
             let records = snapshot.load_ideas(Some(snapshot.name()))?;
@@ -187,8 +194,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 exits: exits.into(),
             };
             let (table, parameters) = ideas_table(&records, &config)?;
+            // The names of municipalities, units, themes and waves come from the coded project.
+            let labels = if for_people(&output) {
+                let corpus = snapshot.load_corpus(Some(snapshot.name()))?;
+                labels(&snapshot, &corpus, &Default::default(), &output)?
+            } else {
+                None
+            };
             let run = snapshot.record_run(&analysis_run("ideas", parameters, None, &table)?)?;
-            write_table(&table, &output)?;
+            write_table(&table, &output, labels.as_ref())?;
             eprintln!("Stored as run {run} in {}.", db.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -202,6 +216,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             codes,
             charts,
         } => {
+            check_output(&output)?;
             let mut store = Store::open_existing(&db)?;
             let snapshot = store.snapshot(project.as_deref())?;
             let corpus = snapshot.load_corpus(Some(snapshot.name()))?;
@@ -238,8 +253,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("Wrote {} charts in {}.", written.len(), dir.display());
             }
             let parameters = survey_parameters(instrument.as_deref(), &config, &codes);
+            let labels = labels(&snapshot, &corpus, &records, &output)?;
             let run = snapshot.record_run(&analysis_run("survey", parameters, None, &table)?)?;
-            write_table(&table, &output)?;
+            write_table(&table, &output, labels.as_ref())?;
             eprintln!("Stored as run {run} in {}.", db.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -431,6 +447,31 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Whether the output is for people (XLSX, or CSV for Swedish Excel), which show names and labels next to ids.
+fn for_people(output: &OutputArgs) -> bool {
+    output.format == Format::Xlsx || output.csv_dialect == CsvDialect::ExcelSv
+}
+
+/// The names and labels of the project's ids in its own language, when the output is for people.
+fn labels(
+    snapshot: &crosscase_store::Snapshot<'_>,
+    corpus: &crosscase_model::Corpus,
+    surveys: &crosscase_model::SurveyRecords,
+    output: &OutputArgs,
+) -> Result<Option<crosscase_analysis::Labels>> {
+    if !for_people(output) {
+        return Ok(None);
+    }
+    let names = snapshot.wave_and_unit_names(Some(snapshot.name()))?;
+    Ok(Some(crosscase_analysis::Labels::new(
+        corpus,
+        surveys,
+        &names.waves,
+        &names.units,
+        corpus.settings.language,
+    )))
 }
 
 /// The rows of `crosscase ideas` (funnel, medians, the log-rank test, then the curves) and the run's parameters.
@@ -1036,7 +1077,9 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         &OutputArgs {
             format: Format::Csv,
             out: Some(csv_path.clone()),
+            csv_dialect: CsvDialect::Standard,
         },
+        None,
     )?;
 
     // Idea-management records, when the project has them: funnel and time to implementation by municipality.
@@ -1051,7 +1094,9 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
             &OutputArgs {
                 format: Format::Csv,
                 out: Some(path.clone()),
+                csv_dialect: CsvDialect::Standard,
             },
+            None,
         )?;
         Some(path)
     };
@@ -1079,7 +1124,9 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
             &OutputArgs {
                 format: Format::Csv,
                 out: Some(path.clone()),
+                csv_dialect: CsvDialect::Standard,
             },
+            None,
         )?;
         mixed_charts = crosscase_report::write_mixed_charts(&corpus, &surveys, &mixed, &charts_dir)?;
         Some(path)

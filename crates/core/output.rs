@@ -1,35 +1,76 @@
-//! Writing result tables as the user asked: CSV, Parquet or JSON lines, to a file or stdout.
+//! Writing result tables as the user asked: CSV (for programs, or for Swedish Excel), Parquet, JSON lines or XLSX,
+//! to a file or stdout.
 
 use std::io::{IsTerminal, Write};
 
-use anyhow::{Context, Result};
-use crosscase_analysis::ResultTable;
+use anyhow::{Context, Result, anyhow};
+use crosscase_analysis::{Labels, ResultTable};
 
-use crate::args::{Format, OutputArgs};
-use crate::commands::UserError;
+use crate::args::{CsvDialect, Format, OutputArgs};
 
-/// Writes a result table as the user asked: a file, or stdout.
-pub fn write_table(table: &ResultTable, output: &OutputArgs) -> Result<()> {
+/// Refuses, before anything is computed or recorded, an output that cannot be written: `--csv-dialect` with
+/// another format, XLSX without `--out`, and Parquet or XLSX to a terminal (stdout, or an `--out` such as
+/// `/dev/tty`), which would only fill the screen with bytes. These are usage errors (exit 2) naming what to change.
+pub fn check_output(output: &OutputArgs) -> Result<()> {
+    if output.csv_dialect == CsvDialect::ExcelSv && output.format != Format::Csv {
+        return Err(anyhow!(
+            "--csv-dialect excel-sv is a kind of CSV: use it with --format csv (the default)"
+        ));
+    }
+    let (kind, extension) = match output.format {
+        Format::Parquet => ("Parquet", "parquet"),
+        Format::Xlsx => ("XLSX", "xlsx"),
+        Format::Csv | Format::Json => return Ok(()),
+    };
+    match &output.out {
+        None if output.format == Format::Xlsx => Err(anyhow!(
+            "XLSX is a workbook file: give one with --out FILE, e.g. --out results.xlsx"
+        )),
+        None if std::io::stdout().is_terminal() => Err(anyhow!(
+            "{kind} is binary and stdout is a terminal: give a file with --out FILE, e.g. --out results.{extension}"
+        )),
+        // An existing terminal device (`/dev/tty`, `/dev/stdout` on a terminal); opened for reading only, so that
+        // nothing is created or truncated before the command has run.
+        Some(path) if std::fs::File::open(path).is_ok_and(|f| f.is_terminal()) => Err(anyhow!(
+            "{kind} is binary and {} is a terminal: give a file with --out FILE, e.g. --out results.{extension}",
+            path.display()
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Writes a result table as the user asked: a file, or stdout. `labels` name the ids in XLSX and in the `excel-sv`
+/// CSV, which are for people; the standard CSV, Parquet and JSON lines stay as programs read them.
+pub fn write_table(table: &ResultTable, output: &OutputArgs, labels: Option<&Labels>) -> Result<()> {
+    check_output(output)?;
+    let for_people = output.format == Format::Xlsx || output.csv_dialect == CsvDialect::ExcelSv;
+    let labelled = labels.filter(|_| for_people).map(|l| table.labelled(l));
+    let table = labelled.as_ref().unwrap_or(table);
     match &output.out {
         Some(path) => {
             let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
             let mut w = std::io::BufWriter::new(file);
-            write_format(table, output.format, &mut w)?;
+            write_format(table, output, &mut w)?;
             w.flush().with_context(|| format!("cannot write {}", path.display()))?;
         }
-        None if output.format == Format::Parquet && std::io::stdout().is_terminal() => {
-            return Err(UserError("Parquet is binary: give a file with --out FILE".into()).into());
-        }
-        None => write_format(table, output.format, std::io::stdout().lock())?,
+        None => write_format(table, output, std::io::stdout().lock())?,
     }
     Ok(())
 }
 
-fn write_format(table: &ResultTable, format: Format, out: impl Write) -> Result<()> {
-    match format {
-        Format::Csv => table.write_csv(out)?,
-        Format::Parquet => table.write_parquet(out)?,
-        Format::Json => table.write_json_lines(out)?,
+fn write_format(table: &ResultTable, output: &OutputArgs, mut out: impl Write) -> Result<()> {
+    match (output.format, output.csv_dialect) {
+        (Format::Csv, CsvDialect::Standard) => table.write_csv(out)?,
+        (Format::Csv, CsvDialect::ExcelSv) => table.write_csv_excel_sv(out)?,
+        (Format::Parquet, _) => table.write_parquet(out)?,
+        (Format::Json, _) => table.write_json_lines(out)?,
+        (Format::Xlsx, _) => {
+            // One sheet per kind of row (prevalence, difference, contrast, …), so that no sheet mixes columns that
+            // belong to different rows.
+            let book = crosscase_report::result_workbook(&table.by_kind("rows"))?;
+            out.write_all(&book)?;
+            out.flush()?;
+        }
     }
     Ok(())
 }

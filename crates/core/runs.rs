@@ -195,6 +195,8 @@ fn write_rows(json_lines: &str, format: Format, path: &Path) -> Result<()> {
     match format {
         Format::Csv => table.write_csv(&mut w)?,
         Format::Parquet => table.write_parquet(&mut w)?,
+        // A sheet per kind of row, as the command writes it (without names: the run's rows are all that is read).
+        Format::Xlsx => w.write_all(&crosscase_report::result_workbook(&table.by_kind("rows"))?)?,
         Format::Json => unreachable!("written above"),
     }
     w.flush().with_context(|| format!("cannot write {}", path.display()))?;

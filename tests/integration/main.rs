@@ -18,4 +18,5 @@ mod robustness;
 mod runs;
 mod statistics;
 mod support;
+mod tables;
 mod tidy;

@@ -136,3 +136,108 @@ pub fn check_project_xsd(xml: &Path, what: &str) {
         String::from_utf8_lossy(&lint.stderr)
     );
 }
+
+/// A cell as a workbook stores it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum XlsxCell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Bool(bool),
+}
+
+/// The sheets of an XLSX file, in order, each as its name and its rows of cells (by column letter, gaps empty).
+/// A small reader of the parts rust_xlsxwriter writes (shared strings, numbers, booleans), so that a test sees what
+/// a spreadsheet program sees: whether a cell is text or a number.
+pub fn read_xlsx(path: &Path) -> Vec<(String, Vec<Vec<XlsxCell>>)> {
+    let mut book = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut part = |name: &str| -> Option<String> {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut book.by_name(name).ok()?, &mut s).unwrap();
+        Some(s)
+    };
+    let unescape = |s: &str| {
+        s.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&")
+    };
+    // The text between `<tag ...>` and `</tag>`, for every occurrence.
+    fn elements<'a>(xml: &'a str, tag: &str) -> Vec<(&'a str, &'a str)> {
+        let (open, close) = (format!("<{tag}"), format!("</{tag}>"));
+        let mut out = Vec::new();
+        let mut rest = xml;
+        while let Some(i) = rest.find(&open) {
+            let after = &rest[i + open.len()..];
+            // `<c` must not match `<cols`.
+            if !after.starts_with([' ', '>', '/']) {
+                rest = after;
+                continue;
+            }
+            let end = after.find('>').unwrap();
+            let attrs = &after[..end];
+            if attrs.ends_with('/') {
+                out.push((attrs, ""));
+                rest = &after[end + 1..];
+            } else {
+                let body_end = after.find(&close).unwrap();
+                out.push((attrs, &after[end + 1..body_end]));
+                rest = &after[body_end + close.len()..];
+            }
+        }
+        out
+    }
+    let attr = |attrs: &str, name: &str| -> Option<String> {
+        let key = format!(" {name}=\"");
+        let i = attrs.find(&key)? + key.len();
+        Some(attrs[i..].split('"').next()?.to_string())
+    };
+    let shared: Vec<String> = part("xl/sharedStrings.xml")
+        .map(|xml| {
+            elements(&xml, "si")
+                .into_iter()
+                .map(|(_, body)| elements(body, "t").into_iter().map(|(_, t)| unescape(t)).collect())
+                .collect()
+        })
+        .unwrap_or_default();
+    let workbook = part("xl/workbook.xml").unwrap();
+    let names: Vec<String> = elements(&workbook, "sheet")
+        .into_iter()
+        .map(|(a, _)| unescape(&attr(a, "name").unwrap()))
+        .collect();
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| {
+            // rust_xlsxwriter names the parts sheet1.xml, sheet2.xml, … in the workbook's order.
+            let xml = part(&format!("xl/worksheets/sheet{}.xml", i + 1)).unwrap();
+            let rows = elements(&xml, "row")
+                .into_iter()
+                .map(|(_, row)| {
+                    let mut cells = Vec::new();
+                    for (a, body) in elements(row, "c") {
+                        let reference = attr(a, "r").unwrap();
+                        let column = reference
+                            .chars()
+                            .take_while(char::is_ascii_uppercase)
+                            .fold(0usize, |n, ch| n * 26 + (ch as usize - 'A' as usize + 1))
+                            - 1;
+                        let value = elements(body, "v").first().map(|(_, v)| v.to_string());
+                        let cell = match (attr(a, "t").as_deref(), value) {
+                            (_, None) => XlsxCell::Empty,
+                            (Some("s"), Some(v)) => XlsxCell::Text(shared[v.parse::<usize>().unwrap()].clone()),
+                            (Some("b"), Some(v)) => XlsxCell::Bool(v == "1"),
+                            (Some("str"), Some(v)) => XlsxCell::Text(unescape(&v)),
+                            (_, Some(v)) => XlsxCell::Number(v.parse().unwrap()),
+                        };
+                        cells.resize(column, XlsxCell::Empty);
+                        cells.push(cell);
+                    }
+                    cells
+                })
+                .collect();
+            (name, rows)
+        })
+        .collect()
+}

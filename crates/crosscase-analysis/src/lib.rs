@@ -39,7 +39,10 @@ pub use survey::{
     IndexRow, ItemRow, MixedRow, PrePostRow, SurveyAnalysis, SurveyConfig, SurveyGrouping, SurveyTestRow,
     analyse_survey, dimension_items, index, mixed_methods,
 };
-pub use table::{ResultTable, data_table_frame, defuse_formula, write_data_table_csv, write_data_table_parquet};
+pub use table::{
+    Labels, ResultTable, data_table_frame, defuse_formula, excel_sv_number, write_data_table_csv,
+    write_data_table_parquet,
+};
 pub use waves::{WaveChangeRow, wave_changes};
 
 #[cfg(test)]

@@ -1,8 +1,11 @@
 //! Result rows as one table with the same column names in every format: CSV, Parquet, or JSON lines.
 //!
 //! Rows of different kinds (prevalence, difference, contrast) share one table: the columns are the union of their
-//! fields in first-seen order, and a field a row does not have is null.
+//! fields in first-seen order, and a field a row does not have is null. For people rather than programs, a table
+//! can be split by kind ([`ResultTable::by_kind`]), given names and labels beside its ids
+//! ([`ResultTable::labelled`]) and written as CSV for Swedish Excel ([`ResultTable::write_csv_excel_sv`]).
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use polars::prelude::*;
@@ -45,6 +48,87 @@ impl ResultTable {
 
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
+    }
+
+    /// The rows, each with its own fields in order.
+    pub fn rows(&self) -> &[serde_json::Map<String, Value>] {
+        &self.rows
+    }
+
+    /// One table per row kind (the field `kind`, which the tables no longer carry), in first-seen order; rows
+    /// without a kind go to a table named `unnamed`.
+    pub fn by_kind(&self, unnamed: &str) -> Vec<(String, ResultTable)> {
+        let mut tables: Vec<(String, ResultTable)> = Vec::new();
+        for r in &self.rows {
+            let kind = match r.get("kind") {
+                Some(Value::String(k)) => k.clone(),
+                _ => unnamed.to_string(),
+            };
+            let mut row = r.clone();
+            row.shift_remove("kind");
+            match tables.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, t)) => t.rows.push(row),
+                None => tables.push((kind, ResultTable { rows: vec![row] })),
+            }
+        }
+        tables
+    }
+
+    /// The table with a name or label beside each id that `labels` knows: `code_label` after `code`,
+    /// `municipality_name` after `municipality`, `wave_name` after `wave` (and `wave_from`, `wave_to`), the
+    /// instrument's name, a dimension's label, an item's text, and `group_name` after `group` (and `group_a`,
+    /// `group_b`) as the row's `group_by` says what a group is. An id without a name gets an empty label.
+    pub fn labelled(&self, labels: &Labels) -> ResultTable {
+        let rows = self
+            .rows
+            .iter()
+            .map(|r| {
+                let text = |k: &str| r.get(k).and_then(Value::as_str);
+                let instrument = text("instrument").unwrap_or_default();
+                let group_names = match text("group_by").or(text("attribute")) {
+                    Some("municipality") => Some(&labels.municipalities),
+                    Some("unit") => Some(&labels.units),
+                    Some("theme") => Some(&labels.codes),
+                    Some("wave") => Some(&labels.waves),
+                    _ => None,
+                };
+                let mut row = serde_json::Map::new();
+                for (k, v) in r {
+                    row.insert(k.clone(), v.clone());
+                    // A null id gets a null label, so that the label column stays beside its id column.
+                    let id = v.as_str().unwrap_or_default();
+                    let key = (instrument.to_string(), id.to_string());
+                    let label = match k.as_str() {
+                        "code" => Some(("code_label", labels.codes.get(id))),
+                        "municipality" => Some(("municipality_name", labels.municipalities.get(id))),
+                        "wave" => Some(("wave_name", labels.waves.get(id))),
+                        "wave_from" => Some(("wave_from_name", labels.waves.get(id))),
+                        "wave_to" => Some(("wave_to_name", labels.waves.get(id))),
+                        "instrument" => Some(("instrument_name", labels.instruments.get(id))),
+                        "dimension" => Some(("dimension_label", labels.dimensions.get(&key))),
+                        "item" => Some(("item_text", labels.items.get(&key))),
+                        "target" => match text("target_kind") {
+                            Some("item") => Some(("target_label", labels.items.get(&key))),
+                            Some("dimension") => Some(("target_label", labels.dimensions.get(&key))),
+                            _ => None,
+                        },
+                        "group" => group_names.map(|n| ("group_name", n.get(id))),
+                        "group_a" => group_names.map(|n| ("group_a_name", n.get(id))),
+                        "group_b" => group_names.map(|n| ("group_b_name", n.get(id))),
+                        _ => None,
+                    };
+                    if let Some((column, name)) = label {
+                        let value = match v {
+                            Value::String(_) => Value::String(name.cloned().unwrap_or_default()),
+                            _ => Value::Null,
+                        };
+                        row.insert(column.to_string(), value);
+                    }
+                }
+                row
+            })
+            .collect();
+        ResultTable { rows }
     }
 
     /// The union of the rows' fields, in first-seen order.
@@ -125,12 +209,119 @@ impl ResultTable {
         Ok(())
     }
 
+    /// CSV as Swedish Excel opens it with a double click: a UTF-8 byte order mark (without it Excel reads the file
+    /// as Windows-1252 and garbles å, ä, ö), `;` between fields, a decimal comma, and floating-point numbers rounded
+    /// by [`excel_sv_number`]. The columns and the defusing of formulas are those of [`ResultTable::write_csv`].
+    pub fn write_csv_excel_sv(&self, mut out: impl Write) -> Result<(), AnalysisError> {
+        out.write_all("\u{feff}".as_bytes())?;
+        let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(out);
+        let cols = self.columns();
+        w.write_record(&cols).map_err(io)?;
+        for r in &self.rows {
+            let fields = cols.iter().map(|c| match r.get(c) {
+                None | Some(Value::Null) => String::new(),
+                Some(Value::String(s)) => defuse_formula(s),
+                Some(Value::Number(n)) if n.is_f64() => excel_sv_number(n.as_f64().unwrap_or(f64::NAN)),
+                Some(v) => v.to_string(),
+            });
+            w.write_record(fields).map_err(io)?;
+        }
+        w.flush()?;
+        Ok(())
+    }
+
     /// Parquet with the column types of [`ResultTable::to_frame`].
     pub fn write_parquet(&self, out: impl Write) -> Result<(), AnalysisError> {
         let mut df = self.to_frame()?;
         ParquetWriter::new(out).finish(&mut df)?;
         Ok(())
     }
+}
+
+/// Names and labels of the ids result rows carry, in the project's language, for [`ResultTable::labelled`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Labels {
+    /// Code id → label.
+    pub codes: HashMap<String, String>,
+    /// Kommunkod → name.
+    pub municipalities: HashMap<String, String>,
+    /// Wave id → name.
+    pub waves: HashMap<String, String>,
+    /// Unit id → name.
+    pub units: HashMap<String, String>,
+    /// Instrument id → name.
+    pub instruments: HashMap<String, String>,
+    /// (instrument, dimension id) → label.
+    pub dimensions: HashMap<(String, String), String>,
+    /// (instrument, item id) → text.
+    pub items: HashMap<(String, String), String>,
+}
+
+impl Labels {
+    /// The labels of a corpus and its surveys in `language`, with the waves' and units' names `(id, name)`, which
+    /// the corpus does not hold.
+    pub fn new(
+        corpus: &crosscase_model::Corpus,
+        surveys: &crosscase_model::SurveyRecords,
+        waves: &[(String, String)],
+        units: &[(String, String)],
+        language: crosscase_model::Language,
+    ) -> Labels {
+        let mut labels = Labels {
+            codes: corpus
+                .codes
+                .iter()
+                .map(|c| (c.id.clone(), c.label(language).to_string()))
+                .collect(),
+            municipalities: corpus
+                .municipalities
+                .iter()
+                .map(|m| (m.code.clone(), m.name.clone()))
+                .collect(),
+            waves: waves.iter().cloned().collect(),
+            units: units.iter().cloned().collect(),
+            ..Labels::default()
+        };
+        for i in &surveys.instruments {
+            labels.instruments.insert(i.id.clone(), i.name(language).to_string());
+            for d in &i.dimensions {
+                labels
+                    .dimensions
+                    .insert((i.id.clone(), d.id.clone()), d.label(language).to_string());
+            }
+            for item in &i.items {
+                labels
+                    .items
+                    .insert((i.id.clone(), item.id.clone()), item.text(language).to_string());
+            }
+        }
+        labels
+    }
+}
+
+/// A floating-point result as Swedish Excel reads it: a decimal comma, at most four decimals (trailing zeros
+/// dropped), and three significant digits in scientific notation below 0.001 so that small p-values keep their
+/// size ("9,62E-09"). Not finite: empty.
+pub fn excel_sv_number(x: f64) -> String {
+    if !x.is_finite() {
+        return String::new();
+    }
+    let text = if x != 0.0 && x.abs() < 1e-3 {
+        // Rust writes `9.62e-9`; Excel writes and reads `9,62E-09`.
+        let t = format!("{x:.2e}");
+        let (mantissa, exponent) = t.split_once('e').unwrap_or((&t, "0"));
+        let exponent: i32 = exponent.parse().unwrap_or(0);
+        format!(
+            "{mantissa}E{}{:02}",
+            if exponent < 0 { "-" } else { "+" },
+            exponent.abs()
+        )
+    } else {
+        let t = format!("{x:.4}");
+        let t = t.trim_end_matches('0').trim_end_matches('.');
+        if t == "-0" { "0".to_string() } else { t.to_string() }
+    };
+    text.replace('.', ",")
 }
 
 fn io(e: csv::Error) -> AnalysisError {
@@ -184,4 +375,61 @@ pub fn write_data_table_csv(table: &crosscase_model::DataTable, out: impl Write)
     }
     w.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_for_swedish_excel() {
+        let check = |x: f64, expected: &str| assert_eq!(excel_sv_number(x), expected, "{x}");
+        check(0.0, "0");
+        check(0.36363636363636365, "0,3636");
+        check(3.0277777777777777, "3,0278");
+        check(1.0, "1");
+        check(-0.07990314769975787, "-0,0799");
+        check(-0.00001, "-1,00E-05");
+        check(9.621501892053256e-9, "9,62E-09");
+        check(11400.5, "11400,5");
+        check(-0.00004, "-4,00E-05");
+        check(f64::NAN, "");
+    }
+
+    #[test]
+    fn excel_sv_csv_and_labels() {
+        let mut t = ResultTable::new();
+        #[derive(Serialize)]
+        struct Row {
+            code: &'static str,
+            municipality: &'static str,
+            share: f64,
+            n: u64,
+            note: &'static str,
+        }
+        t.extend(
+            Some("prevalence"),
+            &[Row {
+                code: "kultur",
+                municipality: "0583",
+                share: 0.5,
+                n: 3,
+                note: "=1+1",
+            }],
+        )
+        .unwrap();
+        let mut labels = Labels::default();
+        labels.codes.insert("kultur".into(), "Kultur".into());
+        labels.municipalities.insert("0583".into(), "Motala".into());
+        let mut out = Vec::new();
+        t.labelled(&labels).write_csv_excel_sv(&mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\u{feff}kind;code;code_label;municipality;municipality_name;share;n;note\nprevalence;kultur;Kultur;0583;Motala;0,5;3;'=1+1\n"
+        );
+        let split = t.by_kind("rows");
+        assert_eq!(split.len(), 1);
+        assert_eq!(split[0].0, "prevalence");
+        assert_eq!(split[0].1.columns(), ["code", "municipality", "share", "n", "note"]);
+    }
 }

@@ -15,8 +15,6 @@ use crate::text::Strings;
 pub(crate) struct IdeaSection {
     pub files: Vec<(&'static str, Vec<u8>)>,
     pub html: String,
-    /// The funnel, stage by stage, for the pack's workbook.
-    pub groups: Vec<BarGroup>,
 }
 
 /// The ideas section of `municipality`'s pack, or `None` when the project has no idea records.
@@ -113,7 +111,6 @@ pub(crate) fn section(
             ("ideas-time.svg", time_chart.svg.into_bytes()),
         ],
         html,
-        groups,
     }))
 }
 

@@ -16,7 +16,7 @@ mod xlsx;
 pub use overview::{OverviewCharts, write_mixed_charts, write_overview_charts};
 pub use page::{FeedbackConfig, FeedbackData, Progress, WrittenPack, pack_folder_name, write_feedback};
 pub use quotes::{LeftOutQuote, ListedQuote, quote_candidates};
-pub use xlsx::workbook;
+pub use xlsx::{result_workbook, workbook};
 
 /// Errors while writing feedback material.
 #[derive(Debug, thiserror::Error)]

@@ -9,10 +9,7 @@ use crosscase_analysis::pack::{
     Figure, Hidden, Pack, PackConfig, PackInputs, PackModel, PublishedFigures, RunStamp, Verdict, pack_model,
 };
 use crosscase_charts::{BarGroup, ComparisonBars, Heatmap, HeatmapCell, comparison_bars, heatmap};
-use crosscase_model::{
-    Column, Corpus, DataTable, IdeaRecords, Language, QuoteChoice, QuoteFacts, Roster, Screen, SurveyRecords, Values,
-    format,
-};
+use crosscase_model::{Corpus, IdeaRecords, Language, QuoteChoice, QuoteFacts, Roster, Screen, SurveyRecords, format};
 use rayon::prelude::*;
 
 use crate::html::escape;
@@ -403,21 +400,18 @@ fn write_pack(
     } else {
         None
     };
-    // The figures of the page as a workbook for facilitators who rework them: shares as whole percentages,
-    // suppressed cells empty with the reason beside them.
     let wave_section = crate::waves::section(corpus, model, pack, s, language);
-    let mut sheets = vec![share_sheet(s.xlsx_themes, s.theme, &groups, s)];
-    if let Some(section) = &wave_section {
-        sheets.push(section.sheet.clone());
-    }
-    if let Some(section) = &idea_section {
-        sheets.push(share_sheet(s.xlsx_ideas, s.ideas_stage, &section.groups, s));
-    }
-    if let Some(run) = &config.run {
-        sheets.push(run_sheet(run, s));
-    }
+    // The figures of the page as a workbook for facilitators who rework them, rendered from the model.
     let path = dir.join("tables.xlsx");
-    let book = crate::xlsx::workbook(&sheets).map_err(|e| ReportError::Io {
+    let book = crate::xlsx::pack_workbook(&crate::xlsx::PackBook {
+        corpus,
+        surveys,
+        model,
+        pack,
+        run: config.run.as_ref(),
+        language,
+    })
+    .map_err(|e| ReportError::Io {
         path: path.clone(),
         source: std::io::Error::other(e.to_string()),
     })?;
@@ -558,58 +552,6 @@ fn stand_out(corpus: &Corpus, pack: &Pack, s: &Strings, language: Language) -> S
         )
     ));
     h
-}
-
-/// The recorded run a pack's figures come from: one row of run number, content hash and crosscase version.
-fn run_sheet(run: &RunStamp, s: &Strings) -> DataTable {
-    DataTable {
-        name: s.xlsx_run,
-        columns: vec![
-            Column {
-                name: s.run_id,
-                values: Values::Integer(vec![Some(run.id)]),
-            },
-            Column {
-                name: s.run_hash,
-                values: Values::Text(vec![Some(run.content_hash.clone())]),
-            },
-            Column {
-                name: s.run_version,
-                values: Values::Text(vec![Some(run.crosscase_version.clone())]),
-            },
-        ],
-    }
-}
-
-/// A sheet of this municipality beside the others: whole percentages, and a note where a value is not shown.
-fn share_sheet(name: &'static str, first: &'static str, groups: &[BarGroup], s: &Strings) -> DataTable {
-    let percent = |v: &Result<(f64, String), String>| v.as_ref().ok().map(|(x, _)| (x * 100.0).round() as i64);
-    let note = |g: &BarGroup| match (&g.this, &g.others) {
-        (Err(a), _) => Some(a.clone()),
-        (_, Err(b)) => Some(b.clone()),
-        _ => None,
-    };
-    DataTable {
-        name,
-        columns: vec![
-            Column {
-                name: first,
-                values: Values::Text(groups.iter().map(|g| Some(g.label.clone())).collect()),
-            },
-            Column {
-                name: s.xlsx_this,
-                values: Values::Integer(groups.iter().map(|g| percent(&g.this)).collect()),
-            },
-            Column {
-                name: s.xlsx_others,
-                values: Values::Integer(groups.iter().map(|g| percent(&g.others)).collect()),
-            },
-            Column {
-                name: s.xlsx_note,
-                values: Values::Text(groups.iter().map(note).collect()),
-            },
-        ],
-    }
 }
 
 /// A table of this municipality beside the others, a row per group (theme, stage), with suppressed or missing

@@ -4,7 +4,7 @@
 //! people took part than the threshold shows no figures.
 
 use crosscase_analysis::pack::{Figure, Pack, PackModel, WaveChange};
-use crosscase_model::{Column, Corpus, DataTable, Language, Values};
+use crosscase_model::{Corpus, Language};
 
 use crate::html::escape;
 use crate::page::figure_text;
@@ -12,7 +12,6 @@ use crate::text::Strings;
 
 pub(crate) struct WaveSection {
     pub html: String,
-    pub sheet: DataTable,
 }
 
 /// The waves section of a pack, from the model: a theme whose figure is hidden, or a wave with too few people,
@@ -28,10 +27,6 @@ pub(crate) fn section(
     if pack.waves.is_empty() {
         return None;
     }
-    let mut labels = Vec::new();
-    let mut shares = (Vec::new(), Vec::new());
-    let mut points = Vec::new();
-    let mut notes = Vec::new();
     let mut rows = String::new();
     let mut any_hidden = false;
     for w in &pack.waves {
@@ -75,11 +70,6 @@ pub(crate) fn section(
             escape(&delta),
             escape(&note)
         ));
-        labels.push(Some(label));
-        shares.0.push(a.map(|v| (v * 100.0).round() as i64));
-        shares.1.push(b.map(|v| (v * 100.0).round() as i64));
-        points.push(change.map(|d| (d * 100.0).round() as i64));
-        notes.push(Some(note));
     }
     let intro = s.waves_intro.replace("{from}", &from).replace("{to}", &to);
     let mut html = format!(
@@ -97,30 +87,5 @@ pub(crate) fn section(
         escape(&to),
         escape(s.waves_change)
     ));
-    let sheet = DataTable {
-        name: s.xlsx_waves,
-        columns: vec![
-            Column {
-                name: s.theme,
-                values: Values::Text(labels),
-            },
-            Column {
-                name: s.xlsx_wave_from,
-                values: Values::Integer(shares.0),
-            },
-            Column {
-                name: s.xlsx_wave_to,
-                values: Values::Integer(shares.1),
-            },
-            Column {
-                name: s.xlsx_wave_change,
-                values: Values::Integer(points),
-            },
-            Column {
-                name: s.xlsx_note,
-                values: Values::Text(notes),
-            },
-        ],
-    };
-    Some(WaveSection { html, sheet })
+    Some(WaveSection { html })
 }

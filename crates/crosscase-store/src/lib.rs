@@ -23,6 +23,7 @@ mod surveys;
 pub use create::write_database;
 pub use error::StoreError;
 pub use ingest::{ImportRecord, Ingest, IngestOutcome, IngestSummary, IngestWriter};
+pub use load::WaveAndUnitNames;
 pub use qualcoder::{QualCoderLimits, read_qualcoder, read_qualcoder_within};
 pub use runs::{AnalysisRun, RunSummary};
 pub use schema::SCHEMA_VERSION;

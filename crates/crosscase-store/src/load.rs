@@ -120,6 +120,21 @@ impl Store {
         Ok(settings)
     }
 
+    /// The names of a project's waves and units beside their ids (`(id, name)`, waves by start date, units by id),
+    /// which the corpus leaves out: result tables for people show them next to the ids.
+    pub fn wave_and_unit_names(&self, project: Option<&str>) -> Result<WaveAndUnitNames, StoreError> {
+        let (pid, _) = self.project_id(project)?;
+        let pairs = |sql: &str| -> Result<Vec<(String, String)>, StoreError> {
+            let mut stmt = self.conn.prepare(sql)?;
+            let rows = stmt.query_map([pid], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        Ok(WaveAndUnitNames {
+            waves: pairs("SELECT wave_id, name FROM wave WHERE project_id = ?1 ORDER BY start_date, wave_id")?,
+            units: pairs("SELECT unit_id, name FROM unit WHERE project_id = ?1 ORDER BY unit_id")?,
+        })
+    }
+
     /// Loads the indexed facts of a project for analysis (no texts, no quotes).
     pub fn load_corpus(&self, project: Option<&str>) -> Result<Corpus, StoreError> {
         let (pid, _) = self.project_id(project)?;
@@ -325,4 +340,11 @@ impl Store {
         found.sort_by_key(|(s, start, c, _)| (*s, *start, *c));
         Ok(found.into_iter().map(|(.., q)| q).collect())
     }
+}
+
+/// The names of a project's waves and units, `(id, name)`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WaveAndUnitNames {
+    pub waves: Vec<(String, String)>,
+    pub units: Vec<(String, String)>,
 }

@@ -9,6 +9,7 @@
 
 mod bounds;
 mod figures;
+mod surveys;
 #[cfg(test)]
 mod tests;
 
@@ -21,6 +22,7 @@ pub use bounds::{Range, Sum, propagate};
 pub use figures::{
     AuditedCell, DisclosureAudit, PublishedCell, PublishedFigures, Relation, RunStamp, Status, audit_disclosure,
 };
+pub use surveys::{DimensionFigures, PrePostFigures, PrePostTarget, Score, SurveyFigures};
 
 use crate::differences::ContrastRow;
 use crate::ideas::funnel;
@@ -179,6 +181,8 @@ pub struct Pack {
     pub themes: Vec<ThemeFigures>,
     pub waves: Vec<WaveFigures>,
     pub ideas: Vec<StageFigures>,
+    /// Per survey instrument (the records' order): its dimension indices or its before-and-after figures.
+    pub surveys: Vec<SurveyFigures>,
     /// The machine-readable record of what the pack publishes, for `crosscase audit --disclosure`.
     pub figures: PublishedFigures,
 }
@@ -749,11 +753,14 @@ pub fn pack_model(inputs: &PackInputs<'_>, config: &PackConfig) -> PackModel {
             .or_default()
             .insert(r.respondent.as_str());
     }
-    let survey_shown = survey_count
+    let survey_shown: HashSet<(String, String, String)> = survey_count
         .into_iter()
         .filter(|(_, v)| v.len() as u64 >= threshold)
         .map(|(k, _)| k)
         .collect();
+    let is_survey_shown = |instrument: &str, municipality: &str, wave: &str| {
+        survey_shown.contains(&(instrument.to_string(), municipality.to_string(), wave.to_string()))
+    };
 
     // The heatmap and the packs.
     let mut heatmap = vec![vec![Figure::Hidden(Hidden::NoData); n_m]; corpus.codes.len()];
@@ -822,12 +829,20 @@ pub fn pack_model(inputs: &PackInputs<'_>, config: &PackConfig) -> PackModel {
                     .collect()
             };
             let figures = published(m, &letters, config.threshold, &tables, &idea_table);
+            let survey_figures = surveys::survey_figures(
+                surveys,
+                &corpus.waves,
+                &corpus.municipalities[m].code,
+                threshold,
+                &is_survey_shown,
+            );
             Pack {
                 municipality: m,
                 letter: letters[m].clone(),
                 themes,
                 waves: wave_figures,
                 ideas: idea_figures,
+                surveys: survey_figures,
                 figures,
             }
         })
