@@ -38,10 +38,12 @@ fn demo_runs_end_to_end() {
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(packs.len(), 5, "{packs:?}");
+    // Five packs and the index linking them.
+    assert_eq!(packs.len(), 6, "{packs:?}");
+    assert!(packs.iter().any(|p| p == "index.html"), "{packs:?}");
     let page = std::fs::read_to_string(out.join("feedback/0687-Tranas/index.html")).unwrap();
     assert!(page.contains("<h1>Återkoppling till Tranås</h1>"), "{page}");
-    assert!(page.contains("<img src=\"heatmap.png\""));
+    assert!(page.contains("src=\"heatmap.png\"") && page.contains("src=\"heatmap.svg\""));
     // Other municipalities are letters in a pack; no participant id reaches it.
     assert!(!page.contains("Linköping") && !page.contains("Motala"));
     assert!(!page.contains("P0687-"));
@@ -101,7 +103,7 @@ fn demo_runs_end_to_end() {
     let book = std::fs::read(out.join("feedback/0687-Tranas/tables.xlsx")).unwrap();
     assert!(book.starts_with(b"PK"));
     assert!(
-        page.contains("<h2>Enkätsvar</h2>") && page.contains("<img src=\"survey-1.png\""),
+        page.contains("<h2>Enkätsvar</h2>") && page.contains("src=\"survey-1.png\""),
         "{page}"
     );
     let likert = std::fs::read_to_string(out.join("feedback/0583-Motala/survey-1.svg")).unwrap();
@@ -134,7 +136,7 @@ fn demo_runs_end_to_end() {
     assert!(field(motala, "median_days").parse::<f64>().unwrap() > 0.0);
     assert!(rows.iter().filter(|r| &r[0] == "survival").count() > 300);
     assert!(page.contains("<h2>Idéer från förslag till praktik</h2>"), "{page}");
-    assert!(page.contains("<img src=\"ideas-funnel.png\"") && page.contains("<img src=\"ideas-time.png\""));
+    assert!(page.contains("src=\"ideas-funnel.png\"") && page.contains("src=\"ideas-time.png\""));
     let motala = std::fs::read_to_string(out.join("feedback/0583-Motala/index.html")).unwrap();
     assert!(motala.contains("Er kommun har tagit emot 96 idéer."), "{motala}");
     // Waves by the names of waves.csv, never by their ids, in the text and in the charts.

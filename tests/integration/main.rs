@@ -5,6 +5,7 @@
 mod bad_input;
 mod browser;
 mod cli;
+mod conclusions;
 mod concurrency;
 mod demo;
 mod disclosure;

@@ -163,8 +163,8 @@ fn pack_workbook_has_every_section_of_the_page_with_bases_and_hidden_figures_in_
 
     // The change between waves, with the waves named in the headers.
     let waves = sheet(&book, "Förändring mellan vågor");
-    assert_eq!(header(waves)[1], "Första vågen (v2016) (%)");
-    assert_eq!(header(waves)[4], "Sista vågen (v2019) (%)");
+    assert_eq!(header(waves)[1], "Första vågen: Våg 1 (2016) (%)");
+    assert_eq!(header(waves)[4], "Sista vågen: Våg 3 (2019) (%)");
     check_figures(waves, 1);
     check_figures(waves, 4);
     for row in &waves[1..] {

@@ -47,8 +47,8 @@ struct Layout {
     left: i32,
     right: i32,
     note_x: i32,
-    note_w: i32,
-    rows: Vec<(Vec<String>, i32)>,
+    /// Per row: the label's lines, the note's lines (wrapped, never cut short) and the row's height.
+    rows: Vec<(Vec<String>, Vec<String>, i32)>,
     height: i32,
 }
 
@@ -73,22 +73,26 @@ impl Dumbbell {
             .min(MAX_NOTE_W);
         let note_x = WIDTH as i32 - MARGIN - note_w;
         let (left, right) = (MARGIN + LABEL_W + DOT, note_x - 24);
-        let rows: Vec<(Vec<String>, i32)> = self
+        let rows: Vec<(Vec<String>, Vec<String>, i32)> = self
             .rows
             .iter()
             .map(|r| {
                 let lines = wrap(&r.label, TEXT, false, f64::from(LABEL_W - 16), 2);
-                let h = (lines.len() as i32 * line_height(TEXT)).max(2 * DOT + 4) + 12;
-                (lines, h)
+                // A note says how many improved: it is wrapped, not shortened, so that no figure is cut off.
+                let notes = wrap(&r.note, SMALL, false, f64::from(note_w), 4);
+                let h = (lines.len() as i32 * line_height(TEXT))
+                    .max(notes.len() as i32 * line_height(SMALL))
+                    .max(2 * DOT + 4)
+                    + 12;
+                (lines, notes, h)
             })
             .collect();
-        let height = top + rows.iter().map(|r| r.1).sum::<i32>().max(40) + 8 + line_height(SMALL) + MARGIN;
+        let height = top + rows.iter().map(|r| r.2).sum::<i32>().max(40) + 8 + line_height(SMALL) + MARGIN;
         Layout {
             top,
             left,
             right,
             note_x,
-            note_w,
             rows,
             height,
         }
@@ -106,7 +110,7 @@ impl Draw for Dumbbell {
         legend(root, y, &self.legend_items(), |root, (x, y), colour| {
             root.draw(&Circle::new((x, y), DOT, colour.filled())).map_err(err)
         })?;
-        let bottom = l.top + l.rows.iter().map(|r| r.1).sum::<i32>().max(40);
+        let bottom = l.top + l.rows.iter().map(|r| r.2).sum::<i32>().max(40);
         let span = (self.x_max - self.x_min).max(f64::MIN_POSITIVE);
         let x_of =
             |x: f64| l.left + (((x - self.x_min) / span).clamp(0.0, 1.0) * f64::from(l.right - l.left)).round() as i32;
@@ -122,7 +126,7 @@ impl Draw for Dumbbell {
             .map_err(err)?;
         }
         let mut y0 = l.top;
-        for (row, (lines, h)) in self.rows.iter().zip(&l.rows) {
+        for (row, (lines, notes, h)) in self.rows.iter().zip(&l.rows) {
             let y = y0 + h / 2;
             let first = y - (lines.len() as i32 - 1) * line_height(TEXT) / 2;
             for (k, line) in lines.iter().enumerate() {
@@ -153,12 +157,15 @@ impl Draw for Dumbbell {
                     .map_err(err)?;
                 }
             }
-            root.draw(&Text::new(
-                fit(&row.note, SMALL, false, f64::from(l.note_w)),
-                (l.note_x, y),
-                left(font(SMALL).color(&MUTED)),
-            ))
-            .map_err(err)?;
+            let first = y - (notes.len() as i32 - 1) * line_height(SMALL) / 2;
+            for (k, line) in notes.iter().enumerate() {
+                root.draw(&Text::new(
+                    line.clone(),
+                    (l.note_x, first + k as i32 * line_height(SMALL)),
+                    left(font(SMALL).color(&MUTED)),
+                ))
+                .map_err(err)?;
+            }
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! The idea-management part of a feedback pack: the municipality's funnel beside the other municipalities, its time
 //! from idea to implementation, and what the figures say in plain words.
 
+use crate::page::ChartRef;
 use crosscase_analysis::pack::Pack;
 use crosscase_analysis::stats::KaplanMeier;
 use crosscase_analysis::{IdeaConfig, IdeaGrouping, compare_groups, employees, idea_groups, time_to_implementation};
@@ -15,6 +16,7 @@ use crate::text::Strings;
 pub(crate) struct IdeaSection {
     pub files: Vec<(&'static str, Vec<u8>)>,
     pub html: String,
+    pub charts: Vec<ChartRef>,
 }
 
 /// The ideas section of `municipality`'s pack, or `None` when the project has no idea records.
@@ -92,14 +94,12 @@ pub(crate) fn section(
         "<p>{}</p>\n",
         escape(&comparison(records, &config, s, language))
     ));
-    for (img, title) in [
-        ("ideas-funnel", s.ideas_funnel_title),
-        ("ideas-time", s.ideas_time_title),
-    ] {
-        html.push_str(&format!(
-            "<figure>\n<img src=\"{img}.png\" alt=\"{}\" width=\"1920\" height=\"1080\">\n</figure>\n",
-            escape(title)
-        ));
+    let charts = vec![
+        ChartRef::new("ideas-funnel", s.ideas_funnel_title, &funnel_chart),
+        ChartRef::new("ideas-time", s.ideas_time_title, &time_chart),
+    ];
+    for chart in &charts {
+        html.push_str(&chart.figure());
     }
     html.push_str(&crate::page::groups_table(s.ideas_stage, name, s.others, &groups));
     html.push_str("</section>\n");
@@ -111,6 +111,7 @@ pub(crate) fn section(
             ("ideas-time.svg", time_chart.svg.into_bytes()),
         ],
         html,
+        charts,
     }))
 }
 

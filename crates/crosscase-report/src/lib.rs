@@ -8,6 +8,7 @@ mod ideas;
 mod overview;
 mod page;
 mod quotes;
+mod slides;
 mod survey;
 mod text;
 mod waves;

@@ -8,12 +8,13 @@ use crosscase_analysis::PrevalenceRow;
 use crosscase_analysis::pack::{
     Figure, Hidden, Pack, PackConfig, PackInputs, PackModel, PublishedFigures, RunStamp, Verdict, pack_model,
 };
-use crosscase_charts::{BarGroup, ComparisonBars, Heatmap, HeatmapCell, comparison_bars, heatmap};
+use crosscase_charts::{BarGroup, ComparisonBars, Heatmap, HeatmapCell, Rendered, comparison_bars, heatmap};
 use crosscase_model::{Corpus, IdeaRecords, Language, QuoteChoice, QuoteFacts, Roster, Screen, SurveyRecords, format};
 use rayon::prelude::*;
 
 use crate::html::escape;
 use crate::quotes::{self, LeftOutQuote, ListedQuote, ShownQuote};
+use crate::slides::{Slide, slides_html};
 use crate::text::{Strings, strings};
 use crate::{ReportError, create_dir, write_file};
 
@@ -260,7 +261,43 @@ pub fn write_feedback(
         packs.push(pack);
         left_out.extend(left);
     }
+    let index = config.out_dir.join("index.html");
+    write_file(&index, index_html(&corpus.settings.name, &packs, config))?;
     Ok((packs, left_out))
+}
+
+/// `index.html` beside the packs: every pack written, by name, with its page, slides and tables.
+fn index_html(project: &str, packs: &[WrittenPack], config: &FeedbackConfig) -> String {
+    let (out_dir, language) = (&config.out_dir, config.language);
+    let s = strings(language);
+    let mut h = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>{}</h1>\n<p class=\"project\">{}</p>\n<p>{}</p>\n<table>\n<tbody>\n",
+        language.as_str(),
+        escape(s.index_title),
+        escape(s.index_title),
+        escape(project),
+        escape(s.index_intro)
+    );
+    for pack in packs {
+        // The pack's folder as a link: its name is made of ASCII letters, digits and dashes (`pack_folder_name`).
+        let folder = pack
+            .index
+            .parent()
+            .and_then(|d| d.strip_prefix(out_dir).ok())
+            .map(|d| escape(&d.to_string_lossy()))
+            .unwrap_or_default();
+        h.push_str(&format!(
+            "<tr><td>{}</td><td><a href=\"{folder}/index.html\">{}</a></td><td><a href=\"{folder}/slides.html\">{}</a></td><td><a href=\"{folder}/tables.xlsx\">{}</a></td></tr>\n",
+            escape(&pack.name),
+            escape(s.index_page),
+            escape(s.slides_link),
+            escape(s.index_tables)
+        ));
+    }
+    h.push_str("</tbody>\n</table>\n");
+    h.push_str(&run_footer(config.run.as_ref(), s));
+    h.push_str("</body>\n</html>\n");
+    h
 }
 
 fn write_pack(
@@ -342,6 +379,10 @@ fn write_pack(
         groups: groups.clone(),
     })?;
 
+    let page_charts = [
+        ChartRef::new("bars", s.bars_title, &bars),
+        ChartRef::new("heatmap", s.heatmap_title, &heat),
+    ];
     let mut files = Vec::new();
     for (name, bytes) in [
         ("heatmap.png", heat.png.as_slice()),
@@ -438,9 +479,43 @@ fn write_pack(
         .map(|n| format!("<a href=\"{n}\">{n}</a>"))
         .collect::<Vec<_>>()
         .join(", ");
-    let standing_out = stand_out(corpus, pack, s, language);
+    let conclusion_lines = conclusions(corpus, pack, s, language);
+    // The slides: the same parts as the page, one finding per screen.
+    let mut slides = vec![Slide::Title {
+        name: me.name.clone(),
+        project: corpus.settings.name.clone(),
+    }];
+    slides.extend(conclusion_lines.iter().map(|line| Slide::Finding {
+        heading: s.stand_out_title.to_string(),
+        text: line.clone(),
+    }));
+    slides.extend(page_charts.iter().cloned().map(Slide::Chart));
+    slides.extend(wave_section.as_ref().map(|w| Slide::Section(w.html.clone())));
+    for charts in [
+        survey_section.as_ref().map(|x| &x.charts),
+        idea_section.as_ref().map(|x| &x.charts),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        slides.extend(charts.iter().cloned().map(Slide::Chart));
+    }
+    for theme in shown.as_deref().unwrap_or_default().chunk_by(|a, b| a.theme == b.theme) {
+        for part in theme.chunks(crate::slides::QUOTES_PER_SLIDE) {
+            slides.push(Slide::Quotes {
+                theme: corpus.codes[part[0].theme].label(language).to_string(),
+                quotes: part.iter().map(|q| (q.text.clone(), q.attribution.clone())).collect(),
+            });
+        }
+    }
+    slides.push(Slide::Discuss);
+    let path = dir.join("slides.html");
+    let title = format!("{} {}", s.feedback_title, me.name);
+    write_file(&path, slides_html(&title, language.as_str(), &slides, s))?;
+    files.push(path);
+
+    let standing_out = stand_out(&conclusion_lines, pack, s, language);
     let extra: String = [
-        Some(standing_out),
         wave_section.map(|s| s.html),
         survey_section.map(|s| s.html),
         idea_section.map(|s| s.html),
@@ -452,11 +527,15 @@ fn write_pack(
         &index,
         page_html(
             corpus,
-            &me.name,
-            &groups,
-            shown.as_deref(),
-            &extra,
-            &page_end(&svg_links, config.run.as_ref(), s),
+            &PageParts {
+                name: &me.name,
+                charts: &page_charts,
+                groups: &groups,
+                shown: shown.as_deref(),
+                findings: &standing_out,
+                sections: &extra,
+                end: &page_end(&svg_links, config.run.as_ref(), s),
+            },
             language,
         ),
     )?;
@@ -517,6 +596,7 @@ pub(crate) fn conclusions(corpus: &Corpus, pack: &Pack, s: &Strings, language: L
             Verdict::ClearlyLess => clear.push(fill(s.stand_out_less)),
             Verdict::PerhapsMore => perhaps.push(fill(s.perhaps_more)),
             Verdict::PerhapsLess => perhaps.push(fill(s.perhaps_less)),
+            Verdict::Uncertain => perhaps.push(fill(s.uncertain_same)),
             Verdict::AboutTheSame => same.push(theme.to_string()),
             Verdict::Hidden => hidden.push(fill(s.theme_hidden)),
             Verdict::NotTested => {}
@@ -535,13 +615,13 @@ pub(crate) fn conclusions(corpus: &Corpus, pack: &Pack, s: &Strings, language: L
     lines
 }
 
-fn stand_out(corpus: &Corpus, pack: &Pack, s: &Strings, language: Language) -> String {
+fn stand_out(lines: &[String], pack: &Pack, s: &Strings, language: Language) -> String {
     let mut h = format!(
         "<section class=\"stand-out finding\">\n<h2>{}</h2>\n<ul>\n",
         escape(s.stand_out_title)
     );
-    for line in conclusions(corpus, pack, s, language) {
-        h.push_str(&format!("<li>{}</li>\n", escape(&line)));
+    for line in lines {
+        h.push_str(&format!("<li>{}</li>\n", escape(line)));
     }
     let tested = pack.themes.iter().filter(|t| t.conclusion.p_holm.is_some()).count();
     h.push_str(&format!(
@@ -579,6 +659,39 @@ pub(crate) fn groups_table(first: &str, name: &str, others: &str, groups: &[BarG
     h
 }
 
+/// A chart as the page and the slides show it: its file stem, its title, and its size in SVG pixels.
+#[derive(Clone, Debug)]
+pub(crate) struct ChartRef {
+    pub stem: String,
+    pub title: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl ChartRef {
+    pub(crate) fn new(stem: impl Into<String>, title: &str, chart: &Rendered) -> ChartRef {
+        ChartRef {
+            stem: stem.into(),
+            title: title.to_string(),
+            width: chart.width,
+            height: chart.height,
+        }
+    }
+
+    /// The chart's two images: the PNG on screen and the SVG (vector text) in print, switched by the stylesheet.
+    pub(crate) fn images(&self) -> String {
+        let (stem, w, h) = (&self.stem, self.width, self.height);
+        format!(
+            "<img class=\"screen\" src=\"{stem}.png\" alt=\"{}\" width=\"{w}\" height=\"{h}\">\n<img class=\"print\" src=\"{stem}.svg\" alt=\"\" width=\"{w}\" height=\"{h}\">\n",
+            escape(&self.title)
+        )
+    }
+
+    pub(crate) fn figure(&self) -> String {
+        format!("<figure>\n{}</figure>\n", self.images())
+    }
+}
+
 const CSS: &str = "
 :root { --ink: #222; --muted: #666; --blue: #0072b2; --orange: #e69f00; }
 * { box-sizing: border-box; }
@@ -587,6 +700,7 @@ h1 { font-size: 2rem; margin: 0 0 .2rem; }
 .project { color: var(--muted); margin: 0 0 1.5rem; }
 figure { margin: 1.5rem 0; }
 figure img { width: 100%; height: auto; border: 1px solid #ddd; }
+img.print { display: none; }
 table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
 th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #ddd; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -599,44 +713,67 @@ blockquote footer { color: var(--muted); font-size: .9rem; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   figure { break-inside: avoid; page-break-inside: avoid; }
-  table, .how, blockquote { break-inside: avoid; }
+  .how, blockquote { break-inside: avoid; }
+  thead { display: table-header-group; }
   a { color: inherit; text-decoration: none; }
-  .screen-only { display: none; }
+  .screen-only, img.screen { display: none; }
+  img.print { display: block; }
+  figure img { border: none; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
+  li, tr { break-inside: avoid; }
 }
 ";
 
 /// The page's close: the links to every chart's SVG and, when the pack
 /// comes from a recorded run, the run it names.
 fn page_end(svg_links: &str, run: Option<&RunStamp>, s: &Strings) -> String {
-    let mut h = format!(
-        "<p class=\"screen-only muted\">{}: {}</p>\n",
+    format!(
+        "<p class=\"screen-only muted\">{}: {}</p>\n{}",
         escape(s.svg_link),
-        svg_links
-    );
-    if let Some(run) = run {
-        let hash: String = run.content_hash.chars().take(12).collect();
-        h.push_str(&format!(
-            "<footer class=\"muted run\">{}</footer>\n",
-            escape(
-                &s.run_footer
-                    .replace("{id}", &run.id.to_string())
-                    .replace("{hash}", &hash)
-                    .replace("{version}", &run.crosscase_version)
-            )
-        ));
-    }
-    h
+        svg_links,
+        run_footer(run, s)
+    )
 }
 
-fn page_html(
-    corpus: &Corpus,
-    name: &str,
-    groups: &[BarGroup],
-    shown: Option<&[ShownQuote]>,
-    sections: &str,
-    end: &str,
-    language: Language,
-) -> String {
+/// The run the figures were recorded as, when they were.
+fn run_footer(run: Option<&RunStamp>, s: &Strings) -> String {
+    let Some(run) = run else {
+        return String::new();
+    };
+    let hash: String = run.content_hash.chars().take(12).collect();
+    format!(
+        "<footer class=\"muted run\">{}</footer>\n",
+        escape(
+            &s.run_footer
+                .replace("{id}", &run.id.to_string())
+                .replace("{hash}", &hash)
+                .replace("{version}", &run.crosscase_version)
+        )
+    )
+}
+
+/// The parts of a pack's page, each rendered already except the quotes.
+struct PageParts<'a> {
+    name: &'a str,
+    /// The main themes' bars first, then the heatmap of every theme.
+    charts: &'a [ChartRef],
+    groups: &'a [BarGroup],
+    shown: Option<&'a [ShownQuote]>,
+    findings: &'a str,
+    sections: &'a str,
+    end: &'a str,
+}
+
+fn page_html(corpus: &Corpus, parts: &PageParts<'_>, language: Language) -> String {
+    let PageParts {
+        name,
+        charts,
+        groups,
+        shown,
+        findings,
+        sections,
+        end,
+    } = *parts;
     let s = strings(language);
     let mut h = String::new();
     h.push_str(&format!(
@@ -648,6 +785,10 @@ fn page_html(
     h.push_str(&format!("<h1>{} {}</h1>\n", escape(s.feedback_title), escape(name)));
     h.push_str(&format!("<p class=\"project\">{}</p>\n", escape(&corpus.settings.name)));
     h.push_str(&format!(
+        "<p class=\"screen-only\"><a href=\"slides.html\">{}</a></p>\n",
+        escape(s.slides_link)
+    ));
+    h.push_str(&format!(
         "<section class=\"how\">\n<h2>{}</h2>\n<ul>\n",
         escape(s.how_to_read_title)
     ));
@@ -655,14 +796,18 @@ fn page_html(
         h.push_str(&format!("<li>{}</li>\n", escape(line)));
     }
     h.push_str("</ul>\n</section>\n");
-    for (img, title) in [("bars", s.bars_title), ("heatmap", s.heatmap_title)] {
-        h.push_str(&format!(
-            "<figure>\n<img src=\"{img}.png\" alt=\"{}\" width=\"1920\" height=\"1080\">\n</figure>\n",
-            escape(title)
-        ));
+    // The main themes first, what stands out in them, their figures; then the details (the heatmap of every theme)
+    // and the other sections. Text between the charts lets a printed page fill before a chart moves to the next.
+    let (main, details) = charts.split_at(charts.len().min(1));
+    for chart in main {
+        h.push_str(&chart.figure());
     }
+    h.push_str(findings);
     h.push_str(&format!("<h2>{}</h2>\n", escape(s.table_title)));
     h.push_str(&groups_table(s.theme, name, s.others, groups));
+    for chart in details {
+        h.push_str(&chart.figure());
+    }
     h.push_str(sections);
     h.push_str(&format!(
         "<section class=\"quotes\">\n<h2>{}</h2>\n",

@@ -4,17 +4,19 @@
 
 use crosscase_analysis::pack::PackModel;
 use crosscase_analysis::{dimension_items, index};
-use crosscase_charts::{Dumbbell, DumbbellRow, LikertChart, LikertRow, dumbbell, likert_chart};
+use crosscase_charts::{Dumbbell, DumbbellRow, LikertChart, LikertRow, Rendered, dumbbell, likert_chart};
 use crosscase_model::{Instrument, Language, SurveyDesign, SurveyRecords, SurveyResponse, format};
 
 use crate::ReportError;
 use crate::html::escape;
+use crate::page::ChartRef;
 use crate::text::Strings;
 
 /// Charts (file name, bytes) and the HTML that shows them.
 pub(crate) struct SurveySection {
     pub files: Vec<(String, Vec<u8>)>,
     pub html: String,
+    pub charts: Vec<ChartRef>,
 }
 
 /// The survey section of `municipality`'s pack, or `None` when the project has no instruments. `waves` are the
@@ -34,6 +36,7 @@ pub(crate) fn section(
         return Ok(None);
     }
     let mut files = Vec::new();
+    let mut charts = Vec::new();
     let mut html = format!("<section class=\"survey\">\n<h2>{}</h2>\n", escape(s.survey_title));
     for (k, instrument) in records.instruments.iter().enumerate() {
         let responses: Vec<&SurveyResponse> = records
@@ -62,28 +65,23 @@ pub(crate) fn section(
                 s.prepost_title,
             ),
         };
-        if let Some((png, svg)) = part.chart {
+        if let Some(chart) = part.chart {
             let stem = format!("survey-{}", k + 1);
-            html.push_str(&figure(&stem, title));
-            files.push((format!("{stem}.png"), png));
-            files.push((format!("{stem}.svg"), svg));
+            let figure = ChartRef::new(&stem, title, &chart);
+            html.push_str(&figure.figure());
+            charts.push(figure);
+            files.push((format!("{stem}.png"), chart.png));
+            files.push((format!("{stem}.svg"), chart.svg.into_bytes()));
         }
         html.push_str(&part.html);
     }
     html.push_str("</section>\n");
-    Ok(Some(SurveySection { files, html }))
-}
-
-fn figure(stem: &str, title: &str) -> String {
-    format!(
-        "<figure>\n<img src=\"{stem}.png\" alt=\"{}\" width=\"1920\" height=\"1080\">\n</figure>\n",
-        escape(title)
-    )
+    Ok(Some(SurveySection { files, html, charts }))
 }
 
 /// A chart as (PNG, SVG bytes) and HTML.
 struct Part {
-    chart: Option<(Vec<u8>, Vec<u8>)>,
+    chart: Option<Rendered>,
     html: String,
 }
 
@@ -252,7 +250,7 @@ fn waves_part(
         )
     ));
     Ok(Part {
-        chart: Some((chart.png, chart.svg.into_bytes())),
+        chart: Some(chart),
         html,
     })
 }
@@ -348,7 +346,7 @@ fn pre_post_part(
         rows,
     })?;
     Ok(Part {
-        chart: Some((chart.png, chart.svg.into_bytes())),
+        chart: Some(chart),
         html: format!("<p>{}</p>\n", escape(&text.join(" "))),
     })
 }

@@ -251,6 +251,7 @@ fn themes_sheet(p: &PackBook<'_>, s: &Strings, b: &BookStrings) -> Sheet {
                 Verdict::PerhapsMore => (b.verdict_perhaps_more, true),
                 Verdict::PerhapsLess => (b.verdict_perhaps_less, true),
                 Verdict::AboutTheSame => (b.verdict_same, false),
+                Verdict::Uncertain => (b.verdict_uncertain, true),
                 Verdict::Hidden => (b.verdict_hidden, false),
                 Verdict::NotTested => ("", false),
             };

@@ -89,6 +89,9 @@ pub enum Verdict {
     PerhapsLess,
     /// The interval lies within ±10 percentage points.
     AboutTheSame,
+    /// The shares are about equal (within `NO_DIRECTION_WITHIN`) but the interval is too wide to call them the
+    /// same: neither "perhaps more" nor "perhaps less" would be true to the figures.
+    Uncertain,
     /// The theme's figure (or the others') is hidden: nothing can be said.
     Hidden,
     /// No comparison is possible (no sources on one side).
@@ -97,6 +100,9 @@ pub enum Verdict {
 
 /// Differences within this many percentage points either way (the whole interval) are "about the same".
 pub const SAME_WITHIN: f64 = 0.10;
+/// A difference smaller than this (under 2.5 percentage points, which rounds to at most 2) points no way: an uncertain
+/// difference this small is "about as often, but uncertain", not "perhaps more" or "perhaps less".
+pub const NO_DIRECTION_WITHIN: f64 = 0.025;
 /// The family-wise error rate of the pack's "stands out" claims.
 pub const ALPHA: f64 = 0.05;
 
@@ -303,7 +309,9 @@ pub fn verdict(difference: f64, ci_low: f64, ci_high: f64, p_holm: f64) -> Verdi
         Verdict::ClearlyLess
     } else if ci_low >= -SAME_WITHIN && ci_high <= SAME_WITHIN {
         Verdict::AboutTheSame
-    } else if difference >= 0.0 {
+    } else if difference.abs() < NO_DIRECTION_WITHIN {
+        Verdict::Uncertain
+    } else if difference > 0.0 {
         Verdict::PerhapsMore
     } else {
         Verdict::PerhapsLess

@@ -185,6 +185,10 @@ fn verdicts() {
         (0.23, -0.001, 0.43, 0.2, Verdict::PerhapsMore),
         (-0.05, -0.25, 0.17, 1.0, Verdict::PerhapsLess),
         (0.01, -0.08, 0.09, 1.0, Verdict::AboutTheSame),
+        // Equal shares on too little to call them the same: no direction to name.
+        (0.0, -0.17, 0.17, 1.0, Verdict::Uncertain),
+        (-0.02, -0.20, 0.16, 1.0, Verdict::Uncertain),
+        (0.03, -0.15, 0.21, 1.0, Verdict::PerhapsMore),
     ];
     for (d, lo, hi, p, want) in cases {
         assert_eq!(verdict(d, lo, hi, p), want, "{d} [{lo}, {hi}] p={p}");
