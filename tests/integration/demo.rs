@@ -110,6 +110,10 @@ fn demo_runs_end_to_end() {
     assert!(
         likert.contains("Instämmer helt") && likert.contains("Det finns en tydlig väg för att lämna och pröva idéer.")
     );
+    // Reverse-worded items are marked, and the page says their colours are turned round.
+    assert!(likert.contains("(omvänt"), "{likert}");
+    let motala = std::fs::read_to_string(out.join("feedback/0583-Motala/index.html")).unwrap();
+    assert!(motala.contains("i diagrammet har de färgerna vända"), "{motala}");
     let before_after = std::fs::read_to_string(out.join("feedback/0583-Motala/survey-2.svg")).unwrap();
     assert!(before_after.contains("Före och efter utbildningen") && before_after.contains("förbättrade sig"));
     assert!(

@@ -21,6 +21,10 @@ pub struct LikertRow {
     /// The shares below and above the neutral step, formatted, shown at the ends of the bar.
     pub low_label: String,
     pub high_label: String,
+    /// A reverse-worded item ("New ideas are often stopped …"), where disagreeing is the favourable answer: its
+    /// colours are turned round so that the favourable side has the same colour on every row, while the bar keeps
+    /// its place (disagreement left, agreement right) as the axis says.
+    pub reversed: bool,
 }
 
 /// A diverging stacked bar chart; every string is already in the chart's language.
@@ -222,7 +226,7 @@ impl Draw for LikertChart {
                 if *share > 0.0 {
                     root.draw(&Rectangle::new(
                         [(x.round() as i32, y - BAR_H / 2), (x1.round() as i32, y + BAR_H / 2)],
-                        colours[k % colours.len()].filled(),
+                        colours[if row.reversed { steps - 1 - k } else { k } % colours.len()].filled(),
                     ))
                     .map_err(err)?;
                 }

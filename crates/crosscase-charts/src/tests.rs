@@ -98,6 +98,7 @@ fn likert(rows: usize) -> LikertChart {
                 n_label: "n = 24".into(),
                 low_label: percent(0.3),
                 high_label: percent(0.5),
+                reversed: i == 1,
             })
             .collect(),
     }
@@ -485,4 +486,20 @@ fn only_the_embedded_fonts() {
         .flat_map(|f| f.families.iter().map(|(name, _)| name.clone()))
         .collect();
     assert_eq!(families, ["DejaVu Sans", "DejaVu Sans"]);
+}
+
+#[test]
+fn a_reverse_worded_item_has_its_colours_turned_round() {
+    // Everyone disagrees strongly: unfavourable (dark brown) for an item worded the usual way, favourable (dark teal)
+    // for one worded the other way round. The legend shows each colour once.
+    let chart = |reversed: bool| {
+        let mut c = likert(1);
+        c.rows[0].shares = Ok(vec![1.0, 0.0, 0.0, 0.0, 0.0]);
+        c.rows[0].reversed = reversed;
+        likert_chart(&c).unwrap().svg
+    };
+    let count = |svg: &str, colour: &str| svg.matches(&format!("fill=\"{colour}\"")).count();
+    let (usual, turned) = (chart(false), chart(true));
+    assert_eq!((count(&usual, "#8C510A"), count(&usual, "#01665E")), (2, 1));
+    assert_eq!((count(&turned, "#8C510A"), count(&turned, "#01665E")), (1, 2));
 }

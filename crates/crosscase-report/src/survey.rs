@@ -144,7 +144,11 @@ fn waves_part(
         .map(|(i, item)| {
             let values: Vec<u8> = now.iter().filter_map(|r| r.values[i]).collect();
             let n = values.len();
-            let label = item.text(language).to_string();
+            let label = if item.reverse {
+                format!("{} {}", item.text(language), s.survey_reversed_mark)
+            } else {
+                item.text(language).to_string()
+            };
             if (n as u64) < threshold {
                 // Not even the number of answers is shown below the threshold.
                 return (
@@ -155,6 +159,7 @@ fn waves_part(
                         n_label: format!("n < {threshold}"),
                         low_label: String::new(),
                         high_label: String::new(),
+                        reversed: item.reverse,
                     },
                 );
             }
@@ -166,19 +171,22 @@ fn waves_part(
             let half = instrument.steps() / 2;
             let low: f64 = shares.iter().take(half).sum();
             let high: f64 = shares.iter().skip(instrument.steps().div_ceil(2)).sum();
+            // The favourable share: agreement, or disagreement for a reverse-worded item.
+            let favourable = if item.reverse { low } else { high };
             (
-                high,
+                favourable,
                 LikertRow {
                     label,
                     shares: Ok(shares),
                     n_label,
                     low_label: format::percent(low, language),
                     high_label: format::percent(high, language),
+                    reversed: item.reverse,
                 },
             )
         })
         .collect();
-    // Most agreement first.
+    // Most favourable answers first, so that the top is the best whichever way an item is worded.
     rows.sort_by(|a, b| b.0.total_cmp(&a.0));
     let chart = likert_chart(&LikertChart {
         title: format!("{} – {}", instrument.name(language), name),
@@ -200,7 +208,11 @@ fn waves_part(
         .filter(|w| model.survey_shown(&instrument.id, municipality, w))
         .map(mine)
         .unwrap_or_default();
-    let mut html = format!(
+    let mut html = String::new();
+    if instrument.items.iter().any(|i| i.reverse) {
+        html.push_str(&format!("<p class=\"muted\">{}</p>\n", escape(s.survey_reversed_note)));
+    }
+    html.push_str(&format!(
         "<table>\n<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead>\n<tbody>\n",
         escape(s.survey_dimension),
         escape(name),
@@ -209,7 +221,7 @@ fn waves_part(
             &s.survey_change
                 .replace("{wave}", &previous.map_or("–".to_string(), wave_name))
         )
-    );
+    ));
     let shown = |members: &[&SurveyResponse], items: &[usize]| -> Result<f64, String> {
         let values: Vec<f64> = members.iter().filter_map(|r| index(instrument, r, items)).collect();
         if (values.len() as u64) < threshold {

@@ -57,6 +57,10 @@ pub(crate) struct Strings {
     pub survey_items_title: &'static str,
     /// `{wave}`: the wave shown.
     pub survey_items_subtitle: &'static str,
+    /// After a reverse-worded item's text in the survey chart.
+    pub survey_reversed_mark: &'static str,
+    /// Below the survey chart when an item is reverse-worded.
+    pub survey_reversed_note: &'static str,
     pub survey_dimension: &'static str,
     /// `{wave}`: the wave compared with.
     pub survey_change: &'static str,
@@ -176,7 +180,9 @@ const SV: Strings = Strings {
     ideas_no_test: "Kommunerna kan inte jämföras i hur snabbt idéer införs: det behövs minst två kommuner där någon idé har införts.",
     survey_title: "Enkätsvar",
     survey_items_title: "Svaren per fråga",
-    survey_items_subtitle: "Andel av svaren i varje svarsalternativ ({wave}); instämmande till höger, frågorna med mest instämmande överst",
+    survey_items_subtitle: "Andel av svaren i varje svarsalternativ ({wave}); instämmande till höger, de mest gynnsamma svaren överst",
+    survey_reversed_mark: "(omvänt ställd)",
+    survey_reversed_note: "Frågor markerade ”omvänt ställd” är formulerade så att det är gynnsamt att inte instämma; i diagrammet har de färgerna vända, så att gynnsamma svar har samma färg på varje rad.",
     survey_dimension: "Område",
     survey_change: "Förändring sedan {wave}",
     survey_index_note: "Indexet är medelvärdet av områdets frågor på skalan {min}–{max}; omvänt ställda frågor är vända så att ett högt värde alltid är bättre.",
@@ -284,7 +290,9 @@ const EN: Strings = Strings {
     ideas_no_test: "The municipalities cannot be compared in how fast ideas are implemented: that needs at least two municipalities where an idea was implemented.",
     survey_title: "Survey answers",
     survey_items_title: "Answers by question",
-    survey_items_subtitle: "Share of answers in each option ({wave}); agreement to the right, the questions with most agreement at the top",
+    survey_items_subtitle: "Share of answers in each option ({wave}); agreement to the right, the most favourable answers at the top",
+    survey_reversed_mark: "(worded the other way round)",
+    survey_reversed_note: "Questions marked “worded the other way round” are phrased so that disagreeing is favourable; the chart turns their colours round, so that favourable answers have the same colour on every row.",
     survey_dimension: "Area",
     survey_change: "Change since {wave}",
     survey_index_note: "The index is the mean of the area's questions on the scale {min}–{max}; questions worded the other way round are turned so that a high value is always better.",
