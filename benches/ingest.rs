@@ -68,7 +68,10 @@ fn main() {
             let _ = std::fs::remove_file(format!("{}{suffix}", copy.display()));
         }
         let secs = sqlite_copy(&db, &copy);
-        println!("  SQLite's own copy, run {run}: {secs:.2} s, {:.0} codings/s", codings as f64 / secs);
+        println!(
+            "  SQLite's own copy, run {run}: {secs:.2} s, {:.0} codings/s",
+            codings as f64 / secs
+        );
         copy_best = copy_best.min(secs);
     }
     println!(
