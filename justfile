@@ -11,12 +11,14 @@ demo:
 test:
     cargo test --workspace
 
-# Benchmarks; they print their figures: ingest (codings per second into a durable WAL database) and the national
-# comparison (time, peak memory, cores busy).
+# Benchmarks; they print their figures: ingest (codings per second into a durable WAL database, beside SQLite's own
+# copy of the same rows), the national comparison (time, peak memory, cores busy, beside the Python anchor, and where
+# the time goes), the .qdpx import, and time and peak memory at 1×, 2× and 4× the national size.
 bench:
     cargo bench --bench ingest
     cargo bench --bench national
     cargo bench --bench qdpx
+    cargo bench --bench scaling
 
 # Formatting and lints, as CI checks them.
 lint:

@@ -1,22 +1,39 @@
 //! Ingest benchmark: `crosscase ingest` on a generated project of 1,000,000 codings (with texts, so every quote is
-//! checked against its source), into a durable WAL database (synchronous=FULL). Prints codings per second; the
-//! target is 500,000/s on 2 cores. The project is written before the clock starts. In the same run it times SQLite's
-//! own copy of the ingested rows into a fresh database of the same schema and durability, and prints ingest's speed
-//! as a share of it (target 80 %).
+//! checked against its source), into a durable WAL database (synchronous=FULL), beside SQLite's own copy of the same
+//! rows in the same run. Prints codings per second for both and their ratio; the targets are 500,000/s on 2 cores
+//! and at least 80 % of SQLite's copy. The project is written before the clock starts.
+//!
+//! SQLite's copy is the floor that no loader through SQLite can beat by much: a fresh database with the ingested
+//! one's schema (every table, index and view, as `sqlite_master` gives them) and the same settings as
+//! `crosscase-store` opens a database with (32 KiB pages, WAL, synchronous=FULL, foreign keys enforced, the same
+//! cache and sorter threads), the ingested database attached, and `INSERT INTO main.t SELECT * FROM src.t` for every
+//! table that holds rows, parents first, in one transaction. The clock runs around the whole copy, the commit (one
+//! fsync of the WAL) included; the checkpoint that makes the file alone hold everything, which `crosscase ingest`
+//! also does before it links a new database into place, is timed separately and given as a second ratio.
+//! With foreign keys enforced SQLite cannot use its transfer optimisation (copying records without decoding them),
+//! so the copy checks every reference as ingest does.
 //!
 //! Run with `just bench` (or `cargo bench --bench ingest`). Set `CROSSCASE_BENCH_CODINGS` for another size.
 
+mod support;
+
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
 use crosscase_model::KommunRegister;
 use crosscase_synth::{ScaleConfig, scale_project};
 
+/// `crosscase-store`'s settings for a database it writes (`Store::configure`).
+const STORE_PRAGMAS: &str = "PRAGMA foreign_keys = ON;
+     PRAGMA page_size = 32768;
+     PRAGMA journal_mode = WAL;
+     PRAGMA synchronous = FULL;
+     PRAGMA cache_size = -65536;
+     PRAGMA threads = 2;";
+
 fn main() {
-    let codings: usize = std::env::var("CROSSCASE_BENCH_CODINGS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+    let codings = support::env_number("CROSSCASE_BENCH_CODINGS", 1_000_000);
     let dir = tempfile::tempdir().expect("temporary folder");
     let project_dir = dir.path().join("project");
     let cfg = ScaleConfig {
@@ -31,7 +48,7 @@ fn main() {
     let project = scale_project(&cfg, &KommunRegister::sweden());
     crosscase_ingest::write_project(&project, &project_dir).expect("write the generated project");
     drop(project);
-    let bytes: u64 = walk_size(&project_dir);
+    let bytes: u64 = support::walk_size(&project_dir);
     println!(
         "ingest benchmark: {codings} codings, {} sources, {:.0} MB of project files",
         cfg.sources,
@@ -52,88 +69,80 @@ fn main() {
         println!("  run {run}: {secs:.2} s, {:.0} codings/s", codings as f64 / secs);
         best = best.min(secs);
     }
-    println!(
-        "  best: {best:.2} s, {:.0} codings per second (target 500000)",
-        codings as f64 / best
-    );
+    let ingest_rate = codings as f64 / best;
+    println!("  best: {best:.2} s, {ingest_rate:.0} codings per second (target 500000)");
 
-    // SQLite's own copy of the same rows, in the same run: a fresh database with the ingested one's schema and the
-    // same durability (WAL, synchronous=FULL), filled by `INSERT INTO … SELECT` from the attached database in one
-    // transaction, timed from the first insert through the commit. Ingest also reads and checks the CSV files and
-    // the texts, so this is the speed it could at most reach.
-    let mut copy_best = f64::INFINITY;
+    let stored: i64 = rusqlite::Connection::open(&db)
+        .and_then(|c| c.query_row("SELECT count(*) FROM coding", [], |r| r.get(0)))
+        .expect("count the stored codings");
+    assert_eq!(stored as usize, codings, "the ingested database holds every coding");
+    println!("  SQLite's own copy of the same rows (INSERT INTO main.t SELECT * FROM src.t, one transaction):");
+    let (mut best_copy, mut best_sealed) = (f64::INFINITY, f64::INFINITY);
     for run in 1..=3 {
-        let copy = dir.path().join("copy.sqlite");
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", copy.display()));
-        }
-        let secs = sqlite_copy(&db, &copy);
+        let copy = dir.path().join(format!("copy-{run}.sqlite"));
+        let (commit, checkpoint) = sqlite_copy(&db, &copy);
+        let _ = std::fs::remove_file(&copy);
         println!(
-            "  SQLite's own copy, run {run}: {secs:.2} s, {:.0} codings/s",
-            codings as f64 / secs
+            "  run {run}: {commit:.2} s to commit, {:.0} codings/s; {checkpoint:.2} s more to checkpoint ({:.0} codings/s sealed)",
+            codings as f64 / commit,
+            codings as f64 / (commit + checkpoint)
         );
-        copy_best = copy_best.min(secs);
+        best_copy = best_copy.min(commit);
+        best_sealed = best_sealed.min(commit + checkpoint);
     }
+    let copy_rate = codings as f64 / best_copy;
     println!(
-        "  ingest against SQLite's own copy: {:.0} against {:.0} codings per second, {:.0} % (target 80 %)",
-        codings as f64 / best,
-        codings as f64 / copy_best,
-        100.0 * copy_best / best
+        "  best: {best_copy:.2} s, {copy_rate:.0} codings per second; ingest reaches {:.0} % of SQLite's copy (target 80 %)",
+        100.0 * ingest_rate / copy_rate
+    );
+    println!(
+        "  with the checkpoint, as ingest pays it: {best_sealed:.2} s, {:.0} codings per second; ingest reaches {:.0} %",
+        codings as f64 / best_sealed,
+        100.0 * best_sealed / best
     );
 }
 
-/// Copies every table of `from` into a new database at `to` with the same schema (tables first, then indexes and
-/// triggers, as a restore would) and returns the seconds the copy took.
-fn sqlite_copy(from: &std::path::Path, to: &std::path::Path) -> f64 {
-    let conn = rusqlite::Connection::open(to).expect("open the copy");
-    conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;")
-        .expect("pragmas");
-    conn.execute("ATTACH DATABASE ?1 AS src", [from.to_str().unwrap()])
-        .expect("attach");
-    let schema: Vec<(String, String, String)> = {
-        let mut stmt = conn
-            .prepare(
-                "SELECT type, name, sql FROM src.sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' \
-                 ORDER BY CASE type WHEN 'table' THEN 0 ELSE 1 END, rowid",
-            )
-            .expect("read the schema");
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .expect("schema rows")
-            .collect::<Result<_, _>>()
-            .expect("schema")
-    };
-    let t = Instant::now();
-    conn.execute_batch("BEGIN").expect("begin");
-    for (kind, _, sql) in schema.iter().filter(|s| s.0 == "table") {
-        debug_assert_eq!(kind, "table");
-        conn.execute_batch(sql).expect("create a table");
+/// Copies every row of `source` into a new database `copy` with the same schema and settings, and returns the
+/// seconds to the commit and the seconds of the checkpoint after it. The schema is created before the clock starts.
+fn sqlite_copy(source: &Path, copy: &Path) -> (f64, f64) {
+    let conn = rusqlite::Connection::open(copy).expect("create the copy");
+    conn.execute_batch(STORE_PRAGMAS).expect("configure the copy");
+    conn.execute("ATTACH DATABASE ?1 AS src", [source.to_str().unwrap()])
+        .expect("attach the ingested database");
+    // In creation order, which is also an order in which every table comes after the tables it refers to.
+    let schema: Vec<(String, String, String)> = conn
+        .prepare("SELECT type, name, sql FROM src.sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid")
+        .and_then(|mut s| {
+            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .expect("read the ingested schema");
+    for (_, _, sql) in &schema {
+        conn.execute_batch(sql).expect("create the copy's schema");
     }
-    // Rows before indexes, as ingest's own bulk load does.
-    for (_, name, _) in schema.iter().filter(|s| s.0 == "table") {
-        conn.execute_batch(&format!("INSERT INTO main.\"{name}\" SELECT * FROM src.\"{name}\""))
+    let tables: Vec<&str> = schema
+        .iter()
+        .filter(|(kind, name, _)| {
+            kind == "table"
+                && conn
+                    .query_row(&format!("SELECT EXISTS (SELECT 1 FROM src.\"{name}\")"), [], |r| {
+                        r.get(0)
+                    })
+                    .unwrap_or(false)
+        })
+        .map(|(_, name, _)| name.as_str())
+        .collect();
+    let t = Instant::now();
+    conn.execute_batch("BEGIN IMMEDIATE").expect("begin the copy");
+    for name in &tables {
+        conn.execute(&format!("INSERT INTO main.\"{name}\" SELECT * FROM src.\"{name}\""), [])
             .expect("copy a table");
     }
-    for (_, _, sql) in schema.iter().filter(|s| s.0 != "table") {
-        conn.execute_batch(sql).expect("create an index or trigger");
-    }
-    conn.execute_batch("COMMIT").expect("commit");
-    t.elapsed().as_secs_f64()
-}
-
-fn walk_size(dir: &std::path::Path) -> u64 {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| {
-                    let p = e.path();
-                    if p.is_dir() {
-                        walk_size(&p)
-                    } else {
-                        e.metadata().map_or(0, |m| m.len())
-                    }
-                })
-                .sum()
-        })
-        .unwrap_or(0)
+    conn.execute_batch("COMMIT").expect("commit the copy");
+    let commit = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    conn.execute_batch("DETACH DATABASE src; PRAGMA wal_checkpoint(TRUNCATE);")
+        .expect("checkpoint the copy");
+    conn.close().map_err(|(_, e)| e).expect("close the copy");
+    (commit, t.elapsed().as_secs_f64())
 }

@@ -11,38 +11,33 @@
 //! (default `python3`); without them the benchmark says it did not run the anchor. The anchor has no participant
 //! clusters, so it runs with `--unit participant`, the closest it has to crosscase's default.
 //!
+//! After them, where the time of the comparison goes: the steps of `crosscase compare` (load, prevalence, tests,
+//! permutations, the result table, recording the run, writing the CSV) called one by one in this process on the same
+//! database and timed each, with 9,999 permutations and without (the permutations' time is the difference of two
+//! runs of the tests). `CROSSCASE_BENCH_PHASES=0` leaves this out.
+//!
 //! Run with `just bench` or `cargo bench --bench national`. Set `CROSSCASE_BENCH_CODINGS` for another size, and
 //! `CROSSCASE_BENCH_KEEP=1` to keep the generated database (for profiling); the benchmark prints where it is.
 //! The project is generated and ingested before the clock starts.
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+mod support;
 
-use crosscase_model::KommunRegister;
-use crosscase_synth::{ScaleConfig, scale_project};
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use crosscase_analysis::{CountingUnit, DifferenceConfig, ResultTable};
+use crosscase_store::{AnalysisRun, Store};
+use support::{Measured, measure};
 
 fn main() {
-    let codings: usize = std::env::var("CROSSCASE_BENCH_CODINGS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5_000_000);
-    let sources = (codings / 100).max(290);
+    let codings = support::env_number("CROSSCASE_BENCH_CODINGS", 5_000_000);
+    let cfg = support::national_config(codings);
+    let sources = cfg.sources;
     let dir = tempfile::tempdir().expect("temporary folder");
-    let project_dir = dir.path().join("project");
     let db = dir.path().join("national.sqlite");
-    let cfg = ScaleConfig {
-        municipalities: 290,
-        sources,
-        codes: 300,
-        codings,
-        with_text: false,
-        waves: 0,
-        seed: 11,
-    };
     let t = Instant::now();
-    let project = scale_project(&cfg, &KommunRegister::sweden());
-    crosscase_ingest::write_project(&project, &project_dir).expect("write the generated project");
-    drop(project);
+    let project_dir = support::write_generated(&cfg, dir.path());
     let exe = env!("CARGO_BIN_EXE_crosscase");
     let out = Command::new(exe)
         .args(["ingest", project_dir.to_str().unwrap(), "--db", db.to_str().unwrap()])
@@ -53,7 +48,6 @@ fn main() {
         "national benchmark: {codings} codings, {sources} sources, 300 codes, 290 municipalities (set up in {:.0} s)",
         t.elapsed().as_secs_f64()
     );
-
     let result = dir.path().join("compare.csv");
     let args = [
         "compare",
@@ -65,7 +59,7 @@ fn main() {
         result.to_str().unwrap(),
     ];
     let db_before = std::fs::metadata(&db).expect("the database").len();
-    let (wall, peak_kb, cpu) = measure(Command::new(exe).args(args));
+    let Measured { wall, peak_kb, cpu } = measure(Command::new(exe).args(args));
     let with_permutations = wall;
     let db_after = std::fs::metadata(&db).expect("the database").len();
     let rows = std::fs::read_to_string(&result).map(|s| s.lines().count()).unwrap_or(0);
@@ -90,7 +84,10 @@ fn main() {
     );
 
     let quick = dir.path().join("compare-quick.csv");
-    let (without_permutations, _, _) = measure(Command::new(exe).args([
+    let Measured {
+        wall: without_permutations,
+        ..
+    } = measure(Command::new(exe).args([
         "compare",
         "--db",
         db.to_str().unwrap(),
@@ -111,7 +108,7 @@ fn main() {
         "--out",
         packs.to_str().unwrap(),
     ];
-    let (wall, peak_kb, cpu) = measure(Command::new(exe).args(args));
+    let Measured { wall, peak_kb, cpu } = measure(Command::new(exe).args(args));
     let written = std::fs::read_dir(&packs).map(|d| d.count()).unwrap_or(0);
     println!("  feedback packs: {written} packs in {wall:.1} s (target 60 s for 290)");
     println!(
@@ -119,13 +116,18 @@ fn main() {
         peak_kb as f64 / 1024.0,
         cpu / wall
     );
+    if support::env_number("CROSSCASE_BENCH_PHASES", 1) != 0 {
+        for permutations in [9_999, 0] {
+            phases(&db, &dir.path().join("phases.csv"), permutations);
+        }
+    }
     if std::env::var_os("CROSSCASE_BENCH_KEEP").is_some() {
         println!("  kept: {}", dir.keep().join("national.sqlite").display());
     }
 }
 
 /// The Python anchor on the same database, with 9,999 permutations and without, beside crosscase's times.
-fn anchor(db: &std::path::Path, dir: &std::path::Path, with_permutations: f64, without_permutations: f64) {
+fn anchor(db: &Path, dir: &Path, with_permutations: f64, without_permutations: f64) {
     let script = std::env::var("CROSSCASE_ANCHOR").unwrap_or_else(|_| "../shared/anchors/national_anchor.py".into());
     let python = std::env::var("CROSSCASE_ANCHOR_PYTHON").unwrap_or_else(|_| "python3".into());
     let ready = std::path::Path::new(&script).is_file()
@@ -141,7 +143,7 @@ fn anchor(db: &std::path::Path, dir: &std::path::Path, with_permutations: f64, w
     }
     for (permutations, ours) in [("9999", with_permutations), ("0", without_permutations)] {
         let out = dir.join(format!("anchor-{permutations}.csv"));
-        let (wall, peak_kb, cpu) = measure(Command::new(&python).args([
+        let Measured { wall, peak_kb, cpu } = measure(Command::new(&python).args([
             script.as_str(),
             db.to_str().unwrap(),
             out.to_str().unwrap(),
@@ -161,50 +163,96 @@ fn anchor(db: &std::path::Path, dir: &std::path::Path, with_permutations: f64, w
     }
 }
 
-/// Runs `command` and returns the wall time, the peak memory in KB and the CPU time in seconds, read from /proc
-/// while the process runs (Linux).
-fn measure(command: &mut Command) -> (f64, u64, f64) {
-    let t = Instant::now();
-    let program = command.get_program().to_string_lossy().into_owned();
-    let mut child = command
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("run the benchmarked program");
-    let (mut peak_kb, mut cpu_ticks) = (0u64, 0u64);
-    // Peak memory and CPU time are read from /proc while the process runs (Linux).
-    // Standard error is collected on its own thread, so that a chatty program never blocks on a full pipe.
-    let stderr = child.stderr.take().map(|mut e| {
-        std::thread::spawn(move || {
-            let mut s = String::new();
-            std::io::Read::read_to_string(&mut e, &mut s).ok();
-            s
-        })
-    });
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for the benchmarked program") {
-            break status;
-        }
-        let pid = child.id();
-        if let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/status"))
-            && let Some(kb) = s
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-        {
-            peak_kb = peak_kb.max(kb.parse().unwrap_or(0));
-        }
-        if let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-            // Fields after the command name: utime and stime are the 12th and 13th.
-            let fields: Vec<&str> = s.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-            let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-            cpu_ticks = cpu_ticks.max(ticks(11) + ticks(12));
-        }
-        std::thread::sleep(Duration::from_millis(20));
+/// Times the steps of `crosscase compare` one by one, in this process, on `db` (the run it records stays in the
+/// database, as the command's does) and prints each step's seconds and share.
+fn phases(db: &Path, csv: &Path, permutations: u64) {
+    let cfg = DifferenceConfig {
+        unit: CountingUnit::Cluster,
+        permutations,
+        ..DifferenceConfig::default()
     };
-    let wall = t.elapsed().as_secs_f64();
-    let stderr = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
-    assert!(status.success(), "{program} failed: {stderr}");
-    // Clock ticks are 1/100 s on Linux.
-    (wall, peak_kb, cpu_ticks as f64 / 100.0)
+    let mut steps: Vec<(&str, f64)> = Vec::new();
+    let step = |steps: &mut Vec<(&str, f64)>, name, t: Instant| steps.push((name, t.elapsed().as_secs_f64()));
+
+    let t = Instant::now();
+    let mut store = Store::open_existing(db).expect("open the database");
+    let snapshot = store.snapshot(None).expect("a read snapshot");
+    let corpus = snapshot.load_corpus(Some(snapshot.name())).expect("load the corpus");
+    step(&mut steps, "load from SQLite into a Corpus", t);
+
+    let t = Instant::now();
+    let prevalence = crosscase_analysis::prevalence(&corpus).expect("prevalence");
+    step(&mut steps, "prevalence (polars group-bys)", t);
+
+    let t = Instant::now();
+    let clusters = crosscase_analysis::participant_clusters(&corpus);
+    step(&mut steps, "  participant clusters (also inside the tests below)", t);
+    drop(clusters);
+
+    let t = Instant::now();
+    let quick = DifferenceConfig { permutations: 0, ..cfg };
+    let mut differences = crosscase_analysis::differences(&corpus, &prevalence, &quick);
+    let tests = t.elapsed().as_secs_f64();
+    steps.push(("tests, contrasts, BH (clusters, tables, χ²/Fisher, Newcombe)", tests));
+    if permutations > 0 {
+        let t = Instant::now();
+        differences = crosscase_analysis::differences(&corpus, &prevalence, &cfg);
+        let with = t.elapsed().as_secs_f64();
+        steps.push((
+            "permutations (tests with them less tests without)",
+            (with - tests).max(0.0),
+        ));
+    }
+
+    let t = Instant::now();
+    let mut table = ResultTable::new();
+    table.extend(Some("prevalence"), &prevalence).expect("prevalence rows");
+    table
+        .extend(Some("difference"), &differences.tests)
+        .expect("difference rows");
+    table
+        .extend(Some("contrast"), &differences.contrasts)
+        .expect("contrast rows");
+    step(&mut steps, "result table", t);
+
+    let t = Instant::now();
+    let mut result = Vec::new();
+    table.write_json_lines(&mut result).expect("JSON lines");
+    let run = AnalysisRun {
+        kind: "compare".into(),
+        parameters: serde_json::json!({
+            "unit": cfg.unit.as_str(),
+            "permutations": cfg.permutations,
+            "seed": cfg.seed,
+            "confidence": cfg.confidence,
+        })
+        .to_string(),
+        seed: Some(cfg.seed),
+        crosscase_version: env!("CARGO_PKG_VERSION").into(),
+        created_at: "2000-01-01T00:00:00Z".into(),
+        row_count: table.len() as u64,
+        result: String::from_utf8(result).expect("UTF-8 rows"),
+    };
+    snapshot.record_run(&run).expect("record the run");
+    step(&mut steps, "recording the run (JSON lines, columns, zstd, SQLite)", t);
+
+    let t = Instant::now();
+    let file = std::fs::File::create(csv).expect("create the CSV");
+    let mut w = std::io::BufWriter::new(file);
+    table.write_csv(&mut w).expect("write the CSV");
+    std::io::Write::flush(&mut w).expect("write the CSV");
+    step(&mut steps, "writing the CSV", t);
+
+    // The clusters are counted again inside the tests, so their line is a part of the tests' and not added.
+    let total: f64 = steps
+        .iter()
+        .filter(|(name, _)| !name.starts_with(' '))
+        .map(|(_, s)| s)
+        .sum();
+    println!(
+        "  where the time goes, {permutations} permutations per code (steps called in this process, {total:.1} s in all):"
+    );
+    for (name, secs) in &steps {
+        println!("    {name:<64} {secs:>6.2} s  {:>4.0} %", 100.0 * secs / total);
+    }
 }
