@@ -13,7 +13,7 @@ use crosscase_report::{FeedbackConfig, WrittenPack};
 use crosscase_store::{AnalysisRun, ImportRecord, Ingest, IngestOutcome, IngestSummary, Store};
 
 use crate::args::{By, Cli, Command, CountUnit, CsvDialect, ExportFormat, Format, OutputArgs, Unit};
-use crate::output::{check_output, write_table};
+use crate::output::{check_output, render_table, write_rendered, write_table};
 
 /// A problem in the user's data or files: exit code 1.
 #[derive(Debug)]
@@ -138,8 +138,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 parameters["waves"] = serde_json::json!([from, to]);
             }
             let labels = labels(&snapshot, &corpus, &Default::default(), &output)?;
-            let run = snapshot.record_run(&analysis_run("compare", parameters, Some(seed), &table)?)?;
-            write_table(&table, &output, labels.as_ref())?;
+            // The output is made while the run is recorded (a national comparison has 174,000 rows to encode for
+            // each), and written only once the run is stored.
+            let (run, rendered) = std::thread::scope(|scope| {
+                let rendering = scope.spawn(|| render_table(&table, &output, labels.as_ref()));
+                let run =
+                    analysis_run("compare", parameters, Some(seed), &table).and_then(|r| Ok(snapshot.record_run(&r)?));
+                let rendered = rendering
+                    .join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the table failed")));
+                (run, rendered)
+            });
+            let (run, rendered) = (run?, rendered?);
+            write_rendered(&rendered, &output)?;
             eprintln!("Stored as run {run} in {}.", db.display());
             Ok(ExitCode::SUCCESS)
         }

@@ -42,18 +42,34 @@ pub fn check_output(output: &OutputArgs) -> Result<()> {
 /// Writes a result table as the user asked: a file, or stdout. `labels` name the ids in XLSX and in the `excel-sv`
 /// CSV, which are for people; the standard CSV, Parquet and JSON lines stay as programs read them.
 pub fn write_table(table: &ResultTable, output: &OutputArgs, labels: Option<&Labels>) -> Result<()> {
+    write_rendered(&render_table(table, output, labels)?, output)
+}
+
+/// The bytes [`write_table`] writes, made without touching the output, so that a command can make them while it
+/// records its run and write them only once the run is stored.
+pub fn render_table(table: &ResultTable, output: &OutputArgs, labels: Option<&Labels>) -> Result<Vec<u8>> {
     check_output(output)?;
     let for_people = output.format == Format::Xlsx || output.csv_dialect == CsvDialect::ExcelSv;
     let labelled = labels.filter(|_| for_people).map(|l| table.labelled(l));
     let table = labelled.as_ref().unwrap_or(table);
+    let mut bytes = Vec::new();
+    write_format(table, output, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// Writes what [`render_table`] made to the file of `--out`, or stdout.
+pub fn write_rendered(bytes: &[u8], output: &OutputArgs) -> Result<()> {
     match &output.out {
         Some(path) => {
-            let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-            let mut w = std::io::BufWriter::new(file);
-            write_format(table, output, &mut w)?;
-            w.flush().with_context(|| format!("cannot write {}", path.display()))?;
+            let mut file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            file.write_all(bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
-        None => write_format(table, output, std::io::stdout().lock())?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)?;
+            out.flush()?;
+        }
     }
     Ok(())
 }

@@ -82,7 +82,7 @@ pub fn breakdown(corpus: &Corpus, attribute: Attribute, unit: Count) -> Result<V
     let counts = grouped_counts(corpus, &groups)?;
     let mut rows = Vec::with_capacity(corpus.codes.len() * groups.names.len());
     for (ci, code) in corpus.codes.iter().enumerate() {
-        let cell = |g: usize| counts.cells.get(&(ci as u32, g as u32)).copied().unwrap_or_default();
+        let cell = |g: usize| counts.cell(ci, g);
         let count_of = |cell: Cell| match unit {
             Count::Segment => cell.segments,
             Count::Source => cell.sources,
@@ -118,7 +118,7 @@ pub fn breakdown(corpus: &Corpus, attribute: Attribute, unit: Count) -> Result<V
 }
 
 /// The groups of an attribute and which sources and participants belong to each.
-fn groups(corpus: &Corpus, attribute: Attribute) -> Groups {
+pub(crate) fn groups(corpus: &Corpus, attribute: Attribute) -> Groups {
     let role = |p: u32| corpus.participants[p as usize].role;
     let names: Vec<String> = match attribute {
         Attribute::Municipality => corpus.municipalities.iter().map(|m| m.code.clone()).collect(),

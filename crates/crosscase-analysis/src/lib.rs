@@ -1,4 +1,5 @@
-//! Comparisons of coded material across municipalities, computed with polars (and rayon where work splits by code).
+//! Comparisons of coded material across municipalities, computed in parallel with rayon (sources split for counting,
+//! codes for tests), with result tables written as CSV, JSON lines or, through polars, Parquet.
 //!
 //! This crate does no file IO: it takes a [`crosscase_model::Corpus`] from the store and returns tables, which it can
 //! serialise to any writer the caller opens.

@@ -70,7 +70,7 @@ pub fn prevalence(corpus: &Corpus) -> Result<Vec<PrevalenceRow>, AnalysisError> 
     let mut rows = Vec::with_capacity(corpus.codes.len() * corpus.municipalities.len());
     for (ci, code) in corpus.codes.iter().enumerate() {
         for (mi, m) in corpus.municipalities.iter().enumerate() {
-            let cell = counts.cells.get(&(ci as u32, mi as u32)).copied().unwrap_or_default();
+            let cell = counts.cell(ci, mi);
             let total = counts.totals[mi];
             rows.push(PrevalenceRow {
                 code: code.id.clone(),

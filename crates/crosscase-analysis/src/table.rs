@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -26,19 +27,24 @@ impl ResultTable {
     }
 
     /// Appends rows, each tagged with `kind` as its first field when given.
-    pub fn extend<T: Serialize>(&mut self, kind: Option<&str>, rows: &[T]) -> Result<(), AnalysisError> {
-        for r in rows {
-            let Value::Object(fields) = serde_json::to_value(r).map_err(|e| AnalysisError::Input(e.to_string()))?
-            else {
-                return Err(AnalysisError::Input("a result row is not a record".into()));
-            };
-            let mut row = serde_json::Map::new();
-            if let Some(kind) = kind {
-                row.insert("kind".into(), Value::String(kind.into()));
-            }
-            row.extend(fields);
-            self.rows.push(row);
-        }
+    /// Rows are turned into records in parallel (a national comparison has 174,000).
+    pub fn extend<T: Serialize + Sync>(&mut self, kind: Option<&str>, rows: &[T]) -> Result<(), AnalysisError> {
+        let records: Vec<serde_json::Map<String, Value>> = rows
+            .par_iter()
+            .map(|r| {
+                let Value::Object(fields) = serde_json::to_value(r).map_err(|e| AnalysisError::Input(e.to_string()))?
+                else {
+                    return Err(AnalysisError::Input("a result row is not a record".into()));
+                };
+                let mut row = serde_json::Map::with_capacity(fields.len() + 1);
+                if let Some(kind) = kind {
+                    row.insert("kind".into(), Value::String(kind.into()));
+                }
+                row.extend(fields);
+                Ok(row)
+            })
+            .collect::<Result<_, _>>()?;
+        self.rows.extend(records);
         Ok(())
     }
 

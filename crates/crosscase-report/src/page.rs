@@ -406,7 +406,17 @@ fn write_pack(
     let waves: Vec<(&str, &str)> = (0..corpus.waves.len())
         .map(|i| (corpus.waves[i].as_str(), corpus.wave_name(i)))
         .collect();
-    let survey_section = crate::survey::section(surveys, model, &waves, &me.code, &me.name, threshold, s, language)?;
+    let survey_section = crate::survey::section(
+        surveys,
+        model,
+        &pack.surveys,
+        &waves,
+        &me.code,
+        &me.name,
+        threshold,
+        s,
+        language,
+    )?;
     if let Some(section) = &survey_section {
         for (name, bytes) in &section.files {
             let path = dir.join(name);

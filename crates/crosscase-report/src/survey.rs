@@ -2,7 +2,7 @@
 //! dimension indices beside the other municipalities and the change since the wave before, and what changed before
 //! and after a training.
 
-use crosscase_analysis::pack::PackModel;
+use crosscase_analysis::pack::{Figure, PackModel, PrePostTarget, Score, SurveyFigures};
 use crosscase_analysis::{dimension_items, index};
 use crosscase_charts::{Dumbbell, DumbbellRow, LikertChart, LikertRow, Rendered, dumbbell, likert_chart};
 use crosscase_model::{Instrument, Language, SurveyDesign, SurveyRecords, SurveyResponse, format};
@@ -20,11 +20,13 @@ pub(crate) struct SurveySection {
 }
 
 /// The survey section of `municipality`'s pack, or `None` when the project has no instruments. `waves` are the
-/// project's waves in time order, as (id, name). No figure from fewer respondents than `threshold` is shown.
+/// project's waves in time order, as (id, name); `figures` are the pack model's figures of this pack, one per
+/// instrument. No figure from fewer respondents than `threshold` is shown.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn section(
     records: &SurveyRecords,
     model: &PackModel,
+    figures: &[SurveyFigures],
     waves: &[(&str, &str)],
     municipality: &str,
     name: &str,
@@ -61,7 +63,7 @@ pub(crate) fn section(
                 s.survey_items_title,
             ),
             SurveyDesign::PrePost => (
-                pre_post_part(instrument, model, &responses, municipality, threshold, s, language)?,
+                pre_post_part(instrument, figures.get(k), threshold, s, language)?,
                 s.prepost_title,
             ),
         };
@@ -267,69 +269,39 @@ fn waves_part(
     })
 }
 
+/// The before-and-after chart and text from the pack model's figures: the model decides what is shown, this only
+/// words and draws it.
 fn pre_post_part(
     instrument: &Instrument,
-    model: &PackModel,
-    responses: &[&SurveyResponse],
-    municipality: &str,
+    figures: Option<&SurveyFigures>,
     threshold: u64,
     s: &Strings,
     language: Language,
 ) -> Result<Part, ReportError> {
-    let enough = model.survey_shown(&instrument.id, municipality, "pre")
-        && model.survey_shown(&instrument.id, municipality, "post");
-    let mine: Vec<&SurveyResponse> = responses
-        .iter()
-        .copied()
-        .filter(|r| enough && r.municipality == municipality)
-        .collect();
-    let pairs_of = |items: &[usize]| -> Vec<(f64, f64)> {
-        mine.iter()
-            .filter(|r| r.wave == "pre")
-            .filter_map(|pre| {
-                let post = mine
-                    .iter()
-                    .find(|r| r.wave == "post" && r.respondent == pre.respondent)?;
-                Some((index(instrument, pre, items)?, index(instrument, post, items)?))
-            })
-            .collect()
-    };
     let mut rows = Vec::new();
     let mut text = Vec::new();
-    // The dimensions first (and in the text), then each item.
-    let dimensions = instrument
-        .dimensions
-        .iter()
-        .zip(dimension_items(instrument))
-        .map(|(d, (_, items))| (d.label(language).to_string(), items, true));
-    let items = instrument
-        .items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| (item.text(language).to_string(), vec![i], false));
-    for (label, items, is_dimension) in dimensions.chain(items) {
-        let pairs = pairs_of(&items);
-        if (pairs.len() as u64) < threshold {
+    // The dimensions first (and in the text), then each item, as the model lists them.
+    for row in figures.map_or(&[][..], |f| &f.pre_post[..]) {
+        let (label, is_dimension) = match row.target {
+            PrePostTarget::Dimension(d) => (instrument.dimensions[d].label(language).to_string(), true),
+            PrePostTarget::Item(i) => (instrument.items[i].text(language).to_string(), false),
+        };
+        let (Score::Shown { mean: before, n }, Score::Shown { mean: after, .. }) = (row.before, row.after) else {
             rows.push(DumbbellRow {
                 label,
                 values: Err(s.suppressed.to_string()),
                 note: String::new(),
             });
             continue;
-        }
-        let before = pairs.iter().map(|p| p.0).sum::<f64>() / pairs.len() as f64;
-        let after = pairs.iter().map(|p| p.1).sum::<f64>() / pairs.len() as f64;
-        let improved = pairs.iter().filter(|p| p.1 > p.0).count() as u64;
-        // A handful who improved would be a group smaller than the threshold: it is given as "fewer than".
-        let template = if improved > 0 && improved < threshold {
-            s.prepost_improved_few
-        } else {
-            s.prepost_improved
         };
-        let note = template
-            .replace("{k}", &format::integer(improved, language))
-            .replace("{t}", &format::integer(threshold, language))
-            .replace("{n}", &format::integer(pairs.len() as u64, language));
+        // A handful who improved would be a group smaller than the threshold: the model hides it, and it is given
+        // as "fewer than".
+        let note = match row.improved {
+            Figure::Shown { count, .. } => s.prepost_improved.replace("{k}", &format::integer(count, language)),
+            Figure::Hidden(_) => s.prepost_improved_few.to_string(),
+        }
+        .replace("{t}", &format::integer(threshold, language))
+        .replace("{n}", &format::integer(n, language));
         if is_dimension {
             text.push(format!("{label}: {note}."));
         }

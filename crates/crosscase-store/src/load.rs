@@ -224,15 +224,26 @@ impl Store {
         }
 
         let mut coder_index: HashMap<String, u32> = HashMap::new();
-        let mut coders = Vec::new();
+        let mut coders: Vec<String> = Vec::new();
         let mut codings = CodingColumns::default();
-        // CROSS JOIN keeps coding as the outer loop: codings come in row-id order as they are stored, with no sort of
-        // millions of rows for ORDER BY (another project's codings are skipped by a lookup of their source).
-        let mut stmt = self.conn.prepare(
+        // Codings come in row-id order as they are stored, with no sort of millions of rows for ORDER BY. When the
+        // database holds this project alone, the table is read straight through; otherwise a CROSS JOIN keeps coding
+        // as the outer loop and skips another project's codings by a lookup of their source.
+        let alone: bool =
+            self.conn
+                .query_row("SELECT NOT EXISTS (SELECT 1 FROM project WHERE id <> ?1)", [pid], |r| {
+                    r.get(0)
+                })?;
+        let sql = if alone {
+            "SELECT source_id, code_id, coder, start, end FROM coding ORDER BY id"
+        } else {
             "SELECT c.source_id, c.code_id, c.coder, c.start, c.end FROM coding c CROSS JOIN source s
-             ON s.id = c.source_id WHERE s.project_id = ?1 ORDER BY c.id",
-        )?;
-        let mut rows = stmt.query([pid])?;
+             ON s.id = c.source_id WHERE s.project_id = ?1 ORDER BY c.id"
+        };
+        let mut stmt = self.conn.prepare(sql)?;
+        let mut rows = if alone { stmt.query([])? } else { stmt.query([pid])? };
+        // Codings of one source are usually by one coder, so the previous coder is tried before the map.
+        let mut last = u32::MAX;
         while let Some(r) = rows.next()? {
             codings.source.push(source_index.get(r.get(0)?)?);
             codings.code.push(code_index.get(r.get(1)?)?);
@@ -240,16 +251,18 @@ impl Store {
                 .get_ref(2)?
                 .as_str()
                 .map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e)))?;
-            let ci = match coder_index.get(coder) {
-                Some(&i) => i,
-                None => {
-                    let i = coders.len() as u32;
-                    coders.push(coder.to_string());
-                    coder_index.insert(coder.to_string(), i);
-                    i
-                }
-            };
-            codings.coder.push(ci);
+            if last == u32::MAX || coders[last as usize] != coder {
+                last = match coder_index.get(coder) {
+                    Some(&i) => i,
+                    None => {
+                        let i = coders.len() as u32;
+                        coders.push(coder.to_string());
+                        coder_index.insert(coder.to_string(), i);
+                        i
+                    }
+                };
+            }
+            codings.coder.push(last);
             codings.start.push(r.get::<_, i64>(3)? as u64);
             codings.end.push(r.get::<_, i64>(4)? as u64);
         }

@@ -16,7 +16,7 @@ pub use contingency::{
     ChiSquare, EXACT_TABLE_LIMIT, chi_square_independence, cramers_v, fisher_exact_2x2, fisher_freeman_halton_rx2,
 };
 pub use distributions::{chi_square_sf, ln_gamma, normal_quantile, regularized_gamma_q};
-pub use hypergeometric::{LnFactorials, Mode, draw_from, hypergeometric};
+pub use hypergeometric::{Inversion, LnFactorials, Mode, draw_from, hypergeometric};
 pub use intervals::{newcombe_difference, wilson};
 pub use multiple::benjamini_hochberg;
 pub use ranks::{RankTest, TIE_TOLERANCE, kruskal_wallis, mann_whitney, wilcoxon_signed_rank};
