@@ -385,6 +385,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 letter_seed,
                 run: Some(run_stamp(run, content_hash)),
                 quote_choices,
+                workshop: None,
             };
             let written = crosscase_report::write_feedback(
                 &crosscase_report::FeedbackData {
@@ -1151,6 +1152,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         letter_seed: 2026,
         run: Some(run_stamp(feedback_run_id, content_hash)),
         quote_choices: Vec::new(),
+        workshop: None,
     };
     let (packs, left_out) = crosscase_report::write_feedback(
         &crosscase_report::FeedbackData {

@@ -320,7 +320,10 @@ CREATE TABLE workshop (
     run_id INTEGER,
     content_hash TEXT NOT NULL,
     -- The wave the workshop feeds back (the project's last); reactions belong to it.
-    wave TEXT
+    wave TEXT,
+    -- The key the server derives its session, form and facilitator secrets from, so that a restarted server
+    -- accepts what it handed out before.
+    secret TEXT NOT NULL
 );
 -- At most one open workshop per project and municipality: `crosscase workshop` resumes it.
 CREATE UNIQUE INDEX workshop_open ON workshop(project_name, kommunkod) WHERE closed_at IS NULL;

@@ -471,6 +471,7 @@ fn new_workshop(kommunkod: &str, code: &str) -> crate::NewWorkshop {
         run_id: None,
         content_hash: "h".into(),
         wave: Some("W2".into()),
+        secret: "s".into(),
         findings: vec![
             crate::WorkshopFinding {
                 theme_code: "a".into(),
@@ -511,7 +512,10 @@ fn a_version_6_database_is_migrated_to_workshops() {
         conn.pragma_update(None, "user_version", 6).unwrap();
     }
     let mut store = Store::open(&path).unwrap();
-    assert!(path.with_extension("v6.bak").is_file(), "the version 6 file is kept aside");
+    assert!(
+        path.with_extension("v6.bak").is_file(),
+        "the version 6 file is kept aside"
+    );
     let (w, created) = store.open_workshop(&new_workshop("0583", "ABC234")).unwrap();
     assert!(created);
     assert_eq!(w.findings.len(), 2);
@@ -547,7 +551,10 @@ fn workshops_resume_until_closed_and_keep_every_reaction() {
     ));
     let all = store.reactions(w.id).unwrap();
     assert_eq!(all.len(), 3);
-    assert_eq!((all[1].theme_code.as_str(), all[1].wave.as_deref()), ("a.b", Some("W2")));
+    assert_eq!(
+        (all[1].theme_code.as_str(), all[1].wave.as_deref()),
+        ("a.b", Some("W2"))
+    );
     let latest = crate::latest_reactions(&all);
     assert_eq!(
         latest

@@ -27,6 +27,7 @@ pub struct NewWorkshop {
     pub run_id: Option<i64>,
     pub content_hash: String,
     pub wave: Option<String>,
+    pub secret: String,
     pub findings: Vec<WorkshopFinding>,
 }
 
@@ -43,6 +44,7 @@ pub struct Workshop {
     pub run_id: Option<i64>,
     pub content_hash: String,
     pub wave: Option<String>,
+    pub secret: String,
     pub findings: Vec<WorkshopFinding>,
 }
 
@@ -69,7 +71,7 @@ pub struct StoredReaction {
 }
 
 const WORKSHOP_COLUMNS: &str =
-    "id, project_name, kommunkod, language, join_code, created_at, closed_at, run_id, content_hash, wave";
+    "id, project_name, kommunkod, language, join_code, created_at, closed_at, run_id, content_hash, wave, secret";
 
 fn workshop_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Workshop> {
     Ok(Workshop {
@@ -83,6 +85,7 @@ fn workshop_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Workshop> {
         run_id: r.get(7)?,
         content_hash: r.get(8)?,
         wave: r.get(9)?,
+        secret: r.get(10)?,
         findings: Vec::new(),
     })
 }
@@ -91,7 +94,9 @@ impl Store {
     /// The open workshop of the project and municipality, or a new one from `new` when there is none. Returns the
     /// workshop and whether it was opened just now.
     pub fn open_workshop(&mut self, new: &NewWorkshop) -> Result<(Workshop, bool), StoreError> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let open: Option<i64> = tx
             .query_row(
                 "SELECT id FROM workshop WHERE project_name = ?1 AND kommunkod = ?2 AND closed_at IS NULL",
@@ -103,8 +108,8 @@ impl Store {
             Some(id) => (id, false),
             None => {
                 tx.execute(
-                    "INSERT INTO workshop (project_name, kommunkod, language, join_code, created_at, run_id, content_hash, wave)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    "INSERT INTO workshop (project_name, kommunkod, language, join_code, created_at, run_id, content_hash, wave, secret)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                     params![
                         new.project_name,
                         new.kommunkod,
@@ -113,7 +118,8 @@ impl Store {
                         new.created_at,
                         new.run_id,
                         new.content_hash,
-                        new.wave
+                        new.wave,
+                        new.secret
                     ],
                 )?;
                 let id = tx.last_insert_rowid();
@@ -189,7 +195,9 @@ impl Store {
     /// Stores reactions in one transaction and commits it; when this returns `Ok`, they are on disk. The theme and
     /// wave are taken from the workshop's finding, never from the request. Returns the reactions' ids.
     pub fn add_reactions(&mut self, reactions: &[Reaction]) -> Result<Vec<i64>, StoreError> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut ids = Vec::with_capacity(reactions.len());
         {
             let mut stmt = tx.prepare_cached(
