@@ -243,6 +243,16 @@ pub enum Command {
         #[arg(long, value_name = "QUOTES.csv")]
         quotes: Option<PathBuf>,
     },
+    /// Run a feedback workshop for one municipality: the pack's findings as slides with a join code and its QR code,
+    /// participants reacting from their phones (1–5 and free text, anonymously), the reactions live on the slides.
+    /// `crosscase workshop` again resumes the open workshop; `summarise`, `export` and `close` work on stored ones.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Workshop {
+        #[command(subcommand)]
+        command: Option<crate::workshop::WorkshopCommand>,
+        #[command(flatten)]
+        start: crate::workshop::StartArgs,
+    },
     /// Recorded analysis runs: list them, show one with the command that reproduces it, export its rows, prune.
     Runs {
         #[command(subcommand)]

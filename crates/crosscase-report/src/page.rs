@@ -289,6 +289,37 @@ pub fn write_feedback(
     Ok((packs, left_out))
 }
 
+/// The findings of one municipality's pack in `language`, as [`write_feedback`] writes them into
+/// [`WrittenPack::findings`], without drawing or writing anything: the same screened labels, the same pack model and
+/// the same sentences. `None` when the project has no such municipality.
+pub fn pack_findings(
+    data: &FeedbackData<'_>,
+    roster: &Roster,
+    letter_seed: u64,
+    language: Language,
+    kommunkod: &str,
+) -> Option<Vec<PackFinding>> {
+    let screen = Screen::new(roster.clone());
+    let corpus = screen.screened(data.corpus, language);
+    let data = &FeedbackData {
+        corpus: &corpus,
+        ..*data
+    };
+    let m = corpus.municipalities.iter().position(|m| m.code == kommunkod)?;
+    let model = model(data, letter_seed);
+    let pack = model.pack(m)?;
+    let s = strings(language);
+    Some(
+        theme_conclusions(&corpus, pack, s, language)
+            .into_iter()
+            .map(|(theme, text)| PackFinding {
+                theme: corpus.codes[theme].id.clone(),
+                text,
+            })
+            .collect(),
+    )
+}
+
 /// `index.html` beside the packs: every pack written, by name, with its page, slides and tables.
 fn index_html(project: &str, packs: &[WrittenPack], config: &FeedbackConfig) -> String {
     let (out_dir, language) = (&config.out_dir, config.language);

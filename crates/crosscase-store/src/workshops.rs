@@ -138,6 +138,22 @@ impl Store {
         Ok((workshop, created))
     }
 
+    /// The open workshop of a project and municipality, if there is one.
+    pub fn open_workshop_of(&self, project_name: &str, kommunkod: &str) -> Result<Option<Workshop>, StoreError> {
+        let id: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT id FROM workshop WHERE project_name = ?1 AND kommunkod = ?2 AND closed_at IS NULL",
+                params![project_name, kommunkod],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match id {
+            Some(id) => self.workshop(id),
+            None => Ok(None),
+        }
+    }
+
     /// Whether a join code is taken by any workshop, open or closed (a closed workshop's code never comes back).
     pub fn join_code_taken(&self, code: &str) -> Result<bool, StoreError> {
         Ok(self

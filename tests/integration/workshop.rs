@@ -1,0 +1,655 @@
+//! `crosscase workshop` as a facilitator and participants use it: the real binary serving the demo database on
+//! loopback, spoken to over raw HTTP/1.1 (`std::net::TcpStream`, every socket with a timeout; every server child is
+//! killed when its test ends). Access (a participant cannot reach facilitator pages or another municipality's
+//! workshop, forms need their CSRF token, bodies and rates are limited, no path reaches a file), a kill -9 and
+//! restart that loses no acknowledged reaction, a load of 200 participants, summarise and export, and the next pack.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::support::*;
+
+/// How long a server may take to open (it writes the municipality's pack first, charts included).
+const START_TIMEOUT: Duration = Duration::from_secs(180);
+const IO_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A running `crosscase workshop`, killed when dropped.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+    pub join_code: String,
+    pub token: String,
+    pub workshop: i64,
+    pub stderr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// Starts the workshop of `municipality` on a free loopback port and waits until it says where it listens.
+    pub fn start(db: &Path, municipality: &str, extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_crosscase"))
+            .args(["workshop", "--db", db.to_str().unwrap(), "--municipality", municipality])
+            .args(["--listen", "127.0.0.1:0"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start crosscase workshop");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + START_TIMEOUT;
+        let mut said = String::new();
+        let (mut facilitator, mut participants, mut opened) = (None, None, None);
+        while participants.is_none() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    said.push_str(&line);
+                    said.push('\n');
+                    if let Some(url) = line.strip_prefix("Facilitator (keep this address to yourself): ") {
+                        facilitator = Some(url.to_string());
+                    }
+                    if let Some(url) = line.strip_prefix("Participants: ") {
+                        participants = Some(url.to_string());
+                    }
+                    if line.starts_with("Opened workshop ") || line.starts_with("Resumed workshop ") {
+                        opened = line.split_whitespace().nth(2).and_then(|n| n.parse::<i64>().ok());
+                    }
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    panic!("the workshop server did not start; it said:\n{said}");
+                }
+            }
+        }
+        let (facilitator, participants) = (facilitator.unwrap(), participants.unwrap());
+        let port = participants
+            .trim_start_matches("http://127.0.0.1:")
+            .split('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        Server {
+            child,
+            port,
+            join_code: participants.rsplit('/').next().unwrap().to_string(),
+            token: facilitator.split("token=").nth(1).unwrap().to_string(),
+            workshop: opened.expect("the server names its workshop"),
+            stderr: said,
+        }
+    }
+
+    pub fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+/// One HTTP response.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Sends one request to 127.0.0.1:`port` on a connection of its own and reads the whole response.
+pub fn request(port: u16, method: &str, path: &str, cookie: Option<&str>, body: Option<&[u8]>) -> Response {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to the workshop server");
+    stream.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
+    stream.set_write_timeout(Some(IO_TIMEOUT)).unwrap();
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    if let Some(c) = cookie {
+        head.push_str(&format!("Cookie: {c}\r\n"));
+    }
+    if let Some(b) = body {
+        head.push_str(&format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            b.len()
+        ));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    if let Some(b) = body {
+        // A server may refuse an oversize body before reading it all, and close: that is an answer, not an error.
+        let _ = stream.write_all(b);
+    }
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    parse_response(&raw)
+}
+
+fn parse_response(raw: &[u8]) -> Response {
+    let text = String::from_utf8_lossy(raw);
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no HTTP response: {text:?}"));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    let body = if chunked { dechunk(body) } else { body.to_string() };
+    Response { status, headers, body }
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = rest[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+/// A participant's browser: its session cookie and the CSRF token of its forms.
+#[derive(Clone, Debug)]
+pub struct Participant {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// Opens the join page as a new participant.
+pub fn join(port: u16, code: &str) -> Participant {
+    let r = request(port, "GET", &format!("/j/{code}"), None, None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let cookie = r
+        .header("set-cookie")
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_string();
+    let csrf = r
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a CSRF token in the form")
+        .to_string();
+    Participant { cookie, csrf }
+}
+
+fn form(fields: &[(&str, &str)]) -> Vec<u8> {
+    let enc = |s: &str| {
+        let mut out = String::new();
+        for b in s.bytes() {
+            match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => out.push(b as char),
+                b' ' => out.push('+'),
+                _ => out.push_str(&format!("%{b:02X}")),
+            }
+        }
+        out
+    };
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+        .into_bytes()
+}
+
+/// Sends a reaction; the status is 303 once it is stored.
+pub fn react(port: u16, code: &str, p: &Participant, finding: usize, rating: &str, comment: &str) -> Response {
+    let body = form(&[
+        ("csrf", &p.csrf),
+        ("finding", &finding.to_string()),
+        ("rating", rating),
+        ("comment", comment),
+        ("lang", "sv"),
+    ]);
+    request(port, "POST", &format!("/j/{code}/r"), Some(&p.cookie), Some(&body))
+}
+
+/// The facilitator's cookie, from the printed address.
+pub fn facilitator_cookie(server: &Server) -> String {
+    let r = request(
+        server.port,
+        "GET",
+        &format!("/facilitator?token={}", server.token),
+        None,
+        None,
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    r.header("set-cookie").unwrap().split(';').next().unwrap().to_string()
+}
+
+fn reaction_count(db: &Path, workshop: i64) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(
+        "SELECT count(*) FROM reaction WHERE workshop_id = ?1",
+        [workshop],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+/// A temporary folder with the demo ingested into `demo.sqlite`.
+fn demo_db() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("demo.sqlite");
+    ingest_demo(tmp.path(), &db);
+    (tmp, db)
+}
+
+#[test]
+fn participants_reach_only_their_workshop_and_every_form_needs_its_token() {
+    let (_tmp, db) = demo_db();
+    let a = Server::start(&db, "0583", &[]);
+    let b = Server::start(&db, "0580", &["--lang", "en"]);
+    assert_ne!(a.join_code, b.join_code);
+    let p = join(a.port, &a.join_code);
+
+    // A participant's session reaches no facilitator page, with its cookie or a guessed token.
+    for path in [
+        "/facilitator/".to_string(),
+        "/facilitator/reactions.json".to_string(),
+        "/facilitator/bars.png".to_string(),
+        "/facilitator/slides.html".to_string(),
+        "/facilitator?token=0000".to_string(),
+        format!("/facilitator?token={}", b.token),
+    ] {
+        let r = request(a.port, "GET", &path, Some(&p.cookie), None);
+        assert_eq!(r.status, 403, "{path} answered {} to a participant", r.status);
+        assert!(
+            !r.body.contains(&a.join_code),
+            "{path} shows the workshop to a participant"
+        );
+    }
+    // Nor another municipality's workshop: B's code on A's server is unknown, and A's session and token are refused
+    // by B.
+    assert_eq!(
+        request(a.port, "GET", &format!("/j/{}", b.join_code), None, None).status,
+        404
+    );
+    let r = react(b.port, &b.join_code, &p, 0, "3", "");
+    assert_eq!(r.status, 403, "a session of another workshop: {}", r.body);
+    assert_eq!(
+        request(b.port, "GET", "/facilitator/", Some(&facilitator_cookie(&a)), None).status,
+        403
+    );
+
+    // Forms need their CSRF token, the participant's own, and a session.
+    let refused = |fields: &[(&str, &str)], cookie: Option<&str>| {
+        let r = request(
+            a.port,
+            "POST",
+            &format!("/j/{}/r", a.join_code),
+            cookie,
+            Some(&form(fields)),
+        );
+        r.status
+    };
+    assert_eq!(
+        refused(&[("finding", "0"), ("rating", "3")], Some(&p.cookie)),
+        403,
+        "no CSRF token"
+    );
+    assert_eq!(
+        refused(&[("csrf", "0123"), ("finding", "0"), ("rating", "3")], Some(&p.cookie)),
+        403,
+        "a wrong CSRF token"
+    );
+    let other = join(a.port, &a.join_code);
+    assert_eq!(
+        refused(
+            &[("csrf", &other.csrf), ("finding", "0"), ("rating", "3")],
+            Some(&p.cookie)
+        ),
+        403,
+        "another participant's CSRF token"
+    );
+    assert_eq!(
+        refused(&[("csrf", &p.csrf), ("finding", "0"), ("rating", "3")], None),
+        403,
+        "no session"
+    );
+    // Values outside the form's choices are refused with a message, not stored.
+    for (finding, rating, comment) in [
+        ("99", "3", ""),
+        ("x", "3", ""),
+        ("0", "6", ""),
+        ("0", "0", ""),
+        ("0", "", ""),
+    ] {
+        let r = request(
+            a.port,
+            "POST",
+            &format!("/j/{}/r", a.join_code),
+            Some(&p.cookie),
+            Some(&form(&[
+                ("csrf", &p.csrf),
+                ("finding", finding),
+                ("rating", rating),
+                ("comment", comment),
+            ])),
+        );
+        assert_eq!(r.status, 400, "finding {finding:?}, rating {rating:?}: {}", r.body);
+    }
+    // A body over the limit is refused (413), and a comment over 2,000 characters within it too (400).
+    let huge = "x".repeat(20_000);
+    assert_eq!(react(a.port, &a.join_code, &p, 0, "3", &huge).status, 413);
+    assert_eq!(react(a.port, &a.join_code, &p, 0, "3", &"é".repeat(2001)).status, 413);
+    assert_eq!(react(a.port, &a.join_code, &p, 0, "3", &"x".repeat(2001)).status, 400);
+    assert_eq!(reaction_count(&db, a.workshop), 0, "nothing refused was stored");
+
+    // Escaping: markup in a comment is stored as typed and never reaches a page as markup.
+    let r = react(a.port, &a.join_code, &p, 0, "4", "<script>alert(1)</script>");
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(reaction_count(&db, a.workshop), 1);
+
+    // No path reaches a file: traversal in any spelling is 404 for the facilitator too (and 403 for others).
+    let f = facilitator_cookie(&a);
+    assert_eq!(
+        request(a.port, "GET", "/facilitator/bars.png", Some(&f), None).status,
+        200
+    );
+    for path in [
+        "/facilitator/..%2f..%2fCargo.toml",
+        "/facilitator/%2e%2e%2fdemo.sqlite",
+        "/facilitator/..%5c..%5cdemo.sqlite",
+        "/facilitator/%2fetc%2fpasswd",
+        "/facilitator/slides.html/../../Cargo.toml",
+        "/../../etc/passwd",
+        "/j/../facilitator/",
+        "/demo.sqlite",
+        "/static/../../demo.sqlite",
+    ] {
+        let r = request(a.port, "GET", path, Some(&f), None);
+        assert!(r.status == 404 || r.status == 400, "{path} answered {}", r.status);
+        assert!(!r.body.contains("SQLite format"), "{path} served the database");
+    }
+    // The facilitator's live view counts only from the threshold on.
+    let live = request(a.port, "GET", "/facilitator/reactions.json", Some(&f), None);
+    assert_eq!(live.status, 200);
+    let live: serde_json::Value = serde_json::from_str(&live.body).unwrap();
+    assert_eq!(live["threshold"], 5);
+    assert_eq!(live["findings"][0]["answered"], 1);
+    assert_eq!(live["findings"][0]["shown"], false);
+    assert_eq!(live["findings"][0]["ratings"], serde_json::json!([]));
+
+    // The rate limit per session: a burst past 30 reactions is refused with 429.
+    let statuses: Vec<u16> = (0..40)
+        .map(|i| react(a.port, &a.join_code, &other, i % 8, "3", "").status)
+        .collect();
+    assert!(statuses[..30].iter().all(|&s| s == 303), "{statuses:?}");
+    assert!(statuses[30..].contains(&429), "{statuses:?}");
+
+    // Closing the workshop makes its join code stop working, within the server's one-second check.
+    let run = crosscase(
+        db.parent().unwrap(),
+        &[
+            "workshop",
+            "close",
+            "--db",
+            db.to_str().unwrap(),
+            "--workshop",
+            &a.workshop.to_string(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let r = request(a.port, "GET", &format!("/j/{}", a.join_code), None, None);
+        if r.status == 404 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the join code still works after the workshop closed"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(react(a.port, &a.join_code, &p, 0, "4", "").status, 404);
+}
+
+#[test]
+fn a_killed_server_loses_no_acknowledged_reaction_and_resumes_with_the_same_code() {
+    let (_tmp, db) = demo_db();
+    let mut server = Server::start(&db, "0583", &[]);
+    assert!(server.stderr.contains("Opened workshop"), "{}", server.stderr);
+    let participants: Vec<Participant> = (0..12).map(|_| join(server.port, &server.join_code)).collect();
+    let mut acknowledged = 0;
+    for (i, p) in participants.iter().enumerate() {
+        for finding in 0..3 {
+            let r = react(
+                server.port,
+                &server.join_code,
+                p,
+                finding,
+                &((i % 5) + 1).to_string(),
+                "ok",
+            );
+            assert_eq!(r.status, 303, "{}", r.body);
+            acknowledged += 1;
+        }
+    }
+    // SIGKILL: no shutdown, no checkpoint.
+    server.kill();
+    assert_eq!(reaction_count(&db, server.workshop), acknowledged);
+    let code = server.join_code.clone();
+    let workshop = server.workshop;
+    drop(server);
+
+    let again = Server::start(&db, "0583", &[]);
+    assert!(again.stderr.contains("Resumed workshop"), "{}", again.stderr);
+    assert_eq!((again.join_code.as_str(), again.workshop), (code.as_str(), workshop));
+    // The old sessions and their forms still work on the restarted server, and the live view has the reactions.
+    let r = react(again.port, &code, &participants[0], 5, "2", "after the restart");
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(join(again.port, &code).csrf.len(), 32);
+    let f = facilitator_cookie(&again);
+    let live: serde_json::Value =
+        serde_json::from_str(&request(again.port, "GET", "/facilitator/reactions.json", Some(&f), None).body).unwrap();
+    assert_eq!(live["findings"][0]["answered"], 12);
+    assert_eq!(live["findings"][0]["shown"], true);
+    assert_eq!(live["findings"][0]["ratings"], serde_json::json!([3, 3, 2, 2, 2]));
+    assert_eq!(live["findings"][5]["answered"], 1);
+    assert_eq!(reaction_count(&db, workshop), acknowledged + 1);
+}
+
+/// 200 participants each send 10 reactions (the demo's Motala pack has 8 findings: each is answered, then two are
+/// answered again), all at once on loopback; every request must succeed and every acknowledged reaction be stored.
+/// The run is bounded: each socket has a 30-second timeout and the whole load a one-minute deadline. The benchmark
+/// (`benches/workshop.rs`) measures the latencies.
+#[test]
+fn two_hundred_participants_react_at_once_and_none_is_lost() {
+    const PARTICIPANTS: usize = 200;
+    const REACTIONS: usize = 10;
+    let (_tmp, db) = demo_db();
+    let server = Server::start(&db, "0583", &[]);
+    let (port, code) = (server.port, server.join_code.clone());
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(60);
+    let results: Vec<Result<usize, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..PARTICIPANTS)
+            .map(|i| {
+                let code = code.clone();
+                scope.spawn(move || {
+                    let p = join(port, &code);
+                    let mut ok = 0;
+                    for k in 0..REACTIONS {
+                        if Instant::now() > deadline {
+                            return Err(format!("participant {i} ran past the deadline"));
+                        }
+                        let comment = format!("participant {i}, reaction {k}");
+                        let r = react(port, &code, &p, k % 8, &((i + k) % 5 + 1).to_string(), &comment);
+                        if r.status != 303 {
+                            return Err(format!("participant {i}, reaction {k}: {} {}", r.status, r.body));
+                        }
+                        ok += 1;
+                    }
+                    Ok(ok)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let errors: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert!(errors.is_empty(), "{} errors, the first: {}", errors.len(), errors[0]);
+    assert!(Instant::now() <= deadline, "the load took {:?}", started.elapsed());
+    assert_eq!(reaction_count(&db, server.workshop), (PARTICIPANTS * REACTIONS) as i64);
+    // Every comment is there exactly once.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let distinct: i64 = conn
+        .query_row("SELECT count(DISTINCT comment) FROM reaction", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(distinct, (PARTICIPANTS * REACTIONS) as i64);
+}
+
+#[test]
+fn summarise_screens_comments_and_export_carries_them_into_the_next_pack() {
+    let (tmp, db) = demo_db();
+    let server = Server::start(&db, "0583", &[]);
+    let participants: Vec<Participant> = (0..6).map(|_| join(server.port, &server.join_code)).collect();
+    for (i, p) in participants.iter().enumerate() {
+        let comment = match i {
+            0 => "Ring mig på 070-123 45 67 om det här.".to_string(),
+            _ => format!("Kommentar {i}: vi saknar stödet från förvaltningen."),
+        };
+        assert_eq!(react(server.port, &server.join_code, p, 0, "4", &comment).status, 303);
+    }
+    // A participant who changes their answer counts once, with the later answer.
+    assert_eq!(
+        react(server.port, &server.join_code, &participants[5], 0, "1", "Ändrat svar.").status,
+        303
+    );
+    let workshop = server.workshop;
+    drop(server);
+
+    let run = crosscase(tmp.path(), &["workshop", "summarise", "--db", db.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("answered: 6; ratings 1–5: 1 / 0 / 0 / 5 / 0"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("070-123 45 67"),
+        "a phone number in a comment is masked:\n{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("Ring mig på"), "{}", run.stdout);
+    assert!(run.stdout.contains("Ändrat svar."), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("Kommentar 5"),
+        "the replaced answer is not counted:\n{}",
+        run.stdout
+    );
+
+    // Export: the demo folder plus one workshop note, coded to the first finding's theme.
+    let out = tmp.path().join("with-notes");
+    let demo = repo().join("data/demo");
+    let args = [
+        "workshop",
+        "export",
+        "--db",
+        db.to_str().unwrap(),
+        "--workshop",
+        &workshop.to_string(),
+        "--project",
+        demo.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let run = crosscase(tmp.path(), &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let sources = std::fs::read_to_string(out.join("sources.csv")).unwrap();
+    let note: Vec<&str> = sources
+        .lines()
+        .filter(|l| l.starts_with(&format!("WS{workshop}-1")))
+        .collect();
+    assert_eq!(note.len(), 1, "{sources}");
+    assert!(note[0].contains("workshop") && note[0].contains("0583"), "{}", note[0]);
+    let text = std::fs::read_to_string(out.join(format!("texts/WS{workshop}-1.txt"))).unwrap();
+    assert!(text.contains("[telefon]") && !text.contains("070-123"), "{text}");
+    assert_eq!(text.matches("\n\n").count(), 5, "six comments: {text}");
+    // Exporting again into a folder that is not empty is refused.
+    let run = crosscase(tmp.path(), &args);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("is not empty"), "{}", run.stderr);
+
+    // The next ingest and pack carry them: Motala's share of the theme counts the note.
+    let theme_count = |db: &Path, out: &Path| -> u64 {
+        let run = crosscase(
+            tmp.path(),
+            &[
+                "feedback",
+                "--db",
+                db.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--municipality",
+                "0583",
+            ],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let figures: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("0583-Motala/figures.json")).unwrap()).unwrap();
+        theme_figure(&figures, "ledarstod")
+    };
+    let before = theme_count(&db, &tmp.path().join("before"));
+    let run = crosscase(
+        tmp.path(),
+        &["ingest", out.to_str().unwrap(), "--db", db.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let after = theme_count(&db, &tmp.path().join("after"));
+    assert_eq!(after, before + 1, "the pack counts the workshop note under its theme");
+}
+
+/// The count a pack publishes for its own municipality under a theme, from its `figures.json`.
+fn theme_figure(figures: &serde_json::Value, theme: &str) -> u64 {
+    let key = format!("theme/{theme}/{}", figures["pack"].as_str().expect("the pack's letter"));
+    let cell = figures["cells"]
+        .as_array()
+        .expect("figures.json lists cells")
+        .iter()
+        .find(|c| c["key"] == key.as_str())
+        .unwrap_or_else(|| panic!("no cell {key} in {figures}"));
+    assert_eq!(cell["status"], "shown", "{cell}");
+    cell["value"].as_u64().unwrap()
+}
