@@ -88,7 +88,15 @@ fn crate_boundaries_hold_in_the_sources() {
         ("crosscase-store", &["polars", "plotters", "println!", "eprintln!"]),
         (
             "crosscase-serve",
-            &["rusqlite", "polars", "plotters", "std::fs", "File::", "println!", "eprintln!"],
+            &[
+                "rusqlite",
+                "polars",
+                "plotters",
+                "std::fs",
+                "File::",
+                "println!",
+                "eprintln!",
+            ],
         ),
     ];
     for (krate, banned) in rules {
