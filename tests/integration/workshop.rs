@@ -653,3 +653,303 @@ fn theme_figure(figures: &serde_json::Value, theme: &str) -> u64 {
     assert_eq!(cell["status"], "shown", "{cell}");
     cell["value"].as_u64().unwrap()
 }
+
+/// Headless Chromium driven over the DevTools protocol (a WebSocket on loopback, spoken with a small client here),
+/// killed when dropped.
+struct Browser {
+    child: Child,
+    socket: TcpStream,
+    next_id: u64,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Browser {
+    fn start() -> Browser {
+        let profile = tempfile::tempdir().unwrap();
+        let mut child = Command::new(crate::browser::chromium())
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--remote-debugging-address=127.0.0.1",
+                "--remote-debugging-port=0",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg("about:blank")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start chromium");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Some(url) = line.strip_prefix("DevTools listening on ") {
+                    let _ = tx.send(url.to_string());
+                }
+            }
+        });
+        let url = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(url) => url,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("chromium did not open its DevTools socket");
+            }
+        };
+        let rest = url
+            .strip_prefix("ws://127.0.0.1:")
+            .expect("a loopback DevTools address");
+        let (port, path) = rest.split_once('/').unwrap();
+        let mut socket = TcpStream::connect(("127.0.0.1", port.parse::<u16>().unwrap())).unwrap();
+        socket.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
+        socket.set_write_timeout(Some(IO_TIMEOUT)).unwrap();
+        let handshake = format!(
+            "GET /{path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        );
+        socket.write_all(handshake.as_bytes()).unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            socket.read_exact(&mut byte).unwrap();
+            head.push(byte[0]);
+        }
+        assert!(
+            String::from_utf8_lossy(&head).starts_with("HTTP/1.1 101"),
+            "{}",
+            String::from_utf8_lossy(&head)
+        );
+        Browser {
+            child,
+            socket,
+            next_id: 0,
+            _profile: profile,
+        }
+    }
+
+    /// Sends one text frame (masked, as a client must).
+    fn send(&mut self, text: &str) {
+        let payload = text.as_bytes();
+        let mut frame = vec![0x81u8];
+        match payload.len() {
+            n if n < 126 => frame.push(0x80 | n as u8),
+            n if n < 65_536 => {
+                frame.push(0x80 | 126);
+                frame.extend_from_slice(&(n as u16).to_be_bytes());
+            }
+            n => {
+                frame.push(0x80 | 127);
+                frame.extend_from_slice(&(n as u64).to_be_bytes());
+            }
+        }
+        let mask = [0x37u8, 0xfa, 0x21, 0x3d];
+        frame.extend_from_slice(&mask);
+        frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+        self.socket.write_all(&frame).unwrap();
+    }
+
+    /// Reads one whole message (text frames and their continuations).
+    fn receive(&mut self) -> String {
+        let mut message = Vec::new();
+        loop {
+            let mut h = [0u8; 2];
+            self.socket.read_exact(&mut h).expect("a DevTools message in time");
+            let (fin, opcode) = (h[0] & 0x80 != 0, h[0] & 0x0f);
+            let mut len = u64::from(h[1] & 0x7f);
+            if len == 126 {
+                let mut b = [0u8; 2];
+                self.socket.read_exact(&mut b).unwrap();
+                len = u64::from(u16::from_be_bytes(b));
+            } else if len == 127 {
+                let mut b = [0u8; 8];
+                self.socket.read_exact(&mut b).unwrap();
+                len = u64::from_be_bytes(b);
+            }
+            let mut payload = vec![0u8; len as usize];
+            self.socket.read_exact(&mut payload).unwrap();
+            match opcode {
+                0 | 1 => message.extend(payload),
+                8 => panic!("chromium closed the DevTools socket"),
+                _ => continue,
+            }
+            if fin {
+                return String::from_utf8(message).unwrap();
+            }
+        }
+    }
+
+    /// Calls a DevTools method (in a page's session when given) and returns its result.
+    fn call(&mut self, session: Option<&str>, method: &str, params: serde_json::Value) -> serde_json::Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut msg = serde_json::json!({ "id": id, "method": method, "params": params });
+        if let Some(s) = session {
+            msg["sessionId"] = serde_json::json!(s);
+        }
+        self.send(&msg.to_string());
+        loop {
+            let reply: serde_json::Value = serde_json::from_str(&self.receive()).unwrap();
+            if reply["id"] == id {
+                assert!(reply["error"].is_null(), "{method}: {reply}");
+                return reply["result"].clone();
+            }
+        }
+    }
+
+    /// Opens `url` in a tab of a browser context of its own (its own cookies), and returns the tab's session.
+    fn open(&mut self, url: &str) -> String {
+        let context = self.call(None, "Target.createBrowserContext", serde_json::json!({}))["browserContextId"].clone();
+        let target = self.call(
+            None,
+            "Target.createTarget",
+            serde_json::json!({ "url": url, "browserContextId": context }),
+        )["targetId"]
+            .clone();
+        let session = self.call(
+            None,
+            "Target.attachToTarget",
+            serde_json::json!({ "targetId": target, "flatten": true }),
+        )["sessionId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        session
+    }
+
+    /// The value of a JavaScript expression in a tab.
+    fn eval(&mut self, session: &str, expression: &str) -> serde_json::Value {
+        let r = self.call(
+            Some(session),
+            "Runtime.evaluate",
+            serde_json::json!({ "expression": expression, "returnByValue": true }),
+        );
+        r["result"]["value"].clone()
+    }
+
+    /// Waits until a JavaScript expression in a tab is true (a page loading, a poll arriving), for at most 30 s.
+    fn wait_for(&mut self, session: &str, expression: &str) {
+        let deadline = Instant::now() + IO_TIMEOUT;
+        while self.eval(session, &format!("!!({expression})")) != serde_json::json!(true) {
+            assert!(Instant::now() < deadline, "still not true after 30 s: {expression}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+/// The workshop in a real browser: the facilitator's slides (with the join code and its QR code) and five
+/// participants in browser contexts of their own, each choosing a rating and typing a comment in the form and
+/// pressing the button; their reactions appear on the facilitator's slide once five (the demo's threshold) have
+/// answered. Needs Chromium (see `support::external_tool`).
+#[test]
+fn chromium_facilitator_and_participants_react_live() {
+    if !external_tool(
+        &crate::browser::chromium(),
+        "the workshop in headless Chromium (facilitator's slides, participants' forms, live reactions)",
+        "Install Debian's `chromium` (or name the binary in CROSSCASE_CHROMIUM)",
+    ) {
+        return;
+    }
+    let (_tmp, db) = demo_db();
+    let server = Server::start(&db, "0583", &[]);
+    let mut browser = Browser::start();
+    let facilitator = browser.open(&format!(
+        "http://127.0.0.1:{}/facilitator?token={}",
+        server.port, server.token
+    ));
+    browser.wait_for(
+        &facilitator,
+        "document.readyState === 'complete' && document.querySelector('.reactions')",
+    );
+    assert_eq!(
+        browser.eval(&facilitator, "document.getElementById('join-code').textContent"),
+        serde_json::json!(server.join_code)
+    );
+    assert_eq!(
+        browser.eval(&facilitator, "document.querySelectorAll('.join svg path').length > 0"),
+        true
+    );
+    assert_eq!(
+        browser.eval(
+            &facilitator,
+            "Array.from(document.images).every(i => getComputedStyle(i).display === 'none' || (i.complete && i.naturalWidth > 0))"
+        ),
+        true,
+        "every chart on the slides loads"
+    );
+    let join_url = format!("http://127.0.0.1:{}/j/{}", server.port, server.join_code);
+    for (i, rating) in [4, 4, 5, 2, 4].into_iter().enumerate() {
+        let p = browser.open(&join_url);
+        browser.wait_for(
+            &p,
+            "document.readyState === 'complete' && document.querySelector('#f0 button')",
+        );
+        browser.eval(
+            &p,
+            &format!(
+                "document.querySelector('#f0 input[name=rating][value=\"{rating}\"]').click();
+                 document.querySelector('#f0 textarea').value = 'Deltagare {i}: <b>vi</b> saknar stödet';
+                 document.querySelector('#f0 button').click(); true"
+            ),
+        );
+        browser.wait_for(
+            &p,
+            "location.search.includes('saved=0') && document.querySelector('#f0 .saved')",
+        );
+        if i < 4 {
+            // Fewer than the threshold: the count only.
+            browser.wait_for(
+                &facilitator,
+                &format!(
+                    "document.querySelector('.reactions[data-finding=\"0\"]').textContent.startsWith('{} har svarat. Svaren visas')",
+                    i + 1
+                ),
+            );
+            assert_eq!(
+                browser.eval(
+                    &facilitator,
+                    "document.querySelectorAll('.reactions[data-finding=\"0\"] ol').length"
+                ),
+                0
+            );
+        }
+    }
+    browser.wait_for(
+        &facilitator,
+        "document.querySelector('.reactions[data-finding=\"0\"] ol') !== null",
+    );
+    assert_eq!(
+        browser.eval(
+            &facilitator,
+            "Array.from(document.querySelectorAll('.reactions[data-finding=\"0\"] li')).map(l => l.textContent).join(' ')"
+        ),
+        "1: 0 2: 1 3: 0 4: 3 5: 1"
+    );
+    let text = browser.eval(
+        &facilitator,
+        "document.querySelector('.reactions[data-finding=\"0\"]').textContent",
+    );
+    assert!(
+        text.as_str().unwrap().contains("5 har svarat") && text.as_str().unwrap().contains("5 har skrivit"),
+        "{text}"
+    );
+    // The participants' markup stayed text: stored as typed.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let comment: String = conn
+        .query_row("SELECT comment FROM reaction ORDER BY id LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(comment, "Deltagare 0: <b>vi</b> saknar stödet");
+}
