@@ -819,15 +819,14 @@ impl Browser {
             serde_json::json!({ "url": url, "browserContextId": context }),
         )["targetId"]
             .clone();
-        let session = self.call(
+        self.call(
             None,
             "Target.attachToTarget",
             serde_json::json!({ "targetId": target, "flatten": true }),
         )["sessionId"]
             .as_str()
             .unwrap()
-            .to_string();
-        session
+            .to_string()
     }
 
     /// The value of a JavaScript expression in a tab.
