@@ -253,6 +253,21 @@ pub enum Command {
         #[command(flatten)]
         start: crate::workshop::StartArgs,
     },
+    /// The research team's view in the browser: the code × municipality matrix as the packs disclose it, with
+    /// click-through from a shown cell to its segments (source, kind, roles, wave, coder, quote).
+    Serve {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        project: Option<String>,
+        /// Where the server listens: 127.0.0.1:8571 by default (this machine only; other machines need the printed
+        /// token).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<std::net::SocketAddr>,
+        /// A CSV with the participants' real names (column `name`), masked in the segments.
+        #[arg(long)]
+        roster: Option<PathBuf>,
+    },
     /// Recorded analysis runs: list them, show one with the command that reproduces it, export its rows, prune.
     Runs {
         #[command(subcommand)]

@@ -324,6 +324,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Runs { command } => crate::runs::run(command),
         Command::Workshop { command, start } => crate::workshop::run(command, start),
+        Command::Serve {
+            db,
+            project,
+            listen,
+            roster,
+        } => crate::workshop::research(&db, project.as_deref(), listen, roster.as_deref()),
         Command::Audit {
             disclosure: Some(dir), ..
         } => crate::disclosure::audit(&dir),

@@ -505,3 +505,101 @@ fn export(db: &Path, id: i64, project_dir: &Path, out: &Path, roster: Option<&Pa
     );
     Ok(ExitCode::SUCCESS)
 }
+
+/// `crosscase serve`: the matrix the packs disclose, and the segments behind each shown cell.
+pub fn research(
+    db: &Path,
+    project: Option<&str>,
+    listen: Option<SocketAddr>,
+    roster: Option<&Path>,
+) -> Result<ExitCode> {
+    let screen = Screen::new(crate::privacy::roster(roster)?);
+    let listen = listen.unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8571));
+    let mut store = Store::open_existing(db)?;
+    let snapshot = store.snapshot(project)?;
+    let project_name = snapshot.name().to_string();
+    let project = Some(project_name.as_str());
+    let corpus = snapshot.load_corpus(project)?;
+    let rows = crosscase_analysis::prevalence(&corpus)?;
+    let ideas = snapshot.load_ideas(project)?;
+    let surveys = snapshot.load_surveys(project)?;
+    drop(snapshot);
+    drop(store);
+    let letter_seed = crate::disclosure::letter_seed(db)?;
+    let language = corpus.settings.language;
+    let screened = screen.screened(&corpus, language);
+    let data = FeedbackData {
+        corpus: &screened,
+        prevalence: &rows,
+        quotes: &[],
+        ideas: &ideas,
+        surveys: &surveys,
+    };
+    let matrix = crosscase_report::disclosed_matrix(&data, letter_seed);
+    let hidden = |h: crosscase_analysis::pack::Hidden| match h {
+        crosscase_analysis::pack::Hidden::TooFewPeople => "too few people",
+        crosscase_analysis::pack::Hidden::ProtectsAnother => "hidden to protect another cell",
+        crosscase_analysis::pack::Hidden::NoData => "no data",
+    };
+    let cells = matrix
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|f| match *f {
+                    crosscase_analysis::pack::Figure::Shown { count, base } => {
+                        crosscase_serve::MatrixCell::Shown { count, base }
+                    }
+                    crosscase_analysis::pack::Figure::Hidden(h) => {
+                        crosscase_serve::MatrixCell::Hidden(hidden(h).to_string())
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let codes = screened
+        .code_depth()
+        .into_iter()
+        .zip(&screened.codes)
+        .map(|(depth, c)| crosscase_serve::MatrixCode {
+            id: c.id.clone(),
+            label: c.label(language).to_string(),
+            depth,
+        })
+        .collect();
+    let key = crosscase_serve::random_hex(32).map_err(|e| anyhow::anyhow!("cannot draw the research token: {e}"))?;
+    let bound = crosscase_serve::bind(listen)?;
+    let addr = bound.local_addr();
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        addr.ip().to_string()
+    };
+    eprintln!(
+        "Research view of {project_name}: http://{host}:{}/research/",
+        addr.port()
+    );
+    eprintln!(
+        "From another machine (keep this address to the research team): http://{host}:{}/research?token={}",
+        addr.port(),
+        crosscase_serve::research_token(&key)
+    );
+    eprintln!("Stop with Ctrl-C.");
+    crosscase_serve::run_research(
+        bound,
+        crosscase_serve::ResearchConfig {
+            db: db.to_path_buf(),
+            project: project_name,
+            language,
+            codes,
+            municipalities: screened
+                .municipalities
+                .iter()
+                .map(|m| (m.code.clone(), m.name.clone()))
+                .collect(),
+            cells,
+            screen,
+            key,
+        },
+    )?;
+    Ok(ExitCode::SUCCESS)
+}

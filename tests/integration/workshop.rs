@@ -952,3 +952,132 @@ fn chromium_facilitator_and_participants_react_live() {
         .unwrap();
     assert_eq!(comment, "Deltagare 0: <b>vi</b> saknar stödet");
 }
+
+/// A running `crosscase serve`, killed when dropped.
+struct ResearchServer {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for ResearchServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_research(db: &Path) -> ResearchServer {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_crosscase"))
+        .args(["serve", "--db", db.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let port = loop {
+        let Ok(line) = rx.recv_timeout(START_TIMEOUT) else {
+            let _ = child.kill();
+            panic!("crosscase serve did not start");
+        };
+        if let Some(rest) = line.split("http://127.0.0.1:").nth(1)
+            && line.starts_with("Research view")
+        {
+            break rest.split('/').next().unwrap().parse().unwrap();
+        }
+    };
+    ResearchServer { child, port }
+}
+
+/// The research view shows each municipality's cells exactly as its own pack discloses them (the same figure, or
+/// hidden where the pack hides it), links only shown cells to their segments, and refuses a hidden cell's segments
+/// even when asked for by address.
+#[test]
+fn the_research_matrix_shows_what_the_packs_show_and_drills_down_to_segments() {
+    let (tmp, db) = demo_db();
+    let out = tmp.path().join("packs");
+    let run = crosscase(
+        tmp.path(),
+        &["feedback", "--db", db.to_str().unwrap(), "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let server = start_research(&db);
+    let page = request(server.port, "GET", "/research/", None, None);
+    assert_eq!(page.status, 200);
+    let codes: Vec<String> = std::fs::read_to_string(repo().join("data/demo/codebook.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect();
+    let (mut shown, mut hidden) = (0, 0);
+    for dir in std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+    {
+        let kommunkod = dir.file_name().unwrap().to_str().unwrap()[..4].to_string();
+        let figures: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("figures.json")).unwrap()).unwrap();
+        let letter = figures["pack"].as_str().unwrap();
+        for code in &codes {
+            let key = format!("theme/{code}/{letter}");
+            let cell = figures["cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["key"] == key.as_str())
+                .unwrap_or_else(|| panic!("{key}"));
+            let link = format!("<a href=\"/research/cell/{code}/{kommunkod}\">");
+            let segments = request(
+                server.port,
+                "GET",
+                &format!("/research/cell/{code}/{kommunkod}"),
+                None,
+                None,
+            );
+            if cell["status"] == "shown" {
+                let value = cell["value"].as_u64().unwrap();
+                assert!(
+                    page.body.contains(&format!("{link}{value} / ")),
+                    "{kommunkod} {code}: the pack shows {value}"
+                );
+                assert_eq!(segments.status, 200, "{kommunkod} {code}");
+                // A shown cell of 0 has no segments; any other has some, each naming its source.
+                assert_eq!(segments.body.contains("<blockquote>"), value > 0, "{kommunkod} {code}");
+                assert_eq!(
+                    segments.body.contains(&format!("{kommunkod}-")),
+                    value > 0,
+                    "{kommunkod} {code}"
+                );
+                shown += 1;
+            } else {
+                assert!(
+                    !page.body.contains(&link),
+                    "{kommunkod} {code} is hidden in the pack but linked"
+                );
+                assert_eq!(segments.status, 404, "{kommunkod} {code}: a hidden cell's segments");
+                hidden += 1;
+            }
+        }
+    }
+    assert!(shown > 20 && hidden > 10, "shown {shown}, hidden {hidden}");
+    for path in [
+        "/research/cell/nope/0583",
+        "/research/cell/ledarstod/9999",
+        "/research/../demo.sqlite",
+        "/",
+    ] {
+        assert_eq!(request(server.port, "GET", path, None, None).status, 404, "{path}");
+    }
+    assert_eq!(
+        request(server.port, "GET", "/research?token=wrong", None, None).status,
+        403
+    );
+}

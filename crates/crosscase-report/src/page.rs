@@ -320,6 +320,12 @@ pub fn pack_findings(
     )
 }
 
+/// The code × municipality matrix exactly as the packs' heatmaps disclose it (the same pack model, primary and
+/// secondary suppression applied once): `cells[code][municipality]`, in corpus order.
+pub fn disclosed_matrix(data: &FeedbackData<'_>, letter_seed: u64) -> Vec<Vec<Figure>> {
+    model(data, letter_seed).heatmap
+}
+
 /// `index.html` beside the packs: every pack written, by name, with its page, slides and tables.
 fn index_html(project: &str, packs: &[WrittenPack], config: &FeedbackConfig) -> String {
     let (out_dir, language) = (&config.out_dir, config.language);

@@ -7,6 +7,7 @@
 //! [`run_workshop`] reports through its callback and returns errors.
 
 mod pages;
+mod research;
 mod security;
 mod text;
 mod writer;
@@ -26,6 +27,7 @@ use axum::routing::{get, post};
 use crosscase_model::Language;
 use crosscase_store::{Reaction, Store, Workshop};
 
+pub use research::{MatrixCell, MatrixCode, ResearchConfig, research_token, run_research};
 pub use security::{join_code, random_hex};
 
 /// The largest request body taken: a comment of 2,000 characters fits several times over.
@@ -532,6 +534,14 @@ async fn reactions_json(State(app): State<Shared>, headers: HeaderMap) -> Respon
         "findings": findings,
     });
     ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+/// Whether a peer address is this machine.
+pub(crate) fn is_loopback(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.is_loopback(),
+        std::net::IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+    }
 }
 
 #[cfg(test)]

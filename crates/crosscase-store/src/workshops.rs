@@ -281,3 +281,68 @@ pub fn latest_reactions(reactions: &[StoredReaction]) -> Vec<&StoredReaction> {
     out.sort_by_key(|r| r.id);
     out
 }
+
+/// A coded segment behind a cell of the code × municipality matrix, for the research team's view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CellSegment {
+    pub source: String,
+    pub kind: String,
+    /// The roles of the source's participants, distinct and sorted.
+    pub roles: Vec<String>,
+    /// The wave's name.
+    pub wave: Option<String>,
+    pub coder: String,
+    pub quote: Option<String>,
+}
+
+impl Store {
+    /// The segments coded with `code` or any code below it in sources of `kommunkod`, by source and position; at
+    /// most `limit`. Returns them and whether there were more.
+    pub fn cell_segments(
+        &self,
+        project: Option<&str>,
+        code: &str,
+        kommunkod: &str,
+        limit: usize,
+    ) -> Result<(Vec<CellSegment>, bool), StoreError> {
+        let (pid, _) = self.project_id(project)?;
+        let mut stmt = self.conn.prepare_cached(
+            "WITH RECURSIVE below(id) AS (
+                 SELECT id FROM code WHERE project_id = ?1 AND code_id = ?2
+                 UNION SELECT c.id FROM code c JOIN below b ON c.parent_id = b.id
+             )
+             SELECT s.id, s.source_id, s.kind, w.name, c.coder, q.quote
+             FROM coding c JOIN below b ON b.id = c.code_id JOIN source s ON s.id = c.source_id
+             JOIN municipality m ON m.id = s.municipality_id JOIN coding_quote q ON q.coding_id = c.id
+             LEFT JOIN wave w ON w.id = s.wave_id
+             WHERE m.project_id = ?1 AND m.kommunkod = ?3
+             ORDER BY s.source_id, c.start, c.id
+             LIMIT ?4",
+        )?;
+        let mut roles = self.conn.prepare_cached(
+            "SELECT DISTINCT p.role FROM source_participant sp JOIN participant p ON p.id = sp.participant_id
+             WHERE sp.source_id = ?1 ORDER BY p.role",
+        )?;
+        let mut out = Vec::new();
+        // (source row, source id, kind, wave name, coder, quote)
+        type Row = (i64, String, String, Option<String>, String, Option<String>);
+        let rows: Vec<Row> = stmt
+            .query_map(params![pid, code, kommunkod, limit as i64 + 1], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        let more = rows.len() > limit;
+        for (source_row, source, kind, wave, coder, quote) in rows.into_iter().take(limit) {
+            let roles: Vec<String> = roles.query_map([source_row], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            out.push(CellSegment {
+                source,
+                kind,
+                roles,
+                wave,
+                coder,
+                quote,
+            });
+        }
+        Ok((out, more))
+    }
+}
