@@ -1,4 +1,5 @@
-//! Workshop server benchmark: the real `crosscase workshop` on the demo database, on loopback, with simulated
+//! Workshop server benchmark: the real `crosscase workshop` on a generated project whose packs have ten findings
+//! (`crosscase synth`: 3 municipalities, 150 sources, 100 codes in 10 main themes), on loopback, with simulated
 //! participants (raw HTTP/1.1 over `std::net::TcpStream`, a connection per request as a phone on a flaky network
 //! would). Each participant opens the join page and sends its reactions as fast as the server acknowledges them;
 //! every reaction is acknowledged only after its commit (WAL, synchronous=FULL), so the figures include the fsyncs.
@@ -16,6 +17,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const TIMEOUT: Duration = Duration::from_secs(30);
+/// The findings of the generated project's packs.
+const FINDINGS: usize = 10;
 
 fn request(port: u16, method: &str, path: &str, cookie: Option<&str>, body: Option<&str>) -> (u16, String) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
@@ -51,18 +54,34 @@ fn main() {
     let reactions = support::env_number("CROSSCASE_BENCH_REACTIONS", 10);
     let tmp = std::env::temp_dir().join(format!("crosscase-bench-workshop-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
-    let db = tmp.join("demo.sqlite");
+    let db = tmp.join("ten.sqlite");
     let exe = env!("CARGO_BIN_EXE_crosscase");
-    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo");
+    let project = tmp.join("project");
     let ok = Command::new(exe)
-        .args(["ingest", demo.to_str().unwrap(), "--db", db.to_str().unwrap()])
+        .args([
+            "synth",
+            "--out",
+            project.to_str().unwrap(),
+            "--municipalities",
+            "3",
+            "--sources",
+            "150",
+        ])
+        .args(["--codes", "100", "--codings", "3000"])
         .stderr(Stdio::null())
         .status()
         .unwrap()
         .success();
-    assert!(ok, "ingest of the demo failed");
+    assert!(ok, "synth failed");
+    let ok = Command::new(exe)
+        .args(["ingest", project.to_str().unwrap(), "--db", db.to_str().unwrap()])
+        .stderr(Stdio::null())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "ingest failed");
     let mut server = Command::new(exe)
-        .args(["workshop", "--db", db.to_str().unwrap(), "--municipality", "0583"])
+        .args(["workshop", "--db", db.to_str().unwrap(), "--municipality", "0114"])
         .args(["--listen", "127.0.0.1:0"])
         .stdin(Stdio::null())
         .stderr(Stdio::piped())
@@ -108,7 +127,7 @@ fn main() {
                     for k in 0..reactions {
                         let body = format!(
                             "csrf={csrf}&finding={}&rating={}&comment=deltagare+{i}+reaktion+{k}&lang=sv",
-                            k % 8,
+                            k % FINDINGS,
                             (i + k) % 5 + 1
                         );
                         let at = Instant::now();
@@ -162,7 +181,7 @@ fn main() {
         );
     }
     // Each participant's latest answer per finding is what the summary counts.
-    let expected = (participants * reactions.min(8)) as i64;
+    let expected = (participants * reactions.min(FINDINGS)) as i64;
     println!(
         "  errors: {}; answers stored (latest per participant and finding): {stored} of {expected}",
         errors.len()

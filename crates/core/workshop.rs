@@ -153,6 +153,8 @@ fn serve_workshop(args: StartArgs) -> Result<ExitCode> {
     };
     let roster = crate::privacy::roster(args.roster.as_deref())?;
     let mut store = Store::open_existing(&db)?;
+    // Bound first, so that a port that is taken (the user's to change) opens no workshop.
+    let bound = crosscase_serve::bind(listen).map_err(|e| UserError(e.to_string()))?;
     // The pack's inputs, read as `feedback` reads them, from one snapshot.
     let snapshot = store.snapshot(args.project.as_deref())?;
     let project_name = snapshot.name().to_string();
@@ -255,7 +257,6 @@ fn serve_workshop(args: StartArgs) -> Result<ExitCode> {
         }
     };
     drop(store);
-    let bound = crosscase_serve::bind(listen)?;
     let port = bound.local_addr().port();
     let host = if join_host.contains(':') && !join_host.starts_with('[') {
         format!("[{join_host}]")
@@ -567,7 +568,7 @@ pub fn research(
         })
         .collect();
     let key = crosscase_serve::random_hex(32).map_err(|e| anyhow::anyhow!("cannot draw the research token: {e}"))?;
-    let bound = crosscase_serve::bind(listen)?;
+    let bound = crosscase_serve::bind(listen).map_err(|e| UserError(e.to_string()))?;
     let addr = bound.local_addr();
     let host = if addr.ip().is_unspecified() {
         "127.0.0.1".to_string()

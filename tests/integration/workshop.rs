@@ -299,6 +299,13 @@ fn participants_reach_only_their_workshop_and_every_form_needs_its_token() {
             "{path} shows the workshop to a participant"
         );
     }
+    // A code typed in lower case leads to the workshop's own address.
+    let lower = request(a.port, "GET", &format!("/j/{}", a.join_code.to_lowercase()), None, None);
+    assert_eq!(lower.status, 303);
+    assert_eq!(
+        lower.header("location"),
+        Some(format!("/j/{}?lang=sv", a.join_code).as_str())
+    );
     // Nor another municipality's workshop: B's code on A's server is unknown, and A's session and token are refused
     // by B.
     assert_eq!(
@@ -491,16 +498,47 @@ fn a_killed_server_loses_no_acknowledged_reaction_and_resumes_with_the_same_code
     assert_eq!(reaction_count(&db, workshop), acknowledged + 1);
 }
 
-/// 200 participants each send 10 reactions (the demo's Motala pack has 8 findings: each is answered, then two are
-/// answered again), all at once on loopback; every request must succeed and every acknowledged reaction be stored.
-/// The run is bounded: each socket has a 30-second timeout and the whole load a one-minute deadline. The benchmark
-/// (`benches/workshop.rs`) measures the latencies.
+/// A temporary folder with a generated project whose packs have ten main themes (ten findings) in `ten.sqlite`;
+/// its first municipality is 0114.
+fn ten_findings_db() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("project");
+    let run = crosscase(
+        tmp.path(),
+        &[
+            "synth",
+            "--out",
+            project.to_str().unwrap(),
+            "--municipalities",
+            "3",
+            "--sources",
+            "150",
+            "--codes",
+            "100",
+            "--codings",
+            "3000",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let db = tmp.path().join("ten.sqlite");
+    let run = crosscase(
+        tmp.path(),
+        &["ingest", project.to_str().unwrap(), "--db", db.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    (tmp, db)
+}
+
+/// 200 participants each react to all 10 findings, all at once on loopback; every request must succeed and every
+/// acknowledged reaction be stored, once. The run is bounded: each socket has a 30-second timeout and the whole load
+/// a one-minute deadline (the issue's "within a minute"). The benchmark (`benches/workshop.rs`) measures latencies.
 #[test]
-fn two_hundred_participants_react_at_once_and_none_is_lost() {
+fn two_hundred_participants_react_to_ten_findings_at_once_and_none_is_lost() {
     const PARTICIPANTS: usize = 200;
-    const REACTIONS: usize = 10;
-    let (_tmp, db) = demo_db();
-    let server = Server::start(&db, "0583", &[]);
+    const FINDINGS: usize = 10;
+    let (_tmp, db) = ten_findings_db();
+    let server = Server::start(&db, "0114", &[]);
+    assert!(server.stderr.contains("(10 findings,"), "{}", server.stderr);
     let (port, code) = (server.port, server.join_code.clone());
     let started = Instant::now();
     let deadline = started + Duration::from_secs(60);
@@ -511,14 +549,14 @@ fn two_hundred_participants_react_at_once_and_none_is_lost() {
                 scope.spawn(move || {
                     let p = join(port, &code);
                     let mut ok = 0;
-                    for k in 0..REACTIONS {
+                    for k in 0..FINDINGS {
                         if Instant::now() > deadline {
                             return Err(format!("participant {i} ran past the deadline"));
                         }
-                        let comment = format!("participant {i}, reaction {k}");
-                        let r = react(port, &code, &p, k % 8, &((i + k) % 5 + 1).to_string(), &comment);
+                        let comment = format!("participant {i}, finding {k}");
+                        let r = react(port, &code, &p, k, &((i + k) % 5 + 1).to_string(), &comment);
                         if r.status != 303 {
-                            return Err(format!("participant {i}, reaction {k}: {} {}", r.status, r.body));
+                            return Err(format!("participant {i}, finding {k}: {} {}", r.status, r.body));
                         }
                         ok += 1;
                     }
@@ -531,13 +569,22 @@ fn two_hundred_participants_react_at_once_and_none_is_lost() {
     let errors: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
     assert!(errors.is_empty(), "{} errors, the first: {}", errors.len(), errors[0]);
     assert!(Instant::now() <= deadline, "the load took {:?}", started.elapsed());
-    assert_eq!(reaction_count(&db, server.workshop), (PARTICIPANTS * REACTIONS) as i64);
-    // Every comment is there exactly once.
+    let expected = (PARTICIPANTS * FINDINGS) as i64;
+    assert_eq!(reaction_count(&db, server.workshop), expected);
+    // Every comment is there exactly once, from 200 respondents, 10 findings each.
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let distinct: i64 = conn
-        .query_row("SELECT count(DISTINCT comment) FROM reaction", [], |r| r.get(0))
+    let (comments, pairs, respondents): (i64, i64, i64) = conn
+        .query_row(
+            "SELECT count(DISTINCT comment), count(DISTINCT respondent || '/' || finding), count(DISTINCT respondent)
+             FROM reaction",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .unwrap();
-    assert_eq!(distinct, (PARTICIPANTS * REACTIONS) as i64);
+    assert_eq!(
+        (comments, pairs, respondents),
+        (expected, expected, PARTICIPANTS as i64)
+    );
 }
 
 #[test]
@@ -1080,4 +1127,65 @@ fn the_research_matrix_shows_what_the_packs_show_and_drills_down_to_segments() {
         request(server.port, "GET", "/research?token=wrong", None, None).status,
         403
     );
+}
+
+/// What `crosscase workshop` says to input it cannot use: (arguments after `workshop`, exit code, words the message
+/// must hold). `{db}` is the demo database, `{taken}` an address another socket holds.
+#[test]
+fn workshop_errors_name_the_problem_and_the_fix() {
+    let (tmp, db) = demo_db();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken_addr = taken.local_addr().unwrap().to_string();
+    let cases: &[(&[&str], i32, &str)] = &[
+        (
+            &["--db", "{db}", "--municipality", "9999"],
+            1,
+            "--municipality 9999 is not in the project; it has: 0580",
+        ),
+        (
+            &["--db", "{db}", "--municipality", "0583", "--listen", "0.0.0.0:0"],
+            1,
+            "add --join-host",
+        ),
+        (
+            &["--db", "{db}", "--municipality", "0583", "--listen", "{taken}"],
+            1,
+            "cannot listen on",
+        ),
+        (
+            &["--db", "missing.sqlite", "--municipality", "0583"],
+            1,
+            "does not exist",
+        ),
+        (&["--db", "{db}"], 2, "--municipality"),
+        (
+            &["close", "--db", "{db}", "--workshop", "99"],
+            1,
+            "there is no workshop 99",
+        ),
+        (
+            &["summarise", "--db", "{db}", "--workshop", "7"],
+            1,
+            "there is no workshop 7",
+        ),
+        (&["summarise", "--db", "{db}"], 0, "holds no workshop yet"),
+    ];
+    for (args, code, words) in cases {
+        let args: Vec<String> = std::iter::once("workshop".to_string())
+            .chain(
+                args.iter()
+                    .map(|a| a.replace("{db}", db.to_str().unwrap()).replace("{taken}", &taken_addr)),
+            )
+            .collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = crosscase(tmp.path(), &args);
+        assert_eq!(run.code, *code, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(words),
+            "{args:?} should say {words:?}:\n{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("panicked"), "{args:?}: {}", run.stderr);
+    }
+    drop(taken);
 }

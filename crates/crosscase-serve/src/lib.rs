@@ -299,6 +299,15 @@ async fn participant_page(
     if !open_code(&app, &code.to_ascii_uppercase()) {
         return pages::message(StatusCode::NOT_FOUND, language, |s| (s.not_found_title, s.not_found));
     }
+    // A code typed in lower case goes to the code's own address, where the session cookie belongs.
+    if code != app.workshop.join_code {
+        let mut r = StatusCode::SEE_OTHER.into_response();
+        let to = format!("/j/{}?lang={}", app.workshop.join_code, language.as_str());
+        if let Ok(v) = HeaderValue::from_str(&to) {
+            r.headers_mut().insert(header::LOCATION, v);
+        }
+        return r;
+    }
     let existing = security::cookie(&headers, SESSION_COOKIE).and_then(|c| app.keys.respondent(&c));
     let (respondent, new_cookie) = match existing {
         Some(r) => (r, None),
