@@ -329,13 +329,16 @@ fn write_pack(
             qr_svg: crosscase_serve::qr_svg(join_url)?,
         }),
     };
-    let written = crosscase_report::write_feedback(data, &config);
+    pack_files(data, &config)
+}
+
+/// Writes one municipality's pack (`config.municipalities`) into `config.out_dir`, a temporary folder of the
+/// caller's, through `write_feedback`; reads its files into memory and removes the folder.
+fn pack_files(data: &FeedbackData<'_>, config: &FeedbackConfig) -> Result<crosscase_serve::PackFiles> {
+    let written = crosscase_report::write_feedback(data, config);
     let read = (|| {
         let (packs, _) = written?;
-        let pack = packs
-            .into_iter()
-            .next()
-            .context("the workshop's pack was not written")?;
+        let pack = packs.into_iter().next().context("the pack was not written")?;
         let mut assets = BTreeMap::new();
         let mut slides_html = String::new();
         for file in &pack.files {
@@ -353,7 +356,7 @@ fn write_pack(
         }
         Ok::<_, anyhow::Error>(crosscase_serve::PackFiles { slides_html, assets })
     })();
-    let _ = std::fs::remove_dir_all(&tmp);
+    let _ = std::fs::remove_dir_all(&config.out_dir);
     read
 }
 
@@ -524,6 +527,9 @@ pub fn research(
     let rows = crosscase_analysis::prevalence(&corpus)?;
     let ideas = snapshot.load_ideas(project)?;
     let surveys = snapshot.load_surveys(project)?;
+    // Every municipality's pack can be asked for, so the quotes of all of them are read now, from this snapshot.
+    let candidates = crosscase_report::quote_candidates(&corpus, &[], &[]);
+    let quotes = snapshot.quotes_for(project, &candidates)?;
     drop(snapshot);
     drop(store);
     let letter_seed = crate::disclosure::letter_seed(db)?;
@@ -568,6 +574,33 @@ pub fn research(
         })
         .collect();
     let key = crosscase_serve::random_hex(32).map_err(|e| anyhow::anyhow!("cannot draw the research token: {e}"))?;
+    // A pack is written when it is first asked for, exactly as `feedback` writes it (without a recorded run).
+    let inputs = std::sync::Arc::new((corpus.clone(), rows.clone(), quotes, ideas.clone(), surveys.clone()));
+    let roster_for_packs = screen.roster().clone();
+    let made = std::sync::atomic::AtomicUsize::new(0);
+    let packs: crosscase_serve::PackMaker = std::sync::Arc::new(move |kommunkod: &str| {
+        let (corpus, rows, quotes, ideas, surveys) = &*inputs;
+        let n = made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let config = FeedbackConfig {
+            out_dir: std::env::temp_dir().join(format!("crosscase-serve-{}-{n}", std::process::id())),
+            language: corpus.settings.language,
+            municipalities: vec![kommunkod.to_string()],
+            roster: roster_for_packs.clone(),
+            progress: None,
+            letter_seed,
+            run: None,
+            quote_choices: Vec::new(),
+            workshop: None,
+        };
+        let data = FeedbackData {
+            corpus,
+            prevalence: rows,
+            quotes,
+            ideas,
+            surveys,
+        };
+        pack_files(&data, &config).map_err(|e| format!("{e:#}"))
+    });
     let bound = crosscase_serve::bind(listen).map_err(|e| UserError(e.to_string()))?;
     let addr = bound.local_addr();
     let host = if addr.ip().is_unspecified() {
@@ -600,6 +633,7 @@ pub fn research(
             cells,
             screen,
             key,
+            packs,
         },
     )?;
     Ok(ExitCode::SUCCESS)

@@ -1115,11 +1115,39 @@ fn the_research_matrix_shows_what_the_packs_show_and_drills_down_to_segments() {
         }
     }
     assert!(shown > 20 && hidden > 10, "shown {shown}, hidden {hidden}");
+    // Each municipality's pack, written through the same path: its figures are the feedback pack's, but for the run.
+    let served = request(server.port, "GET", "/research/pack/0583/figures.json", None, None);
+    assert_eq!(served.status, 200);
+    let mut served: serde_json::Value = serde_json::from_str(&served.body).unwrap();
+    let mut written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("0583-Motala/figures.json")).unwrap()).unwrap();
+    served["run"] = serde_json::Value::Null;
+    written["run"] = serde_json::Value::Null;
+    assert_eq!(served, written);
+    let index = request(server.port, "GET", "/research/pack/0583/", None, None);
+    assert_eq!(index.status, 200);
+    assert!(
+        index.body.contains("Motala") && index.body.contains("heatmap.png"),
+        "{}",
+        &index.body[..200]
+    );
+    for file in ["heatmap.svg", "heatmap.png", "slides.html", "tables.xlsx"] {
+        assert_eq!(
+            request(server.port, "GET", &format!("/research/pack/0583/{file}"), None, None).status,
+            200,
+            "{file}"
+        );
+    }
+    assert!(page.body.contains("<a href=\"/research/pack/0583/\">Motala</a>"));
     for path in [
         "/research/cell/nope/0583",
         "/research/cell/ledarstod/9999",
         "/research/../demo.sqlite",
         "/",
+        "/research/pack/9999/",
+        "/research/pack/0583/..%2f..%2fdemo.sqlite",
+        "/research/pack/0583/%2e%2e",
+        "/research/pack/..%2f/index.html",
     ] {
         assert_eq!(request(server.port, "GET", path, None, None).status, 404, "{path}");
     }

@@ -18,7 +18,7 @@ use crosscase_model::{Language, Screen};
 use crosscase_store::Store;
 
 use crate::pages::{escape, html};
-use crate::{Bound, ServeError, security};
+use crate::{Bound, PackFiles, ServeError, security};
 
 /// A cell of the matrix as the packs show it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,7 +50,13 @@ pub struct ResearchConfig {
     pub screen: Screen,
     /// The key the research token is derived from (drawn anew at each start).
     pub key: String,
+    /// Writes a municipality's pack (by kommunkod) when it is first asked for; the caller makes it through the same
+    /// path as `crosscase feedback`.
+    pub packs: PackMaker,
 }
+
+/// Makes one municipality's pack, by kommunkod.
+pub type PackMaker = Arc<dyn Fn(&str) -> Result<PackFiles, String> + Send + Sync>;
 
 /// The research token for a key: the secret part of the address printed on the terminal.
 pub fn research_token(key: &str) -> String {
@@ -61,6 +67,8 @@ struct Research {
     config: ResearchConfig,
     token: String,
     store: Mutex<Store>,
+    /// The packs written so far, by kommunkod.
+    packs: Mutex<std::collections::HashMap<String, Arc<PackFiles>>>,
 }
 
 /// At most this many segments on one cell's page.
@@ -74,11 +82,14 @@ pub fn run_research(bound: Bound, config: ResearchConfig) -> Result<(), ServeErr
         token: research_token(&config.key),
         config,
         store: Mutex::new(store),
+        packs: Mutex::new(std::collections::HashMap::new()),
     });
     let router = Router::new()
         .route("/research", get(login))
         .route("/research/", get(matrix))
         .route("/research/cell/{code}/{kommunkod}", get(cell))
+        .route("/research/pack/{kommunkod}/", get(pack_index))
+        .route("/research/pack/{kommunkod}/{name}", get(pack_file))
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
         .with_state(app);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -194,7 +205,12 @@ async fn matrix(
         escape(&c.project)
     );
     for (code, name) in &c.municipalities {
-        h.push_str(&format!("<th title=\"{}\">{}</th>", escape(code), escape(name)));
+        h.push_str(&format!(
+            "<th title=\"{}\"><a href=\"/research/pack/{}/\">{}</a></th>",
+            escape(code),
+            segment(code),
+            escape(name)
+        ));
     }
     h.push_str("</tr></thead>\n<tbody>\n");
     for (ci, code) in c.codes.iter().enumerate() {
@@ -252,7 +268,9 @@ async fn cell(
         Err(_) => return guarded(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
     };
     let mut h = format!(
-        "<p><a href=\"/research/\">← matrix</a></p>\n<h1>{} · {}</h1>\n<p class=\"muted\">{count} of {base} sources; {} segments{}.</p>\n",
+        "<p><a href=\"/research/\">← matrix</a> · <a href=\"/research/pack/{}/heatmap.svg\">the same figure in the pack's heatmap</a> · <a href=\"/research/pack/{}/\">the pack</a></p>\n<h1>{} · {}</h1>\n<p class=\"muted\">{count} of {base} sources; {} segments{}.</p>\n",
+        segment(&c.municipalities[mi].0),
+        segment(&c.municipalities[mi].0),
         escape(&c.codes[ci].label),
         escape(&c.municipalities[mi].1),
         segments.len(),
@@ -282,4 +300,77 @@ async fn cell(
         ));
     }
     guarded(html(StatusCode::OK, page(c.language, &c.codes[ci].label, &h)))
+}
+
+/// A municipality's pack, written on first request and kept.
+async fn pack_of(app: &Arc<Research>, kommunkod: &str) -> Result<Arc<PackFiles>, Response> {
+    if !app.config.municipalities.iter().any(|(k, _)| k == kommunkod) {
+        return Err(guarded((StatusCode::NOT_FOUND, "no such municipality").into_response()));
+    }
+    if let Some(p) = app.packs.lock().unwrap_or_else(|e| e.into_inner()).get(kommunkod) {
+        return Ok(p.clone());
+    }
+    let (maker, k) = (app.config.packs.clone(), kommunkod.to_string());
+    let made = tokio::task::spawn_blocking(move || maker(&k)).await;
+    match made {
+        Ok(Ok(files)) => {
+            let files = Arc::new(files);
+            app.packs
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(kommunkod.to_string(), files.clone());
+            Ok(files)
+        }
+        Ok(Err(e)) => Err(guarded((StatusCode::INTERNAL_SERVER_ERROR, e).into_response())),
+        Err(_) => Err(guarded(StatusCode::INTERNAL_SERVER_ERROR.into_response())),
+    }
+}
+
+async fn pack_index(
+    State(app): State<Arc<Research>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(kommunkod): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if !allowed(&app, peer, &headers) {
+        return refused();
+    }
+    match pack_of(&app, &kommunkod).await {
+        Ok(pack) => match pack.assets.get("index.html") {
+            Some(page) => guarded(html(StatusCode::OK, String::from_utf8_lossy(page).into_owned())),
+            None => guarded(StatusCode::NOT_FOUND.into_response()),
+        },
+        Err(r) => r,
+    }
+}
+
+/// One of the pack's files, looked up by its exact name among the files the pack wrote: never a path on disk.
+async fn pack_file(
+    State(app): State<Arc<Research>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path((kommunkod, name)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if !allowed(&app, peer, &headers) {
+        return refused();
+    }
+    let pack = match pack_of(&app, &kommunkod).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if name == "slides.html" {
+        return guarded(html(StatusCode::OK, pack.slides_html.clone()));
+    }
+    let Some(bytes) = pack.assets.get(&name) else {
+        return guarded((StatusCode::NOT_FOUND, "not found").into_response());
+    };
+    let kind = match name.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("png") => "image/png",
+        Some("svg") => "image/svg+xml",
+        Some("json") => "application/json",
+        Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _ => "application/octet-stream",
+    };
+    guarded(([(header::CONTENT_TYPE, kind)], bytes.clone()).into_response())
 }
