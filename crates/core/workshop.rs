@@ -288,16 +288,22 @@ fn serve_workshop(args: StartArgs) -> Result<ExitCode> {
         db.display(),
         workshop.id
     );
+    let workshop_id = workshop.id;
     crosscase_serve::run_workshop(
         bound,
         crosscase_serve::WorkshopConfig {
-            db,
+            db: db.clone(),
             threshold: corpus.settings.disclosure_threshold,
             other_language_findings: Some(other.into_iter().map(|f| f.text).collect()),
             workshop,
             pack,
         },
     )?;
+    eprintln!(
+        "Stopped. Workshop {workshop_id} stays open with its code: the same command resumes it, and \
+         `crosscase workshop close --db {} --workshop {workshop_id}` ends it.",
+        db.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -282,6 +282,30 @@ fn participants_reach_only_their_workshop_and_every_form_needs_its_token() {
     let b = Server::start(&db, "0580", &["--lang", "en"]);
     assert_ne!(a.join_code, b.join_code);
     let p = join(a.port, &a.join_code);
+    // Both cookies are out of scripts' reach and never sent from another site's page.
+    let page = request(a.port, "GET", &format!("/j/{}", a.join_code), None, None);
+    let cookie = page.header("set-cookie").unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert!(cookie.contains(&format!("Path=/j/{}", a.join_code)), "{cookie}");
+    let login = request(a.port, "GET", &format!("/facilitator?token={}", a.token), None, None);
+    let cookie = login.header("set-cookie").unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert_eq!(
+        login.header("location"),
+        Some("/facilitator/"),
+        "the token leaves the address bar"
+    );
+    assert!(
+        page.header("content-security-policy")
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
 
     // A participant's session reaches no facilitator page, with its cookie or a guessed token.
     for path in [
