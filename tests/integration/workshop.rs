@@ -960,6 +960,14 @@ fn chromium_facilitator_and_participants_react_live() {
         true,
         "every chart on the slides loads"
     );
+    // The finding's slide is numbered as the phones number it.
+    assert_eq!(
+        browser.eval(
+            &facilitator,
+            "document.querySelector('.reactions[data-finding=\"0\"]').closest('section').querySelector('h2').textContent"
+        ),
+        "Resultat 1 av 8"
+    );
     let join_url = format!("http://127.0.0.1:{}/j/{}", server.port, server.join_code);
     for (i, rating) in [4, 4, 5, 2, 4].into_iter().enumerate() {
         let p = browser.open(&join_url);

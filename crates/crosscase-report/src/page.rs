@@ -556,10 +556,16 @@ fn write_pack(
         // A workshop asks about each main theme on its own, so each gets a slide with its reactions.
         Some(w) => {
             slides.push(Slide::Join(w.clone()));
-            slides.extend(findings.iter().enumerate().map(|(k, f)| Slide::Finding {
-                heading: s.stand_out_title.to_string(),
-                text: f.text.clone(),
-                reactions: Some(k),
+            // Numbered as the participants' phones number them, so that the room knows which one to answer.
+            slides.extend(findings.iter().enumerate().map(|(k, f)| {
+                Slide::Finding {
+                    heading: s
+                        .finding_heading
+                        .replace("{k}", &(k + 1).to_string())
+                        .replace("{n}", &findings.len().to_string()),
+                    text: f.text.clone(),
+                    reactions: Some(k),
+                }
             }));
         }
         None => slides.extend(conclusion_lines.iter().map(|line| Slide::Finding {

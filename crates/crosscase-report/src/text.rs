@@ -121,6 +121,8 @@ pub(crate) struct Strings {
     pub theme_hidden: &'static str,
     /// One main theme about as common as elsewhere, as a finding of its own (`{theme}`), for workshops.
     pub about_the_same_one: &'static str,
+    /// A finding's heading on a live workshop's slide, as the participants' phones number it (`{k}`, `{n}`).
+    pub finding_heading: &'static str,
     /// The join slide of a live workshop: its heading and how to join (`{url}`).
     pub join_title: &'static str,
     pub join_text: &'static str,
@@ -237,6 +239,7 @@ const SV: Strings = Strings {
     about_the_same: "Ungefär lika ofta som hos de andra kommunerna (skillnaden ligger säkert inom 10 procentenheter åt något håll): {themes}.",
     theme_hidden: "{theme} visas inte på den här sidan, för att ingen enskild person ska kunna kännas igen. Därför kan vi inte säga om ni skiljer ut er där.",
     about_the_same_one: "{theme} tas upp ungefär lika ofta hos er som hos de andra kommunerna: i {this} av intervjuerna och anteckningarna mot {others} (skillnaden ligger säkert inom 10 procentenheter åt något håll).",
+    finding_heading: "Resultat {k} av {n}",
     join_title: "Vad säger ni om resultaten?",
     join_text: "Skanna koden med mobilen, eller gå till {url} och skriv in koden. Ni svarar anonymt.",
     reactions_waiting: "{n} har svarat. Svaren visas när minst {k} har svarat.",
@@ -353,6 +356,7 @@ const EN: Strings = Strings {
     about_the_same: "About as often as in the other municipalities (the difference lies within 10 percentage points either way): {themes}.",
     theme_hidden: "{theme} is not shown on this page, so that no single person can be recognised. So we cannot say whether you stand out there.",
     about_the_same_one: "{theme} comes up about as often in your municipality as in the others: in {this} of the interviews and notes against {others} (the difference lies within 10 percentage points either way).",
+    finding_heading: "Finding {k} of {n}",
     join_title: "What do you make of the findings?",
     join_text: "Scan the code with your phone, or open {url} and type the code. Your answers are anonymous.",
     reactions_waiting: "{n} have answered. The answers are shown once at least {k} have answered.",
