@@ -243,6 +243,31 @@ pub enum Command {
         #[arg(long, value_name = "QUOTES.csv")]
         quotes: Option<PathBuf>,
     },
+    /// Run a feedback workshop for one municipality: the pack's findings as slides with a join code and its QR code,
+    /// participants reacting from their phones (1–5 and free text, anonymously), the reactions live on the slides.
+    /// `crosscase workshop` again resumes the open workshop; `summarise`, `export` and `close` work on stored ones.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Workshop {
+        #[command(subcommand)]
+        command: Option<crate::workshop::WorkshopCommand>,
+        #[command(flatten)]
+        start: crate::workshop::StartArgs,
+    },
+    /// The research team's view in the browser: the code × municipality matrix as the packs disclose it, with
+    /// click-through from a shown cell to its segments (source, kind, roles, wave, coder, quote).
+    Serve {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        project: Option<String>,
+        /// Where the server listens: 127.0.0.1:8571 by default (this machine only; other machines need the printed
+        /// token).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<std::net::SocketAddr>,
+        /// A CSV with the participants' real names (column `name`), masked in the segments.
+        #[arg(long)]
+        roster: Option<PathBuf>,
+    },
     /// Recorded analysis runs: list them, show one with the command that reproduces it, export its rows, prune.
     Runs {
         #[command(subcommand)]

@@ -334,6 +334,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Runs { command } => crate::runs::run(command),
+        Command::Workshop { command, start } => crate::workshop::run(command, start),
+        Command::Serve {
+            db,
+            project,
+            listen,
+            roster,
+        } => crate::workshop::research(&db, project.as_deref(), listen, roster.as_deref()),
         Command::Audit {
             disclosure: Some(dir), ..
         } => crate::disclosure::audit(&dir),
@@ -396,6 +403,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 letter_seed,
                 run: Some(run_stamp(run, content_hash)),
                 quote_choices,
+                workshop: None,
             };
             let written = crosscase_report::write_feedback(
                 &crosscase_report::FeedbackData {
@@ -979,7 +987,7 @@ fn analysis_run(
 /// The run `feedback` records: the prevalence rows the packs' figures are computed from, with the output folder,
 /// municipalities and language asked for (named as the command's options, so that `runs show` can give the command
 /// again); with the content hash and version, that makes the packs reproducible.
-fn feedback_run(
+pub(crate) fn feedback_run(
     rows: &[crosscase_analysis::PrevalenceRow],
     out: &Path,
     municipalities: &[String],
@@ -995,7 +1003,7 @@ fn feedback_run(
     analysis_run("feedback", parameters, None, &table)
 }
 
-fn run_stamp(id: i64, content_hash: String) -> crosscase_analysis::pack::RunStamp {
+pub(crate) fn run_stamp(id: i64, content_hash: String) -> crosscase_analysis::pack::RunStamp {
     crosscase_analysis::pack::RunStamp {
         id,
         content_hash,
@@ -1003,7 +1011,7 @@ fn run_stamp(id: i64, content_hash: String) -> crosscase_analysis::pack::RunStam
     }
 }
 
-fn check_municipalities(corpus: &crosscase_model::Corpus, wanted: &[String]) -> Result<()> {
+pub(crate) fn check_municipalities(corpus: &crosscase_model::Corpus, wanted: &[String]) -> Result<()> {
     let known: Vec<&str> = corpus.municipalities.iter().map(|m| m.code.as_str()).collect();
     let unknown: Vec<&String> = wanted.iter().filter(|w| !known.contains(&w.as_str())).collect();
     if unknown.is_empty() {
@@ -1162,6 +1170,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         letter_seed: 2026,
         run: Some(run_stamp(feedback_run_id, content_hash)),
         quote_choices: Vec::new(),
+        workshop: None,
     };
     let (packs, left_out) = crosscase_report::write_feedback(
         &crosscase_report::FeedbackData {

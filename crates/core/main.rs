@@ -10,6 +10,7 @@ mod import_map;
 mod output;
 mod privacy;
 mod runs;
+mod workshop;
 
 use std::process::ExitCode;
 

@@ -10,7 +10,7 @@ use std::process::Command;
 
 use crate::support::*;
 
-fn chromium() -> String {
+pub(crate) fn chromium() -> String {
     std::env::var("CROSSCASE_CHROMIUM").unwrap_or_else(|_| "chromium".to_string())
 }
 

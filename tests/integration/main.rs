@@ -21,3 +21,4 @@ mod statistics;
 mod support;
 mod tables;
 mod tidy;
+mod workshop;

@@ -15,7 +15,10 @@ mod waves;
 mod xlsx;
 
 pub use overview::{OverviewCharts, write_mixed_charts, write_overview_charts};
-pub use page::{FeedbackConfig, FeedbackData, Progress, WrittenPack, pack_folder_name, write_feedback};
+pub use page::{
+    FeedbackConfig, FeedbackData, PackFinding, Progress, WorkshopSlides, WrittenPack, disclosed_matrix, pack_findings,
+    pack_folder_name, write_feedback,
+};
 pub use quotes::{LeftOutQuote, ListedQuote, quote_candidates};
 pub use xlsx::{result_workbook, workbook};
 

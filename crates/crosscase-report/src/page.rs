@@ -37,6 +37,27 @@ pub struct FeedbackConfig {
     pub run: Option<RunStamp>,
     /// The researcher's quotes file: segments pinned under a theme or excluded, checked against the project.
     pub quote_choices: Vec<QuoteChoice>,
+    /// Slides for a live workshop (`crosscase workshop`): a join slide after the title, one finding per main theme,
+    /// and the reactions to each finding shown on its slide as the server reports them.
+    pub workshop: Option<WorkshopSlides>,
+}
+
+/// What the slides of a live workshop add: how participants join.
+#[derive(Clone, Debug)]
+pub struct WorkshopSlides {
+    /// The code participants type.
+    pub join_code: String,
+    /// The address participants open, shown as text under the QR code.
+    pub join_url: String,
+    /// The QR code of `join_url` as an SVG element, made by the caller from the address alone (trusted markup).
+    pub qr_svg: String,
+}
+
+/// A finding of a pack as a workshop asks about it: the main theme's code id and the conclusion in plain words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackFinding {
+    pub theme: String,
+    pub text: String,
 }
 
 /// A callback for progress; the caller decides whether and how to show it.
@@ -68,6 +89,8 @@ pub struct WrittenPack {
     pub files: Vec<PathBuf>,
     /// The quotes the pack shows and the other candidates, for the researcher's quotes list (never in the pack).
     pub quotes: Vec<ListedQuote>,
+    /// One finding per main theme, in the pack's order: what a workshop asks participants to react to.
+    pub findings: Vec<PackFinding>,
 }
 
 /// The folder name of a municipality's pack: kommunkod and name, reduced to letters, digits and `-` so that no name
@@ -264,6 +287,43 @@ pub fn write_feedback(
     let index = config.out_dir.join("index.html");
     write_file(&index, index_html(&corpus.settings.name, &packs, config))?;
     Ok((packs, left_out))
+}
+
+/// The findings of one municipality's pack in `language`, as [`write_feedback`] writes them into
+/// [`WrittenPack::findings`], without drawing or writing anything: the same screened labels, the same pack model and
+/// the same sentences. `None` when the project has no such municipality.
+pub fn pack_findings(
+    data: &FeedbackData<'_>,
+    roster: &Roster,
+    letter_seed: u64,
+    language: Language,
+    kommunkod: &str,
+) -> Option<Vec<PackFinding>> {
+    let screen = Screen::new(roster.clone());
+    let corpus = screen.screened(data.corpus, language);
+    let data = &FeedbackData {
+        corpus: &corpus,
+        ..*data
+    };
+    let m = corpus.municipalities.iter().position(|m| m.code == kommunkod)?;
+    let model = model(data, letter_seed);
+    let pack = model.pack(m)?;
+    let s = strings(language);
+    Some(
+        theme_conclusions(&corpus, pack, s, language)
+            .into_iter()
+            .map(|(theme, text)| PackFinding {
+                theme: corpus.codes[theme].id.clone(),
+                text,
+            })
+            .collect(),
+    )
+}
+
+/// The code × municipality matrix exactly as the packs' heatmaps disclose it (the same pack model, primary and
+/// secondary suppression applied once): `cells[code][municipality]`, in corpus order.
+pub fn disclosed_matrix(data: &FeedbackData<'_>, letter_seed: u64) -> Vec<Vec<Figure>> {
+    model(data, letter_seed).heatmap
 }
 
 /// `index.html` beside the packs: every pack written, by name, with its page, slides and tables.
@@ -490,15 +550,40 @@ fn write_pack(
         .collect::<Vec<_>>()
         .join(", ");
     let conclusion_lines = conclusions(corpus, pack, s, language);
+    let findings: Vec<PackFinding> = theme_conclusions(corpus, pack, s, language)
+        .into_iter()
+        .map(|(theme, text)| PackFinding {
+            theme: corpus.codes[theme].id.clone(),
+            text,
+        })
+        .collect();
     // The slides: the same parts as the page, one finding per screen.
     let mut slides = vec![Slide::Title {
         name: me.name.clone(),
         project: corpus.settings.name.clone(),
     }];
-    slides.extend(conclusion_lines.iter().map(|line| Slide::Finding {
-        heading: s.stand_out_title.to_string(),
-        text: line.clone(),
-    }));
+    match &config.workshop {
+        // A workshop asks about each main theme on its own, so each gets a slide with its reactions.
+        Some(w) => {
+            slides.push(Slide::Join(w.clone()));
+            // Numbered as the participants' phones number them, so that the room knows which one to answer.
+            slides.extend(findings.iter().enumerate().map(|(k, f)| {
+                Slide::Finding {
+                    heading: s
+                        .finding_heading
+                        .replace("{k}", &(k + 1).to_string())
+                        .replace("{n}", &findings.len().to_string()),
+                    text: f.text.clone(),
+                    reactions: Some(k),
+                }
+            }));
+        }
+        None => slides.extend(conclusion_lines.iter().map(|line| Slide::Finding {
+            heading: s.stand_out_title.to_string(),
+            text: line.clone(),
+            reactions: None,
+        })),
+    }
     slides.extend(page_charts.iter().cloned().map(Slide::Chart));
     slides.extend(wave_section.as_ref().map(|w| Slide::Section(w.html.clone())));
     for charts in [
@@ -557,6 +642,7 @@ fn write_pack(
             index,
             files,
             quotes: listed,
+            findings,
         },
         left_out,
     ))
@@ -623,6 +709,42 @@ pub(crate) fn conclusions(corpus: &Corpus, pack: &Pack, s: &Strings, language: L
     }
     lines.extend(hidden);
     lines
+}
+
+/// One conclusion per main theme that was tested or hidden, with the theme's index: what stands out in plain words,
+/// as [`conclusions`] says it, and for a theme about as common as elsewhere a sentence of its own.
+pub(crate) fn theme_conclusions(corpus: &Corpus, pack: &Pack, s: &Strings, language: Language) -> Vec<(usize, String)> {
+    pack.themes
+        .iter()
+        .filter_map(|t| {
+            let theme = corpus.codes[t.code].label(language);
+            let c = &t.conclusion;
+            let text = |f: Figure| figure_text(f, s, language).map(|x| x.1).unwrap_or_default();
+            let template = match c.verdict {
+                Verdict::ClearlyMore => s.stand_out_more,
+                Verdict::ClearlyLess => s.stand_out_less,
+                Verdict::PerhapsMore => s.perhaps_more,
+                Verdict::PerhapsLess => s.perhaps_less,
+                Verdict::Uncertain => s.uncertain_same,
+                Verdict::AboutTheSame => s.about_the_same_one,
+                Verdict::Hidden => s.theme_hidden,
+                Verdict::NotTested => return None,
+            };
+            let line = template
+                .replace("{theme}", theme)
+                .replace("{this}", &text(t.own))
+                .replace("{others}", &text(t.others))
+                .replace(
+                    "{low}",
+                    &c.ci_low.map_or_else(String::new, |x| signed_points(x, language)),
+                )
+                .replace(
+                    "{high}",
+                    &c.ci_high.map_or_else(String::new, |x| signed_points(x, language)),
+                );
+            Some((t.code, line))
+        })
+        .collect()
 }
 
 fn stand_out(lines: &[String], pack: &Pack, s: &Strings, language: Language) -> String {

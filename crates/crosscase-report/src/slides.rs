@@ -3,7 +3,7 @@
 //! nothing.
 
 use crate::html::escape;
-use crate::page::ChartRef;
+use crate::page::{ChartRef, WorkshopSlides};
 use crate::text::Strings;
 
 /// One screen of the slides.
@@ -13,10 +13,14 @@ pub(crate) enum Slide {
         name: String,
         project: String,
     },
-    /// One conclusion in plain words, under its heading.
+    /// How participants join a live workshop: the code, the address and its QR code.
+    Join(WorkshopSlides),
+    /// One conclusion in plain words, under its heading; in a live workshop, with the number of the finding whose
+    /// reactions the slide shows.
     Finding {
         heading: String,
         text: String,
+        reactions: Option<usize>,
     },
     Chart(ChartRef),
     /// A section of the page as it is (its own heading included), such as the change between waves.
@@ -59,6 +63,12 @@ body { margin: 0; font-family: 'DejaVu Sans', 'Segoe UI', Arial, sans-serif; col
 .slide blockquote p { margin: 0 0 .2em; }
 .slide blockquote footer { font-size: .8em; }
 .slide ul.discuss { font-size: 1.35em; margin: auto 0; }
+.slide .join { display: flex; gap: 4vw; align-items: center; margin: auto 0; }
+.slide .join svg { width: 22vw; height: 22vw; flex: none; }
+.slide .join .code { font-size: 3em; font-weight: bold; letter-spacing: .12em; margin: .2em 0; }
+.slide .reactions { font-size: .8em; color: #444; margin: 0 0 .5em; }
+.slide .reactions ol { display: flex; gap: .6em; list-style: none; padding: 0; margin: .3em 0; }
+.slide .reactions li { border-bottom: solid #0072b2; padding: 0 .3em; font-variant-numeric: tabular-nums; }
 .slide .number { position: absolute; right: 2vw; bottom: 1.2vw; color: #666; font-size: .6em; }
 @page { size: 320mm 180mm; margin: 0; }
 @media print {
@@ -94,6 +104,41 @@ const SCRIPT: &str = "
 })();
 ";
 
+/// A live workshop's reactions: every two seconds the server's `reactions.json` (beside the slides) is read and each
+/// finding's slide shows how many have answered and, once at least the threshold have, how the ratings fall.
+const REACTIONS_SCRIPT: &str = "
+(() => {
+  const boxes = Array.from(document.querySelectorAll('.reactions'));
+  const fill = (t, n, k) => t.replace('{n}', n).replace('{k}', k);
+  const show = (data) => {
+    for (const box of boxes) {
+      const f = data.findings[Number(box.dataset.finding)];
+      if (!f) continue;
+      box.textContent = '';
+      const p = document.createElement('p');
+      p.textContent = fill(f.shown ? box.dataset.shown : box.dataset.waiting, f.answered, data.threshold);
+      box.appendChild(p);
+      if (f.shown) {
+        const ol = document.createElement('ol');
+        f.ratings.forEach((c, i) => {
+          const li = document.createElement('li');
+          li.textContent = (i + 1) + ': ' + c;
+          ol.appendChild(li);
+        });
+        box.appendChild(ol);
+        const c = document.createElement('p');
+        c.textContent = fill(box.dataset.comments, f.comments, data.threshold);
+        box.appendChild(c);
+      }
+    }
+  };
+  const poll = () => fetch('reactions.json', { credentials: 'same-origin', cache: 'no-store' })
+    .then((r) => r.ok ? r.json() : null).then((d) => { if (d) show(d); }).catch(() => {});
+  poll();
+  setInterval(poll, 2000);
+})();
+";
+
 /// The slides as one HTML file, in the pack's language.
 pub(crate) fn slides_html(title: &str, lang: &str, slides: &[Slide], s: &Strings) -> String {
     let mut h = format!(
@@ -112,12 +157,33 @@ pub(crate) fn slides_html(title: &str, lang: &str, slides: &[Slide], s: &Strings
                     escape(s.slides_hint)
                 ));
             }
-            Slide::Finding { heading, text } => {
+            Slide::Join(w) => {
+                h.push_str(&format!(
+                    "<h2>{}</h2>\n<div class=\"join\">{}<div><p>{}</p><p class=\"code\" id=\"join-code\">{}</p></div></div>\n",
+                    escape(s.join_title),
+                    w.qr_svg,
+                    escape(&s.join_text.replace("{url}", &w.join_url)),
+                    escape(&w.join_code)
+                ));
+            }
+            Slide::Finding {
+                heading,
+                text,
+                reactions,
+            } => {
                 h.push_str(&format!(
                     "<h2>{}</h2>\n<p class=\"statement\">{}</p>\n",
                     escape(heading),
                     escape(text)
                 ));
+                if let Some(k) = reactions {
+                    h.push_str(&format!(
+                        "<div class=\"reactions\" data-finding=\"{k}\" data-waiting=\"{}\" data-shown=\"{}\" data-comments=\"{}\"></div>\n",
+                        escape(s.reactions_waiting),
+                        escape(s.reactions_shown),
+                        escape(s.reactions_comments)
+                    ));
+                }
             }
             Slide::Chart(chart) => {
                 // The chart carries its own title.
@@ -151,6 +217,10 @@ pub(crate) fn slides_html(title: &str, lang: &str, slides: &[Slide], s: &Strings
             slides.len()
         ));
     }
-    h.push_str(&format!("<script>{SCRIPT}</script>\n</body>\n</html>\n"));
+    h.push_str(&format!("<script>{SCRIPT}</script>\n"));
+    if slides.iter().any(|s| matches!(s, Slide::Join(_))) {
+        h.push_str(&format!("<script>{REACTIONS_SCRIPT}</script>\n"));
+    }
+    h.push_str("</body>\n</html>\n");
     h
 }

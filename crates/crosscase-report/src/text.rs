@@ -119,6 +119,17 @@ pub(crate) struct Strings {
     pub about_the_same: &'static str,
     /// `{theme}`.
     pub theme_hidden: &'static str,
+    /// One main theme about as common as elsewhere, as a finding of its own (`{theme}`), for workshops.
+    pub about_the_same_one: &'static str,
+    /// A finding's heading on a live workshop's slide, as the participants' phones number it (`{k}`, `{n}`).
+    pub finding_heading: &'static str,
+    /// The join slide of a live workshop: its heading and how to join (`{url}`).
+    pub join_title: &'static str,
+    pub join_text: &'static str,
+    /// Reactions on a finding's slide: before the threshold is reached (`{n}`, `{k}`), after (`{n}`), comments (`{n}`).
+    pub reactions_waiting: &'static str,
+    pub reactions_shown: &'static str,
+    pub reactions_comments: &'static str,
     /// `{k}`: the number of themes compared.
     pub stand_out_method: &'static str,
     pub waves_hidden: &'static str,
@@ -227,6 +238,13 @@ const SV: Strings = Strings {
     perhaps_less: "{theme} kanske tas upp mer sällan hos er ({this} mot {others}), men det är osäkert: räknat så att varje person väger lika kan skillnaden ligga någonstans mellan {low} och {high} procentenheter, och det räcker inte för att säga att ni skiljer ut er.",
     about_the_same: "Ungefär lika ofta som hos de andra kommunerna (skillnaden ligger säkert inom 10 procentenheter åt något håll): {themes}.",
     theme_hidden: "{theme} visas inte på den här sidan, för att ingen enskild person ska kunna kännas igen. Därför kan vi inte säga om ni skiljer ut er där.",
+    about_the_same_one: "{theme} tas upp ungefär lika ofta hos er som hos de andra kommunerna: i {this} av intervjuerna och anteckningarna mot {others} (skillnaden ligger säkert inom 10 procentenheter åt något håll).",
+    finding_heading: "Resultat {k} av {n}",
+    join_title: "Vad säger ni om resultaten?",
+    join_text: "Skanna koden med mobilen, eller gå till {url} och skriv in koden. Ni svarar anonymt.",
+    reactions_waiting: "{n} har svarat. Svaren visas när minst {k} har svarat.",
+    reactions_shown: "{n} har svarat på frågan hur väl det här stämmer för er kommun (1 = inte alls, 5 = mycket väl):",
+    reactions_comments: "{n} har skrivit vad som saknas eller är fel.",
     stand_out_method: "”Skiljer ut er” betyder att skillnaden håller även när alla {k} huvudteman jämförs samtidigt (Holms korrektion, 5 % risk för att någon av slutsatserna är fel).",
     waves_hidden: "visas inte: för få personer",
     ideas_funnel_vs_curve: "Staplarna räknar bara idéer som redan har införts. Kurvan räknar också med att idéer som fortfarande är öppna kan hinna införas; därför slutar den högre än stapeln för ”införd”.",
@@ -337,6 +355,13 @@ const EN: Strings = Strings {
     perhaps_less: "{theme} perhaps comes up less often in your municipality ({this} against {others}), but this is uncertain: counting each person once, the difference could lie anywhere between {low} and {high} percentage points, which is not enough to say that you stand out.",
     about_the_same: "About as often as in the other municipalities (the difference lies within 10 percentage points either way): {themes}.",
     theme_hidden: "{theme} is not shown on this page, so that no single person can be recognised. So we cannot say whether you stand out there.",
+    about_the_same_one: "{theme} comes up about as often in your municipality as in the others: in {this} of the interviews and notes against {others} (the difference lies within 10 percentage points either way).",
+    finding_heading: "Finding {k} of {n}",
+    join_title: "What do you make of the findings?",
+    join_text: "Scan the code with your phone, or open {url} and type the code. Your answers are anonymous.",
+    reactions_waiting: "{n} have answered. The answers are shown once at least {k} have answered.",
+    reactions_shown: "{n} have answered how well this describes your municipality (1 = not at all, 5 = very well):",
+    reactions_comments: "{n} wrote what is missing or wrong.",
     stand_out_method: "“Stand out” means the difference holds even when all {k} main themes are compared at once (Holm's correction, a 5% risk that any of the conclusions is wrong).",
     waves_hidden: "not shown: too few people",
     ideas_funnel_vs_curve: "The bars count only ideas already implemented. The curve also allows for ideas still open being implemented later; that is why it ends higher than the bar for “implemented”.",

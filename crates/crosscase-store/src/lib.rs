@@ -19,6 +19,7 @@ mod runs;
 mod schema;
 mod snapshot;
 mod surveys;
+mod workshops;
 
 pub use create::write_database;
 pub use error::StoreError;
@@ -28,6 +29,7 @@ pub use qualcoder::{QualCoderLimits, read_qualcoder, read_qualcoder_within};
 pub use runs::{AnalysisRun, RunSummary};
 pub use schema::SCHEMA_VERSION;
 pub use snapshot::Snapshot;
+pub use workshops::{CellSegment, NewWorkshop, Reaction, StoredReaction, Workshop, WorkshopFinding, latest_reactions};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use crate::error::StoreError;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// One step of the schema: SQL, or SQL and then Rust for what SQL cannot do (re-encoding stored rows).
 enum Migration {
@@ -23,6 +23,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(V4),
     Migration::Sql(V5),
     Migration::Rust(V6, crate::runs::compact_runs),
+    Migration::Sql(V7),
 ];
 
 pub(crate) const V1: &str = "
@@ -300,6 +301,54 @@ CREATE TABLE analysis_run_compact (
     result_json_bytes INTEGER NOT NULL,
     result BLOB NOT NULL
 );
+";
+
+/// Version 7: feedback workshops (`crosscase workshop`), the findings each one shows, and participants' reactions.
+/// A reaction holds only what the participant gave (a rating, a comment) and a random token the server drew for
+/// their browser, so that a second answer to the same finding replaces the first and the threshold counts people.
+pub(crate) const V7: &str = "
+CREATE TABLE workshop (
+    id INTEGER PRIMARY KEY,
+    project_name TEXT NOT NULL,
+    kommunkod TEXT NOT NULL,
+    language TEXT NOT NULL CHECK (language IN ('sv', 'en')),
+    -- The code participants type (or scan) to join; it works only while the workshop is open.
+    join_code TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    closed_at TEXT,
+    -- The recorded feedback run whose pack the workshop shows, and the content hash of the project it read.
+    run_id INTEGER,
+    content_hash TEXT NOT NULL,
+    -- The wave the workshop feeds back (the project's last); reactions belong to it.
+    wave TEXT,
+    -- The key the server derives its session, form and facilitator secrets from, so that a restarted server
+    -- accepts what it handed out before.
+    secret TEXT NOT NULL
+);
+-- At most one open workshop per project and municipality: `crosscase workshop` resumes it.
+CREATE UNIQUE INDEX workshop_open ON workshop(project_name, kommunkod) WHERE closed_at IS NULL;
+-- The findings a workshop shows, fixed when it opens, so that a resumed workshop shows the same ones.
+CREATE TABLE workshop_finding (
+    workshop_id INTEGER NOT NULL REFERENCES workshop(id),
+    position INTEGER NOT NULL,
+    theme_code TEXT NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (workshop_id, position)
+) WITHOUT ROWID;
+-- Every reaction as it arrived; a participant's latest reaction to a finding is the one that counts.
+CREATE TABLE reaction (
+    id INTEGER PRIMARY KEY,
+    workshop_id INTEGER NOT NULL REFERENCES workshop(id),
+    finding INTEGER NOT NULL,
+    theme_code TEXT NOT NULL,
+    wave TEXT,
+    respondent TEXT NOT NULL,
+    rating INTEGER CHECK (rating BETWEEN 1 AND 5),
+    comment TEXT,
+    received_at TEXT NOT NULL,
+    FOREIGN KEY (workshop_id, finding) REFERENCES workshop_finding(workshop_id, position)
+);
+CREATE INDEX reaction_workshop ON reaction(workshop_id, finding);
 ";
 
 fn version(conn: &Connection) -> Result<i64, StoreError> {

@@ -460,3 +460,117 @@ fn survey_records_are_stored_and_read_back() {
     store.ingest(&changed, &record("h2")).unwrap();
     assert_eq!((count(&store, "instrument"), count(&store, "survey_answer")), (0, 0));
 }
+
+fn new_workshop(kommunkod: &str, code: &str) -> crate::NewWorkshop {
+    crate::NewWorkshop {
+        project_name: "t".into(),
+        kommunkod: kommunkod.into(),
+        language: "sv".into(),
+        join_code: code.into(),
+        created_at: "2026-01-01T10:00:00Z".into(),
+        run_id: None,
+        content_hash: "h".into(),
+        wave: Some("W2".into()),
+        secret: "s".into(),
+        findings: vec![
+            crate::WorkshopFinding {
+                theme_code: "a".into(),
+                text: "Theme a is discussed more.".into(),
+            },
+            crate::WorkshopFinding {
+                theme_code: "a.b".into(),
+                text: "Theme a.b about the same.".into(),
+            },
+        ],
+    }
+}
+
+fn reaction(workshop_id: i64, finding: usize, respondent: &str, rating: Option<u8>) -> crate::Reaction {
+    crate::Reaction {
+        workshop_id,
+        finding,
+        respondent: respondent.into(),
+        rating,
+        comment: Some(format!("comment by {respondent}")),
+        received_at: "2026-01-01T10:05:00Z".into(),
+    }
+}
+
+#[test]
+fn a_version_6_database_is_migrated_to_workshops() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("v6.sqlite");
+    {
+        // A database as schema version 6 left it: the current schema without version 7's tables.
+        drop(Store::open(&path).unwrap());
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE reaction; DROP TABLE workshop_finding; DROP TABLE workshop;
+             INSERT INTO project (name, language, disclosure_threshold, free_site_ids, content_hash) VALUES ('t', 'sv', 5, 0, 'h');",
+        )
+        .unwrap();
+        conn.pragma_update(None, "user_version", 6).unwrap();
+    }
+    let mut store = Store::open(&path).unwrap();
+    assert!(
+        path.with_extension("v6.bak").is_file(),
+        "the version 6 file is kept aside"
+    );
+    let (w, created) = store.open_workshop(&new_workshop("0583", "ABC234")).unwrap();
+    assert!(created);
+    assert_eq!(w.findings.len(), 2);
+    assert_eq!(store.project_names().unwrap(), ["t"]);
+}
+
+#[test]
+fn workshops_resume_until_closed_and_keep_every_reaction() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("w.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    let (w, created) = store.open_workshop(&new_workshop("0583", "ABC234")).unwrap();
+    assert!(created);
+    // Opening again resumes the same workshop with the same code, whatever code the caller drew now.
+    let (again, created) = store.open_workshop(&new_workshop("0583", "XYZ789")).unwrap();
+    assert!(!created);
+    assert_eq!((again.id, again.join_code.as_str()), (w.id, "ABC234"));
+    // Another municipality has its own.
+    let (other, _) = store.open_workshop(&new_workshop("0580", "QQQ222")).unwrap();
+    assert_ne!(other.id, w.id);
+    let ids = store
+        .add_reactions(&[
+            reaction(w.id, 0, "r1", Some(4)),
+            reaction(w.id, 1, "r1", None),
+            reaction(w.id, 0, "r1", Some(2)),
+        ])
+        .unwrap();
+    assert_eq!(ids.len(), 3);
+    // A finding the workshop does not have is refused, and nothing of that batch is stored.
+    assert!(matches!(
+        store.add_reactions(&[reaction(w.id, 0, "r2", Some(1)), reaction(w.id, 7, "r2", Some(1))]),
+        Err(StoreError::Invalid { .. })
+    ));
+    let all = store.reactions(w.id).unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(
+        (all[1].theme_code.as_str(), all[1].wave.as_deref()),
+        ("a.b", Some("W2"))
+    );
+    let latest = crate::latest_reactions(&all);
+    assert_eq!(
+        latest
+            .iter()
+            .map(|r| (r.reaction.finding, r.reaction.rating))
+            .collect::<Vec<_>>(),
+        [(1, None), (0, Some(2))]
+    );
+    // A second connection (another process) sees them: they are committed.
+    let reader = Store::open(&path).unwrap();
+    assert_eq!(reader.reactions(w.id).unwrap().len(), 3);
+    assert!(store.close_workshop(w.id, "2026-01-01T12:00:00Z").unwrap());
+    assert!(!store.close_workshop(w.id, "2026-01-01T12:00:00Z").unwrap());
+    assert!(store.join_code_taken("ABC234").unwrap());
+    let (next, created) = store.open_workshop(&new_workshop("0583", "NEW234")).unwrap();
+    assert!(created);
+    assert_eq!(next.join_code, "NEW234");
+    assert_eq!(store.workshops().unwrap().len(), 3);
+}

@@ -1,0 +1,646 @@
+//! `crosscase workshop`: start or resume a municipality's workshop, and summarise, export or close stored ones.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use crosscase_model::{Coding, Language, Screen, Source, SourceKind};
+use crosscase_report::{FeedbackConfig, FeedbackData, WorkshopSlides};
+use crosscase_store::{NewWorkshop, Store, Workshop, WorkshopFinding, latest_reactions};
+
+use crate::args::Lang;
+use crate::commands::UserError;
+
+/// The address the server listens on unless `--listen` says otherwise: this machine only.
+const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8570);
+
+#[derive(clap::Args, Debug)]
+pub struct StartArgs {
+    #[arg(long, required = true)]
+    db: Option<PathBuf>,
+    #[arg(long)]
+    project: Option<String>,
+    /// The municipality (kommunkod) whose findings the workshop discusses.
+    #[arg(long, required = true)]
+    municipality: Option<String>,
+    /// The language of the slides and the participants' form (they can switch); the project's own by default.
+    #[arg(long, value_enum)]
+    lang: Option<Lang>,
+    /// Where the server listens: 127.0.0.1:8570 by default (this machine only); e.g. 0.0.0.0:8570 with --join-host
+    /// to let the room's phones in over the local network.
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// The host name or address participants' phones reach this machine by (shown and in the QR code); by default
+    /// the --listen address.
+    #[arg(long, value_name = "HOST")]
+    join_host: Option<String>,
+    /// A CSV with the participants' real names (column `name`), masked in the slides' quotes.
+    #[arg(long)]
+    roster: Option<PathBuf>,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum WorkshopCommand {
+    /// Per finding of each workshop: how the ratings fall, and the comments with personal data masked.
+    Summarise {
+        #[arg(long)]
+        db: PathBuf,
+        /// Only this workshop (its number, as `crosscase workshop` printed it); every workshop by default.
+        #[arg(long)]
+        workshop: Option<i64>,
+        /// A CSV with the participants' real names (column `name`), masked in comments.
+        #[arg(long)]
+        roster: Option<PathBuf>,
+    },
+    /// Write a project folder that is the given one plus the workshop's comments as workshop notes, one per finding,
+    /// coded to the finding's theme; ingest it to carry them into the next analysis and pack.
+    Export {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        workshop: i64,
+        /// The project folder the database was ingested from.
+        #[arg(long, value_name = "DIR")]
+        project: PathBuf,
+        /// A new folder for the project with the workshop notes.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// A CSV with the participants' real names (column `name`), masked in the notes.
+        #[arg(long)]
+        roster: Option<PathBuf>,
+    },
+    /// Close a workshop: its join code stops working (a running server notices within a second).
+    Close {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        workshop: i64,
+    },
+}
+
+pub fn run(command: Option<WorkshopCommand>, start: StartArgs) -> Result<ExitCode> {
+    match command {
+        None => serve_workshop(start),
+        Some(WorkshopCommand::Summarise { db, workshop, roster }) => summarise(&db, workshop, roster.as_deref()),
+        Some(WorkshopCommand::Export {
+            db,
+            workshop,
+            project,
+            out,
+            roster,
+        }) => export(&db, workshop, &project, &out, roster.as_deref()),
+        Some(WorkshopCommand::Close { db, workshop }) => {
+            let mut store = Store::open_existing(&db)?;
+            let w = find(&store, workshop)?;
+            if store.close_workshop(w.id, &now())? {
+                eprintln!(
+                    "Closed workshop {} ({}); its join code {} no longer works.",
+                    w.id, w.kommunkod, w.join_code
+                );
+            } else {
+                eprintln!("Workshop {} was already closed.", w.id);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    crosscase_model::utc_timestamp(secs)
+}
+
+fn find(store: &Store, id: i64) -> Result<Workshop> {
+    match store.workshop(id)? {
+        Some(w) => Ok(w),
+        None => {
+            let known: Vec<String> = store.workshops()?.iter().map(|w| w.id.to_string()).collect();
+            Err(UserError(format!(
+                "there is no workshop {id} in {}; it holds: {}",
+                store.path().display(),
+                if known.is_empty() {
+                    "none yet (start one with `crosscase workshop --db DB --municipality KOMMUNKOD`)".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ))
+            .into())
+        }
+    }
+}
+
+fn serve_workshop(args: StartArgs) -> Result<ExitCode> {
+    let (db, kommunkod) = match (args.db, args.municipality) {
+        (Some(db), Some(m)) => (db, m),
+        _ => return Err(UserError("workshop needs --db DB and --municipality KOMMUNKOD".to_string()).into()),
+    };
+    let listen = args.listen.unwrap_or(DEFAULT_LISTEN);
+    let join_host = match (&args.join_host, listen.ip()) {
+        (Some(h), _) => h.clone(),
+        (None, ip) if ip.is_unspecified() => {
+            return Err(UserError(format!(
+                "--listen {listen} opens the server on every network of this machine, but participants need one \
+                 address to reach it: add --join-host with this machine's address on the room's network (e.g. \
+                 --join-host 192.168.1.20)"
+            ))
+            .into());
+        }
+        (None, ip) => ip.to_string(),
+    };
+    let roster = crate::privacy::roster(args.roster.as_deref())?;
+    let mut store = Store::open_existing(&db)?;
+    // Bound first, so that a port that is taken (the user's to change) opens no workshop.
+    let bound = crosscase_serve::bind(listen).map_err(|e| UserError(e.to_string()))?;
+    // The pack's inputs, read as `feedback` reads them, from one snapshot.
+    let snapshot = store.snapshot(args.project.as_deref())?;
+    let project_name = snapshot.name().to_string();
+    let project = Some(project_name.as_str());
+    let corpus = snapshot.load_corpus(project)?;
+    let wanted = vec![kommunkod.clone()];
+    crate::commands::check_municipalities(&corpus, &wanted)?;
+    let rows = crosscase_analysis::prevalence(&corpus)?;
+    let candidates = crosscase_report::quote_candidates(&corpus, &wanted, &[]);
+    let quotes = snapshot.quotes_for(project, &candidates)?;
+    let ideas = snapshot.load_ideas(project)?;
+    let surveys = snapshot.load_surveys(project)?;
+    let content_hash = snapshot.content_hash().to_string();
+    let letter_seed = crate::disclosure::letter_seed(&db)?;
+    let data = FeedbackData {
+        corpus: &corpus,
+        prevalence: &rows,
+        quotes: &quotes,
+        ideas: &ideas,
+        surveys: &surveys,
+    };
+    let existing = snapshot.open_workshop_of(&project_name, &kommunkod)?;
+    let language = match (&existing, args.lang) {
+        (Some(w), Some(lang)) if Language::from(lang).as_str() != w.language => {
+            return Err(UserError(format!(
+                "workshop {} for {kommunkod} is open in `{}`; run without --lang to resume it, or close it first \
+                 with `crosscase workshop close --db {} --workshop {}`",
+                w.id,
+                w.language,
+                db.display(),
+                w.id
+            ))
+            .into());
+        }
+        (Some(w), _) => w.language.parse().unwrap_or_default(),
+        (None, lang) => lang.map_or(corpus.settings.language, Language::from),
+    };
+    let findings_of = |language| {
+        crosscase_report::pack_findings(&data, &roster, letter_seed, language, &kommunkod)
+            .expect("the municipality was checked")
+    };
+    let findings = findings_of(language);
+    let other = findings_of(match language {
+        Language::Sv => Language::En,
+        Language::En => Language::Sv,
+    });
+    let (workshop, created) = match existing {
+        Some(w) => {
+            drop(snapshot);
+            let now: Vec<(&str, &str)> = findings.iter().map(|f| (f.theme.as_str(), f.text.as_str())).collect();
+            let then: Vec<(&str, &str)> = w
+                .findings
+                .iter()
+                .map(|f| (f.theme_code.as_str(), f.text.as_str()))
+                .collect();
+            if now != then {
+                return Err(UserError(format!(
+                    "the project has changed since workshop {} opened, and its findings with it; close the workshop \
+                     with `crosscase workshop close --db {} --workshop {}` and start a new one",
+                    w.id,
+                    db.display(),
+                    w.id
+                ))
+                .into());
+            }
+            (w, false)
+        }
+        None => {
+            // The pack the workshop shows is recorded as a feedback run, as `feedback` records its packs.
+            let run = snapshot.record_run(&crate::commands::feedback_run(
+                &rows,
+                Path::new("workshop"),
+                &wanted,
+                language,
+            )?)?;
+            let mut code = crosscase_serve::join_code().map_err(|e| anyhow::anyhow!("cannot draw a join code: {e}"))?;
+            while store.join_code_taken(&code)? {
+                code = crosscase_serve::join_code().map_err(|e| anyhow::anyhow!("cannot draw a join code: {e}"))?;
+            }
+            let secret =
+                crosscase_serve::random_hex(32).map_err(|e| anyhow::anyhow!("cannot draw the workshop's key: {e}"))?;
+            store.open_workshop(&NewWorkshop {
+                project_name: project_name.clone(),
+                kommunkod: kommunkod.clone(),
+                language: language.as_str().to_string(),
+                join_code: code,
+                created_at: now(),
+                run_id: Some(run),
+                content_hash: content_hash.clone(),
+                wave: corpus.waves.last().cloned(),
+                secret,
+                findings: findings
+                    .iter()
+                    .map(|f| WorkshopFinding {
+                        theme_code: f.theme.clone(),
+                        text: f.text.clone(),
+                    })
+                    .collect(),
+            })?
+        }
+    };
+    drop(store);
+    let port = bound.local_addr().port();
+    let host = if join_host.contains(':') && !join_host.starts_with('[') {
+        format!("[{join_host}]")
+    } else {
+        join_host
+    };
+    let join_url = format!("http://{host}:{port}/j/{}", workshop.join_code);
+    let facilitator_host = if listen.ip().is_unspecified() || listen.ip().is_loopback() {
+        "127.0.0.1".to_string()
+    } else {
+        host.clone()
+    };
+    let facilitator_url = format!(
+        "http://{facilitator_host}:{port}/facilitator?token={}",
+        crosscase_serve::facilitator_token(&workshop)
+    );
+    let pack = write_pack(&data, &workshop, &roster, letter_seed, &content_hash, &join_url)?;
+    eprintln!(
+        "{} workshop {} for {kommunkod} ({} findings, join code {}).",
+        if created { "Opened" } else { "Resumed" },
+        workshop.id,
+        workshop.findings.len(),
+        workshop.join_code
+    );
+    eprintln!("Facilitator (keep this address to yourself): {facilitator_url}");
+    eprintln!("Participants: {join_url}");
+    eprintln!(
+        "Stop with Ctrl-C; the same command resumes it. `crosscase workshop close --db {} --workshop {}` ends it.",
+        db.display(),
+        workshop.id
+    );
+    let workshop_id = workshop.id;
+    crosscase_serve::run_workshop(
+        bound,
+        crosscase_serve::WorkshopConfig {
+            db: db.clone(),
+            threshold: corpus.settings.disclosure_threshold,
+            other_language_findings: Some(other.into_iter().map(|f| f.text).collect()),
+            workshop,
+            pack,
+        },
+    )?;
+    eprintln!(
+        "Stopped. Workshop {workshop_id} stays open with its code: the same command resumes it, and \
+         `crosscase workshop close --db {} --workshop {workshop_id}` ends it.",
+        db.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the municipality's pack with the workshop's join slide into a temporary folder, exactly as `feedback` writes
+/// packs, and reads its files into memory for the server.
+fn write_pack(
+    data: &FeedbackData<'_>,
+    workshop: &Workshop,
+    roster: &crosscase_model::Roster,
+    letter_seed: u64,
+    content_hash: &str,
+    join_url: &str,
+) -> Result<crosscase_serve::PackFiles> {
+    let tmp = std::env::temp_dir().join(format!("crosscase-workshop-{}-{}", workshop.id, std::process::id()));
+    let config = FeedbackConfig {
+        out_dir: tmp.clone(),
+        language: workshop.language.parse().unwrap_or_default(),
+        municipalities: vec![workshop.kommunkod.clone()],
+        roster: roster.clone(),
+        progress: None,
+        letter_seed,
+        run: workshop
+            .run_id
+            .map(|id| crate::commands::run_stamp(id, content_hash.to_string())),
+        quote_choices: Vec::new(),
+        workshop: Some(WorkshopSlides {
+            join_code: workshop.join_code.clone(),
+            join_url: join_url.to_string(),
+            qr_svg: crosscase_serve::qr_svg(join_url)?,
+        }),
+    };
+    pack_files(data, &config)
+}
+
+/// Writes one municipality's pack (`config.municipalities`) into `config.out_dir`, a temporary folder of the
+/// caller's, through `write_feedback`; reads its files into memory and removes the folder.
+fn pack_files(data: &FeedbackData<'_>, config: &FeedbackConfig) -> Result<crosscase_serve::PackFiles> {
+    let written = crosscase_report::write_feedback(data, config);
+    let read = (|| {
+        let (packs, _) = written?;
+        let pack = packs.into_iter().next().context("the pack was not written")?;
+        let mut assets = BTreeMap::new();
+        let mut slides_html = String::new();
+        for file in &pack.files {
+            let name = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .context("a pack file without a name")?
+                .to_string();
+            let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            if name == "slides.html" {
+                slides_html = String::from_utf8(bytes).context("slides.html is not UTF-8")?;
+            } else {
+                assets.insert(name, bytes);
+            }
+        }
+        Ok::<_, anyhow::Error>(crosscase_serve::PackFiles { slides_html, assets })
+    })();
+    let _ = std::fs::remove_dir_all(&config.out_dir);
+    read
+}
+
+/// The findings of a workshop with each participant's latest reaction.
+fn summarise(db: &Path, only: Option<i64>, roster: Option<&Path>) -> Result<ExitCode> {
+    let screen = Screen::new(crate::privacy::roster(roster)?);
+    let store = Store::open_existing(db)?;
+    let workshops = match only {
+        Some(id) => vec![find(&store, id)?],
+        None => store.workshops()?,
+    };
+    if workshops.is_empty() {
+        eprintln!("{} holds no workshop yet.", db.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = String::new();
+    for w in workshops {
+        let w = find(&store, w.id)?;
+        let language: Language = w.language.parse().unwrap_or_default();
+        let reactions = store.reactions(w.id)?;
+        let latest = latest_reactions(&reactions);
+        out.push_str(&format!(
+            "Workshop {} · {} · {} · opened {}{} · join code {}\n",
+            w.id,
+            w.project_name,
+            w.kommunkod,
+            w.created_at,
+            w.closed_at
+                .as_ref()
+                .map_or_else(String::new, |c| format!(", closed {c}")),
+            w.join_code
+        ));
+        for (k, f) in w.findings.iter().enumerate() {
+            let mine: Vec<_> = latest.iter().filter(|r| r.reaction.finding == k).collect();
+            let mut counts = [0usize; 5];
+            let mut unrated = 0;
+            for r in &mine {
+                match r.reaction.rating {
+                    Some(v) => counts[usize::from(v) - 1] += 1,
+                    None => unrated += 1,
+                }
+            }
+            out.push_str(&format!("\n  Finding {} ({}): {}\n", k + 1, f.theme_code, f.text));
+            out.push_str(&format!(
+                "    answered: {}; ratings 1–5: {}; no rating: {unrated}\n",
+                mine.len(),
+                counts.map(|c| c.to_string()).join(" / ")
+            ));
+            for r in mine.iter().filter_map(|r| r.reaction.comment.as_deref()) {
+                out.push_str(&format!("    – {}\n", screen.mask(r, language).replace('\n', " ")));
+            }
+        }
+        out.push('\n');
+    }
+    std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes()).context("cannot write the summary")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Adds the workshop's comments to the project read from `project_dir` as workshop notes and writes it to `out`.
+fn export(db: &Path, id: i64, project_dir: &Path, out: &Path, roster: Option<&Path>) -> Result<ExitCode> {
+    let screen = Screen::new(crate::privacy::roster(roster)?);
+    let store = Store::open_existing(db)?;
+    let w = find(&store, id)?;
+    if out.exists() && std::fs::read_dir(out).map_or(true, |mut d| d.next().is_some()) {
+        return Err(UserError(format!(
+            "{} exists and is not empty; give --out a new folder (the project folder itself is never overwritten)",
+            out.display()
+        ))
+        .into());
+    }
+    let mut loaded =
+        crosscase_ingest::read_project(project_dir).map_err(|d| crate::commands::problems(project_dir, d))?;
+    let p = &mut loaded.project;
+    if p.settings.name != w.project_name {
+        return Err(UserError(format!(
+            "{} holds the project `{}`, but workshop {id} belongs to `{}`; give --project the folder of `{}`",
+            project_dir.display(),
+            p.settings.name,
+            w.project_name,
+            w.project_name
+        ))
+        .into());
+    }
+    let language: Language = w.language.parse().unwrap_or_default();
+    let reactions = store.reactions(w.id)?;
+    let latest = latest_reactions(&reactions);
+    let prefix = format!("WS{}-", w.id);
+    // An earlier export of the same workshop is replaced, not doubled.
+    p.sources.retain(|s| !s.id.starts_with(&prefix));
+    p.codings.retain(|c| !c.source.starts_with(&prefix));
+    let mut notes = 0;
+    for (k, f) in w.findings.iter().enumerate() {
+        let comments: Vec<String> = latest
+            .iter()
+            .filter(|r| r.reaction.finding == k)
+            .filter_map(|r| r.reaction.comment.as_deref())
+            .map(|c| screen.mask(c, language))
+            .collect();
+        if comments.is_empty() {
+            continue;
+        }
+        let source_id = format!("{prefix}{}", k + 1);
+        let mut text = String::new();
+        for c in &comments {
+            if !text.is_empty() {
+                text.push_str("\n\n");
+            }
+            let start = text.chars().count() as u64;
+            text.push_str(c);
+            p.codings.push(Coding {
+                source: source_id.clone(),
+                code: f.theme_code.clone(),
+                coder: "workshop".to_string(),
+                start,
+                end: text.chars().count() as u64,
+                quote: c.clone(),
+                memo: None,
+                line: 0,
+            });
+        }
+        p.sources.push(Source {
+            id: source_id,
+            kind: SourceKind::Workshop,
+            municipality: w.kommunkod.clone(),
+            unit: None,
+            // The workshop's date lies after the wave it discusses, whose dates bound its sources': the note belongs
+            // to the wave and names its day in the title.
+            date: None,
+            wave: w.wave.clone(),
+            participants: Vec::new(),
+            setting: None,
+            duration_minutes: None,
+            title: Some(format!(
+                "Workshop {} ({}): {}",
+                w.id,
+                w.created_at.get(..10).unwrap_or(&w.created_at),
+                f.text
+            )),
+            text: Some(text),
+            line: 0,
+        });
+        notes += 1;
+    }
+    crosscase_ingest::write_project(p, out).with_context(|| format!("cannot write {}", out.display()))?;
+    eprintln!(
+        "Wrote {} with {notes} workshop notes from workshop {id}; run `crosscase ingest {} --db {}` to carry them into the next pack.",
+        out.display(),
+        out.display(),
+        db.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `crosscase serve`: the matrix the packs disclose, and the segments behind each shown cell.
+pub fn research(
+    db: &Path,
+    project: Option<&str>,
+    listen: Option<SocketAddr>,
+    roster: Option<&Path>,
+) -> Result<ExitCode> {
+    let screen = Screen::new(crate::privacy::roster(roster)?);
+    let listen = listen.unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8571));
+    let mut store = Store::open_existing(db)?;
+    let snapshot = store.snapshot(project)?;
+    let project_name = snapshot.name().to_string();
+    let project = Some(project_name.as_str());
+    let corpus = snapshot.load_corpus(project)?;
+    let rows = crosscase_analysis::prevalence(&corpus)?;
+    let ideas = snapshot.load_ideas(project)?;
+    let surveys = snapshot.load_surveys(project)?;
+    // Every municipality's pack can be asked for, so the quotes of all of them are read now, from this snapshot.
+    let candidates = crosscase_report::quote_candidates(&corpus, &[], &[]);
+    let quotes = snapshot.quotes_for(project, &candidates)?;
+    drop(snapshot);
+    drop(store);
+    let letter_seed = crate::disclosure::letter_seed(db)?;
+    let language = corpus.settings.language;
+    let screened = screen.screened(&corpus, language);
+    let data = FeedbackData {
+        corpus: &screened,
+        prevalence: &rows,
+        quotes: &[],
+        ideas: &ideas,
+        surveys: &surveys,
+    };
+    let matrix = crosscase_report::disclosed_matrix(&data, letter_seed);
+    let hidden = |h: crosscase_analysis::pack::Hidden| match h {
+        crosscase_analysis::pack::Hidden::TooFewPeople => "too few people",
+        crosscase_analysis::pack::Hidden::ProtectsAnother => "hidden to protect another cell",
+        crosscase_analysis::pack::Hidden::NoData => "no data",
+    };
+    let cells = matrix
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|f| match *f {
+                    crosscase_analysis::pack::Figure::Shown { count, base } => {
+                        crosscase_serve::MatrixCell::Shown { count, base }
+                    }
+                    crosscase_analysis::pack::Figure::Hidden(h) => {
+                        crosscase_serve::MatrixCell::Hidden(hidden(h).to_string())
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let codes = screened
+        .code_depth()
+        .into_iter()
+        .zip(&screened.codes)
+        .map(|(depth, c)| crosscase_serve::MatrixCode {
+            id: c.id.clone(),
+            label: c.label(language).to_string(),
+            depth,
+        })
+        .collect();
+    let key = crosscase_serve::random_hex(32).map_err(|e| anyhow::anyhow!("cannot draw the research token: {e}"))?;
+    // A pack is written when it is first asked for, exactly as `feedback` writes it (without a recorded run).
+    let inputs = std::sync::Arc::new((corpus.clone(), rows.clone(), quotes, ideas.clone(), surveys.clone()));
+    let roster_for_packs = screen.roster().clone();
+    let made = std::sync::atomic::AtomicUsize::new(0);
+    let packs: crosscase_serve::PackMaker = std::sync::Arc::new(move |kommunkod: &str| {
+        let (corpus, rows, quotes, ideas, surveys) = &*inputs;
+        let n = made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let config = FeedbackConfig {
+            out_dir: std::env::temp_dir().join(format!("crosscase-serve-{}-{n}", std::process::id())),
+            language: corpus.settings.language,
+            municipalities: vec![kommunkod.to_string()],
+            roster: roster_for_packs.clone(),
+            progress: None,
+            letter_seed,
+            run: None,
+            quote_choices: Vec::new(),
+            workshop: None,
+        };
+        let data = FeedbackData {
+            corpus,
+            prevalence: rows,
+            quotes,
+            ideas,
+            surveys,
+        };
+        pack_files(&data, &config).map_err(|e| format!("{e:#}"))
+    });
+    let bound = crosscase_serve::bind(listen).map_err(|e| UserError(e.to_string()))?;
+    let addr = bound.local_addr();
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        addr.ip().to_string()
+    };
+    eprintln!(
+        "Research view of {project_name}: http://{host}:{}/research/",
+        addr.port()
+    );
+    eprintln!(
+        "From another machine (keep this address to the research team): http://{host}:{}/research?token={}",
+        addr.port(),
+        crosscase_serve::research_token(&key)
+    );
+    eprintln!("Stop with Ctrl-C.");
+    crosscase_serve::run_research(
+        bound,
+        crosscase_serve::ResearchConfig {
+            db: db.to_path_buf(),
+            project: project_name,
+            language,
+            codes,
+            municipalities: screened
+                .municipalities
+                .iter()
+                .map(|m| (m.code.clone(), m.name.clone()))
+                .collect(),
+            cells,
+            screen,
+            key,
+            packs,
+        },
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
