@@ -212,32 +212,6 @@ fn enumerated_rx2_p(with: &[u64], totals: &[u64], lf: &LnFactorials) -> f64 {
     state.p
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crosscase_model::Rng;
-
-    /// The walk that settles subtrees gives full enumeration's p-value on random tables, ties included (equal
-    /// totals make many tables exactly as likely as the observed one), up to the rounding of adding in another order.
-    #[test]
-    fn settled_subtrees_give_the_enumerated_p_value() {
-        let mut rng = Rng::new(7);
-        for case in 0..400 {
-            let r = 2 + rng.below(9) as usize;
-            let equal = case % 3 == 0;
-            let totals: Vec<u64> = (0..r).map(|_| if equal { 4 } else { 1 + rng.below(9) }).collect();
-            let with: Vec<u64> = totals.iter().map(|&t| rng.below(t + 1)).collect();
-            let n: u64 = totals.iter().sum();
-            let lf = LnFactorials::new(n as usize);
-            let (settled, enumerated) = (exact_rx2_p(&with, &totals, &lf), enumerated_rx2_p(&with, &totals, &lf));
-            assert!(
-                (settled - enumerated).abs() <= 1e-9 * enumerated + 1e-15,
-                "{with:?} of {totals:?}: {settled} against {enumerated}"
-            );
-        }
-    }
-}
-
 /// The sum of the probabilities of the tables no more likely than the observed one, by a walk over the rows that
 /// settles whole subtrees at once (the network algorithm of Mehta and Patel, in its r × 2 form): at row i with
 /// `left` units with the code still to place, the most and the least likely completions bound every table below;
@@ -317,4 +291,30 @@ fn exact_rx2_p(with: &[u64], totals: &[u64], lf: &LnFactorials) -> f64 {
     };
     walk(&mut state, 0, k, 0.0);
     state.p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crosscase_model::Rng;
+
+    /// The walk that settles subtrees gives full enumeration's p-value on random tables, ties included (equal
+    /// totals make many tables exactly as likely as the observed one), up to the rounding of adding in another order.
+    #[test]
+    fn settled_subtrees_give_the_enumerated_p_value() {
+        let mut rng = Rng::new(7);
+        for case in 0..400 {
+            let r = 2 + rng.below(9) as usize;
+            let equal = case % 3 == 0;
+            let totals: Vec<u64> = (0..r).map(|_| if equal { 4 } else { 1 + rng.below(9) }).collect();
+            let with: Vec<u64> = totals.iter().map(|&t| rng.below(t + 1)).collect();
+            let n: u64 = totals.iter().sum();
+            let lf = LnFactorials::new(n as usize);
+            let (settled, enumerated) = (exact_rx2_p(&with, &totals, &lf), enumerated_rx2_p(&with, &totals, &lf));
+            assert!(
+                (settled - enumerated).abs() <= 1e-9 * enumerated + 1e-15,
+                "{with:?} of {totals:?}: {settled} against {enumerated}"
+            );
+        }
+    }
 }
