@@ -182,7 +182,7 @@ fn phases(db: &Path, csv: &Path, permutations: u64) {
 
     let t = Instant::now();
     let prevalence = crosscase_analysis::prevalence(&corpus).expect("prevalence");
-    step(&mut steps, "prevalence (polars group-bys)", t);
+    step(&mut steps, "prevalence (counting in source order)", t);
 
     let t = Instant::now();
     let clusters = crosscase_analysis::participant_clusters(&corpus);

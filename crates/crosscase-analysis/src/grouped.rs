@@ -101,9 +101,7 @@ pub(crate) fn grouped_counts(corpus: &Corpus, groups: &Groups) -> Result<Grouped
         )));
     }
     let c = &corpus.codings;
-    let keep = counted_codings(corpus);
-    let codings = ByKey::new(ns, keep.iter().map(|&i| (c.source[i], i as u32)));
-    drop(keep);
+    let codings = ByKey::new(ns, counted_codings(corpus).map(|i| (c.source[i], i as u32)));
     let source_groups = ByKey::new(ns, groups.sources.iter().map(|&(s, g)| (s, g)));
     let participant_groups = ByKey::new(
         ns,

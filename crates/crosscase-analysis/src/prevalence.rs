@@ -29,7 +29,8 @@ pub struct PrevalenceRow {
 }
 
 /// The codings that count for prevalence: where the primary coder coded a source, only theirs; elsewhere all.
-pub(crate) fn counted_codings(corpus: &Corpus) -> Vec<usize> {
+/// Without a primary coder that is every coding, and no list of millions of positions is made.
+pub(crate) fn counted_codings(corpus: &Corpus) -> Counted {
     let c = &corpus.codings;
     let primary = corpus
         .settings
@@ -38,7 +39,7 @@ pub(crate) fn counted_codings(corpus: &Corpus) -> Vec<usize> {
         .and_then(|name| corpus.coders.iter().position(|x| x == name))
         .map(|i| i as u32);
     let Some(primary) = primary else {
-        return (0..c.len()).collect();
+        return Counted::All(0..c.len());
     };
     let mut by_primary = vec![false; corpus.sources.len()];
     for i in 0..c.len() {
@@ -46,9 +47,38 @@ pub(crate) fn counted_codings(corpus: &Corpus) -> Vec<usize> {
             by_primary[c.source[i] as usize] = true;
         }
     }
-    (0..c.len())
-        .filter(|&i| !by_primary[c.source[i] as usize] || c.coder[i] == primary)
-        .collect()
+    Counted::Listed(
+        (0..c.len())
+            .filter(|&i| !by_primary[c.source[i] as usize] || c.coder[i] == primary)
+            .collect::<Vec<_>>()
+            .into_iter(),
+    )
+}
+
+/// The positions of the codings that count, in stored order.
+#[derive(Clone)]
+pub(crate) enum Counted {
+    All(std::ops::Range<usize>),
+    Listed(std::vec::IntoIter<usize>),
+}
+
+impl Iterator for Counted {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        match self {
+            Counted::All(r) => r.next(),
+            Counted::Listed(l) => l.next(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Counted::All(r) => r.size_hint(),
+            Counted::Listed(l) => l.size_hint(),
+        }
+    }
 }
 
 /// Counts per (code, municipality) for every code of the codebook and every municipality of the project,

@@ -13,7 +13,7 @@ use crate::error::StoreError;
 /// Maps row ids to positions: a dense table, since row ids of one project are (nearly) contiguous, so that loading
 /// millions of codings does not hash each of their ids.
 #[derive(Default)]
-struct RowIndex {
+pub(crate) struct RowIndex {
     first: i64,
     positions: Vec<u32>,
 }
@@ -137,6 +137,10 @@ impl Store {
 
     /// Loads the indexed facts of a project for analysis (no texts, no quotes).
     pub fn load_corpus(&self, project: Option<&str>) -> Result<Corpus, StoreError> {
+        self.load_corpus_with(project, ReadParts::default())
+    }
+
+    pub(crate) fn load_corpus_with(&self, project: Option<&str>, how: ReadParts) -> Result<Corpus, StoreError> {
         let (pid, _) = self.project_id(project)?;
         let settings = self.load_settings(Some(pid))?;
 
@@ -223,50 +227,7 @@ impl Store {
             sources[s as usize].participants.push(p);
         }
 
-        let mut coder_index: HashMap<String, u32> = HashMap::new();
-        let mut coders: Vec<String> = Vec::new();
-        let mut codings = CodingColumns::default();
-        // Codings come in row-id order as they are stored, with no sort of millions of rows for ORDER BY. When the
-        // database holds this project alone, the table is read straight through; otherwise a CROSS JOIN keeps coding
-        // as the outer loop and skips another project's codings by a lookup of their source.
-        let alone: bool =
-            self.conn
-                .query_row("SELECT NOT EXISTS (SELECT 1 FROM project WHERE id <> ?1)", [pid], |r| {
-                    r.get(0)
-                })?;
-        let sql = if alone {
-            "SELECT source_id, code_id, coder, start, end FROM coding ORDER BY id"
-        } else {
-            "SELECT c.source_id, c.code_id, c.coder, c.start, c.end FROM coding c CROSS JOIN source s
-             ON s.id = c.source_id WHERE s.project_id = ?1 ORDER BY c.id"
-        };
-        let mut stmt = self.conn.prepare(sql)?;
-        let mut rows = if alone { stmt.query([])? } else { stmt.query([pid])? };
-        // Codings of one source are usually by one coder, so the previous coder is tried before the map.
-        let mut last = u32::MAX;
-        while let Some(r) = rows.next()? {
-            codings.source.push(source_index.get(r.get(0)?)?);
-            codings.code.push(code_index.get(r.get(1)?)?);
-            let coder = r
-                .get_ref(2)?
-                .as_str()
-                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e)))?;
-            if last == u32::MAX || coders[last as usize] != coder {
-                last = match coder_index.get(coder) {
-                    Some(&i) => i,
-                    None => {
-                        let i = coders.len() as u32;
-                        coders.push(coder.to_string());
-                        coder_index.insert(coder.to_string(), i);
-                        i
-                    }
-                };
-            }
-            codings.coder.push(last);
-            codings.start.push(r.get::<_, i64>(3)? as u64);
-            codings.end.push(r.get::<_, i64>(4)? as u64);
-        }
-
+        let (codings, coders) = self.read_codings(pid, &source_index, &code_index, how)?;
         Ok(Corpus {
             settings,
             municipalities,
@@ -279,6 +240,223 @@ impl Store {
             codings,
         })
     }
+}
+
+/// How the codings of a large single-project database are read: in row-id ranges on several connections at once.
+#[derive(Clone, Copy)]
+pub(crate) struct ReadParts {
+    /// Ranges read at once (at most).
+    pub(crate) parts: usize,
+    /// Codings below which one connection reads them all.
+    pub(crate) at_least: i64,
+}
+
+impl Default for ReadParts {
+    fn default() -> Self {
+        ReadParts {
+            parts: std::thread::available_parallelism().map_or(1, |n| n.get()).min(4),
+            at_least: 500_000,
+        }
+    }
+}
+
+/// Codings read from one range of row ids, with coders numbered in the order they are met in it.
+#[derive(Default)]
+struct CodingPart {
+    columns: CodingColumns,
+    coders: Vec<String>,
+}
+
+/// Ranges read on connections of their own, for the test that they are.
+#[cfg(test)]
+pub(crate) static READ_ELSEWHERE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+const CODINGS_OF_ONE_PROJECT: &str =
+    "SELECT source_id, code_id, coder, start, end FROM coding WHERE id >= ?1 AND id <= ?2 ORDER BY id";
+
+impl Store {
+    /// The project's codings in the order they are stored, and the coders they name in the order they are first met.
+    ///
+    /// Codings come in row-id order, with no sort of millions of rows for ORDER BY. When the database holds this
+    /// project alone, the table is read straight through, and when it is large, in consecutive row-id ranges at once:
+    /// the first on this connection inside its read transaction, the others on connections of their own, each of
+    /// which reads only if it sees the same version (the same content hash, the same last coding) and otherwise
+    /// leaves its range to this connection. Otherwise a CROSS JOIN keeps coding as the outer loop and skips another
+    /// project's codings by a lookup of their source.
+    pub(crate) fn read_codings(
+        &self,
+        pid: i64,
+        sources: &RowIndex,
+        codes: &RowIndex,
+        how: ReadParts,
+    ) -> Result<(CodingColumns, Vec<String>), StoreError> {
+        let alone: bool =
+            self.conn
+                .query_row("SELECT NOT EXISTS (SELECT 1 FROM project WHERE id <> ?1)", [pid], |r| {
+                    r.get(0)
+                })?;
+        if !alone {
+            let mut stmt = self.conn.prepare(
+                "SELECT c.source_id, c.code_id, c.coder, c.start, c.end FROM coding c CROSS JOIN source s
+                 ON s.id = c.source_id WHERE s.project_id = ?1 ORDER BY c.id",
+            )?;
+            let part = read_part(stmt.query([pid])?, sources, codes, 0)?;
+            return Ok((part.columns, part.coders));
+        }
+        let (first, last): (Option<i64>, Option<i64>) =
+            self.conn.query_row("SELECT min(id), max(id) FROM coding", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        let (Some(first), Some(last)) = (first, last) else {
+            return Ok((CodingColumns::default(), Vec::new()));
+        };
+        let span = last - first + 1;
+        let parts = if span >= how.at_least {
+            how.parts.max(1) as i64
+        } else {
+            1
+        };
+        let ranges: Vec<(i64, i64)> = (0..parts)
+            .map(|k| (first + span * k / parts, first + span * (k + 1) / parts - 1))
+            .collect();
+        let version: String = self
+            .conn
+            .query_row("SELECT content_hash FROM project WHERE id = ?1", [pid], |r| r.get(0))?;
+        // Row ids of one project are (nearly) contiguous, so a range's span is the room its codings need; the first
+        // range's columns get room for all, so that the others are appended without growing them again.
+        let read_here = |(lo, hi): (i64, i64), room: i64| -> Result<CodingPart, StoreError> {
+            let mut stmt = self.conn.prepare_cached(CODINGS_OF_ONE_PROJECT)?;
+            read_part(stmt.query([lo, hi])?, sources, codes, room as usize)
+        };
+        let mut read: Vec<CodingPart> = Vec::with_capacity(ranges.len());
+        std::thread::scope(|scope| -> Result<(), StoreError> {
+            let others: Vec<_> = ranges[1..]
+                .iter()
+                .map(|&range| {
+                    let (path, version) = (&self.path, version.as_str());
+                    scope.spawn(move || read_elsewhere(path, pid, version, last, range, sources, codes))
+                })
+                .collect();
+            read.push(read_here(ranges[0], span)?);
+            for (handle, &range) in others.into_iter().zip(&ranges[1..]) {
+                match handle.join().expect("a reader thread panicked") {
+                    Some(part) => {
+                        #[cfg(test)]
+                        READ_ELSEWHERE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        read.push(part)
+                    }
+                    // Another version, or the file could not be read again: read the range here.
+                    None => read.push(read_here(range, range.1 - range.0 + 1)?),
+                }
+            }
+            Ok(())
+        })?;
+        Ok(merge_parts(read))
+    }
+}
+
+/// Reads one range of codings on a connection of its own, if that connection sees `version` of project `pid` with
+/// `last` as the last coding; `None` if it does not (a replacement committed since the caller's snapshot began) or
+/// if anything fails on it, so that the caller reads the range itself and reports what is wrong from there.
+fn read_elsewhere(
+    path: &std::path::Path,
+    pid: i64,
+    version: &str,
+    last: i64,
+    (lo, hi): (i64, i64),
+    sources: &RowIndex,
+    codes: &RowIndex,
+) -> Option<CodingPart> {
+    use rusqlite::OpenFlags;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = rusqlite::Connection::open_with_flags(path, flags).ok()?;
+    conn.busy_timeout(crate::BUSY_TIMEOUT).ok()?;
+    conn.execute_batch(&format!("PRAGMA cache_size = {}; BEGIN DEFERRED", crate::CACHE_SIZE))
+        .ok()?;
+    let seen: (Option<String>, Option<i64>, i64) = conn
+        .query_row(
+            "SELECT (SELECT content_hash FROM project WHERE id = ?1), (SELECT max(id) FROM coding),
+                    (SELECT count(*) FROM project)",
+            [pid],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .ok()?;
+    if seen != (Some(version.to_string()), Some(last), 1) {
+        return None;
+    }
+    let mut stmt = conn.prepare(CODINGS_OF_ONE_PROJECT).ok()?;
+    read_part(stmt.query([lo, hi]).ok()?, sources, codes, (hi - lo + 1) as usize).ok()
+}
+
+/// The codings of `rows` (source, code, coder, start, end), ids mapped to positions.
+fn read_part(
+    mut rows: rusqlite::Rows<'_>,
+    sources: &RowIndex,
+    codes: &RowIndex,
+    room: usize,
+) -> Result<CodingPart, StoreError> {
+    let mut part = CodingPart::default();
+    let c = &mut part.columns;
+    c.source.reserve_exact(room);
+    c.code.reserve_exact(room);
+    c.coder.reserve_exact(room);
+    c.start.reserve_exact(room);
+    c.end.reserve_exact(room);
+    let mut coder_index: HashMap<String, u32> = HashMap::new();
+    // Codings of one source are usually by one coder, so the previous coder is tried before the map.
+    let mut last = u32::MAX;
+    while let Some(r) = rows.next()? {
+        c.source.push(sources.get(r.get(0)?)?);
+        c.code.push(codes.get(r.get(1)?)?);
+        let coder = r
+            .get_ref(2)?
+            .as_str()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e)))?;
+        if last == u32::MAX || part.coders[last as usize] != coder {
+            last = match coder_index.get(coder) {
+                Some(&i) => i,
+                None => {
+                    let i = part.coders.len() as u32;
+                    part.coders.push(coder.to_string());
+                    coder_index.insert(coder.to_string(), i);
+                    i
+                }
+            };
+        }
+        c.coder.push(last);
+        c.start.push(r.get::<_, i64>(3)? as u64);
+        c.end.push(r.get::<_, i64>(4)? as u64);
+    }
+    Ok(part)
+}
+
+/// The parts one after another, each part's coders renumbered into one list in the order they are first met.
+fn merge_parts(parts: Vec<CodingPart>) -> (CodingColumns, Vec<String>) {
+    let mut parts = parts.into_iter();
+    let Some(first) = parts.next() else {
+        return (CodingColumns::default(), Vec::new());
+    };
+    let (mut columns, mut coders) = (first.columns, first.coders);
+    for part in parts {
+        let renumber: Vec<u32> = part
+            .coders
+            .into_iter()
+            .map(|name| match coders.iter().position(|c| *c == name) {
+                Some(i) => i as u32,
+                None => {
+                    coders.push(name);
+                    coders.len() as u32 - 1
+                }
+            })
+            .collect();
+        let c = part.columns;
+        columns.source.extend(c.source);
+        columns.code.extend(c.code);
+        columns.coder.extend(c.coder.into_iter().map(|i| renumber[i as usize]));
+        columns.start.extend(c.start);
+        columns.end.extend(c.end);
+    }
+    (columns, coders)
 }
 
 impl Store {

@@ -109,6 +109,51 @@ fn ingest_creates_skips_unchanged_and_replaces() {
     assert_eq!(corpus.sources[0].participants, vec![0]);
 }
 
+/// Codings read in row-id ranges on several connections are the codings read on one, coders numbered alike; and a
+/// reader whose snapshot began before a replacement still reads the version it began with, all of it.
+#[test]
+fn codings_read_in_parallel_ranges_are_those_read_on_one_connection() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("db.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    let mut p = project(1_000);
+    // Each range meets the coders in another order.
+    for (i, c) in p.codings.iter_mut().enumerate() {
+        c.coder = ["BK", "AL", "CM"][(i * 7 / 1_000 + i % 2) % 3].into();
+    }
+    store.ingest(&p, &record("h1")).unwrap();
+    let one = crate::load::ReadParts { parts: 1, at_least: 0 };
+    let many = crate::load::ReadParts { parts: 3, at_least: 0 };
+    let elsewhere = || crate::load::READ_ELSEWHERE.load(std::sync::atomic::Ordering::Relaxed);
+    let sequential = store.load_corpus_with(None, one).unwrap();
+    assert_eq!(elsewhere(), 0);
+    let parallel = store.load_corpus_with(None, many).unwrap();
+    assert_eq!(
+        elsewhere(),
+        2,
+        "two of the three ranges read on connections of their own"
+    );
+    assert_eq!(parallel, sequential);
+    assert_eq!(sequential.codings.len(), 1_000);
+    assert_eq!(sequential.coders, ["BK", "AL", "CM"]);
+
+    let snapshot = store.snapshot(None).unwrap();
+    let mut other = Store::open(&path).unwrap();
+    other.ingest(&project(5), &record("h2")).unwrap();
+    let old = snapshot.load_corpus_with(None, many).unwrap();
+    assert_eq!(
+        elsewhere(),
+        2,
+        "the other connections see another version and leave their ranges"
+    );
+    assert_eq!(
+        old, sequential,
+        "the snapshot's version, read on its own connection where the others see another"
+    );
+    drop(snapshot);
+    assert_eq!(store.load_corpus_with(None, many).unwrap().codings.len(), 5);
+}
+
 #[test]
 fn another_project_of_the_same_name_is_refused_unless_replacing() {
     let tmp = tempfile::tempdir().unwrap();
