@@ -32,7 +32,7 @@ notebooks:
     python3 -m venv notebooks/.venv
     notebooks/.venv/bin/pip install -q -r notebooks/requirements.txt
     cargo run --release -- demo --out out
-    cargo run --release -- export --db out/crosscase.sqlite --to out/export --format parquet
+    cargo run --release -- export --db out/crosscase.sqlite --out out/export --format parquet
     notebooks/.venv/bin/python notebooks/run.py out
 
 # Regenerate the committed demo project from its generator (a test checks they agree).

@@ -18,7 +18,9 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Write an empty, valid project folder to fill in.
+    #[command(after_help = "Example:\n  crosscase init my-project --name \"Innovation in Östergötland\"")]
     Init {
+        /// The folder to create (it must not exist or be empty).
         dir: PathBuf,
         /// The project's name.
         #[arg(long, default_value = "New project")]
@@ -27,10 +29,17 @@ pub enum Command {
         lang: Lang,
     },
     /// Check a project folder and report every problem with file, line and column.
-    Validate { dir: PathBuf },
-    /// Validate a project folder and store it in the database (replacing that project's earlier data).
-    Ingest {
+    #[command(after_help = "Example:\n  crosscase validate my-project")]
+    Validate {
+        /// The project folder (with project.toml).
         dir: PathBuf,
+    },
+    /// Validate a project folder and store it in the database (replacing that project's earlier data).
+    #[command(after_help = "Example:\n  crosscase ingest my-project --db project.sqlite")]
+    Ingest {
+        /// The project folder (with project.toml).
+        dir: PathBuf,
+        /// The database to store the project in (an SQLite file; created if missing).
         #[arg(long)]
         db: PathBuf,
         /// Replace the names in this roster (a CSV with a column `name`) by stable pseudonyms, in participant ids and
@@ -45,10 +54,12 @@ pub enum Command {
     /// Import a coded project from a QDA tool: a REFI-QDA export (.qdpx, or .qde with its sources folder), a codebook
     /// (.qdc), or a QualCoder project (.qda folder or its data.qda); several files of the same project (e.g. two
     /// coders' exports) merge into one. Positions are converted to code points and checked against the texts.
+    #[command(after_help = "Example:\n  crosscase import Studie.qdpx --db project.sqlite")]
     Import {
         /// The files to import.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// The database to store the project in (an SQLite file; created if missing).
         #[arg(long, required_unless_present = "write_map")]
         db: Option<PathBuf>,
         /// Write a mapping file with every source and case of the files, the municipality filled in where it can be
@@ -78,10 +89,13 @@ pub enum Command {
         key: Option<PathBuf>,
     },
     /// Prevalence of every code by municipality, and whether municipalities differ (tests, effect sizes, q-values).
+    #[command(after_help = "Example:\n  crosscase compare --db project.sqlite --out compare.csv")]
     Compare {
+        /// The project database (an SQLite file that `ingest` or `import` wrote).
         #[arg(long)]
         db: PathBuf,
         /// The project to compare, when the database holds several.
+        /// The project, when the database holds several.
         #[arg(long)]
         project: Option<String>,
         #[command(flatten)]
@@ -110,9 +124,12 @@ pub enum Command {
         waves: Option<String>,
     },
     /// Which codes go together: overlapping segments, shared sources, nearby segments; overall and by municipality.
+    #[command(after_help = "Example:\n  crosscase cooccur --db project.sqlite --out cooccur.csv")]
     Cooccur {
+        /// The project database (an SQLite file that `ingest` or `import` wrote).
         #[arg(long)]
         db: PathBuf,
+        /// The project, when the database holds several.
         #[arg(long)]
         project: Option<String>,
         #[command(flatten)]
@@ -122,9 +139,12 @@ pub enum Command {
         within: u64,
     },
     /// Intercoder agreement where two or more coders coded the same sources, per code and pooled.
+    #[command(after_help = "Example:\n  crosscase agreement --db project.sqlite --out agreement.csv")]
     Agreement {
+        /// The project database (an SQLite file that `ingest` or `import` wrote).
         #[arg(long)]
         db: PathBuf,
+        /// The project, when the database holds several.
         #[arg(long)]
         project: Option<String>,
         #[command(flatten)]
@@ -132,9 +152,12 @@ pub enum Command {
     },
     /// How ideas move from suggestion to practice: the funnel of stages with Wilson intervals, ideas per 100
     /// employees, time to implementation (Kaplan–Meier, median with interval) and a log-rank test across groups.
+    #[command(after_help = "Example:\n  crosscase ideas --db project.sqlite --out ideas.csv")]
     Ideas {
+        /// The project database (an SQLite file that `ingest` or `import` wrote).
         #[arg(long)]
         db: PathBuf,
+        /// The project, when the database holds several.
         #[arg(long)]
         project: Option<String>,
         #[command(flatten)]
@@ -153,9 +176,12 @@ pub enum Command {
     /// Survey instruments by municipality (or role) and wave: item distributions, means, medians, top-two-box
     /// shares, dimension indices with Cronbach's α, Kruskal–Wallis and pairwise Mann–Whitney tests, and change before
     /// and after a training.
+    #[command(after_help = "Example:\n  crosscase survey --db project.sqlite --out survey.csv")]
     Survey {
+        /// The project database (an SQLite file that `ingest` or `import` wrote).
         #[arg(long)]
         db: PathBuf,
+        /// The project, when the database holds several.
         #[arg(long)]
         project: Option<String>,
         #[command(flatten)]
@@ -178,14 +204,22 @@ pub enum Command {
         charts: Option<PathBuf>,
     },
     /// Tidy tables of the project for notebooks and spreadsheets (see docs/data-dictionary.md).
+    #[command(after_help = "Example:\n  crosscase export --db project.sqlite --out export/ --format parquet")]
     Export {
+        /// The project database (an SQLite file that `ingest` or `import` wrote).
         #[arg(long)]
         db: PathBuf,
+        /// The project, when the database holds several.
         #[arg(long)]
         project: Option<String>,
-        /// The folder to write into (created if needed).
-        #[arg(long, required_unless_present = "qdpx", conflicts_with = "qdpx")]
-        to: Option<PathBuf>,
+        /// The folder to write into (created if needed); `--to` is the older name.
+        #[arg(
+            long,
+            visible_alias = "to",
+            required_unless_present = "qdpx",
+            conflicts_with = "qdpx"
+        )]
+        out: Option<PathBuf>,
         /// Write the coded project as a REFI-QDA archive that QDA tools open (NVivo, ATLAS.ti, MAXQDA, QualCoder).
         #[arg(long, value_name = "OUT.qdpx")]
         qdpx: Option<PathBuf>,
@@ -195,7 +229,9 @@ pub enum Command {
     },
     /// Look for personal data (identity numbers, e-mail addresses, phone numbers, roster names) in the database and in
     /// output folders; exits with 1 when anything is found.
+    #[command(after_help = "Example:\n  crosscase audit --db project.sqlite feedback/ --roster roster.csv")]
     Audit {
+        /// The project database to scan (an SQLite file).
         #[arg(long, required_unless_present = "disclosure")]
         db: Option<PathBuf>,
         /// Instead: audit the feedback packs under DIR together for disclosure by differencing (each pack's
@@ -209,23 +245,34 @@ pub enum Command {
         roster: Option<PathBuf>,
     },
     /// Heatmap and bar charts (PNG and SVG) for the research team.
+    #[command(after_help = "Example:\n  crosscase charts --db project.sqlite --out charts/")]
     Charts {
+        /// The project database (an SQLite file that `ingest` or `import` wrote).
         #[arg(long)]
         db: PathBuf,
+        /// The project, when the database holds several.
         #[arg(long)]
         project: Option<String>,
+        /// The folder to write into (created if needed).
         #[arg(long)]
         out: PathBuf,
     },
     /// Feedback packs, one folder per municipality.
+    #[command(
+        after_help = "Example:\n  crosscase feedback --db project.sqlite --out feedback/ --municipality 0583,Mjölby"
+    )]
     Feedback {
+        /// The project database (an SQLite file that `ingest` or `import` wrote).
         #[arg(long)]
         db: PathBuf,
+        /// The project, when the database holds several.
         #[arg(long)]
         project: Option<String>,
+        /// The folder to write into (created if needed).
         #[arg(long)]
         out: PathBuf,
-        /// Only these municipalities (kommunkod); repeat, or separate with commas, for several.
+        /// Only these municipalities, each as kommunkod (`0583` or `583`) or name (`Motala`); repeat, or separate with
+        /// commas, for several.
         #[arg(long = "municipality", value_delimiter = ',')]
         municipalities: Vec<String>,
         /// Language of the packs; the project's own by default.
@@ -247,6 +294,7 @@ pub enum Command {
     /// participants reacting from their phones (1–5 and free text, anonymously), the reactions live on the slides.
     /// `crosscase workshop` again resumes the open workshop; `summarise`, `export` and `close` work on stored ones.
     #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    #[command(after_help = "Example:\n  crosscase workshop --db project.sqlite --municipality 0583")]
     Workshop {
         #[command(subcommand)]
         command: Option<crate::workshop::WorkshopCommand>,
@@ -255,9 +303,12 @@ pub enum Command {
     },
     /// The research team's view in the browser: the code × municipality matrix as the packs disclose it, with
     /// click-through from a shown cell to its segments (source, kind, roles, wave, coder, quote).
+    #[command(after_help = "Example:\n  crosscase serve --db project.sqlite")]
     Serve {
+        /// The project database (an SQLite file that `ingest` or `import` wrote).
         #[arg(long)]
         db: PathBuf,
+        /// The project, when the database holds several.
         #[arg(long)]
         project: Option<String>,
         /// Where the server listens: 127.0.0.1:8571 by default (this machine only; other machines need the printed
@@ -269,11 +320,13 @@ pub enum Command {
         roster: Option<PathBuf>,
     },
     /// Recorded analysis runs: list them, show one with the command that reproduces it, export its rows, prune.
+    #[command(after_help = "Example:\n  crosscase runs list --db project.sqlite")]
     Runs {
         #[command(subcommand)]
         command: crate::runs::RunsCommand,
     },
     /// Run the whole pipeline on the bundled demo project: ingest, compare, charts, feedback.
+    #[command(after_help = "Example:\n  crosscase demo --out out")]
     Demo {
         /// The demo project folder.
         #[arg(long, default_value = "data/demo")]
@@ -282,7 +335,17 @@ pub enum Command {
         #[arg(long, default_value = "out")]
         out: PathBuf,
     },
+    /// Print a shell completion script, e.g. `crosscase completions bash > ~/.local/share/bash-completion/completions/crosscase`.
+    #[command(
+        after_help = "Example:\n  crosscase completions bash > ~/.local/share/bash-completion/completions/crosscase"
+    )]
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Generate a synthetic project: the demo (`--demo`) or one of a given size.
+    #[command(after_help = "Example:\n  crosscase synth --out big-project --sources 5000 --codings 500000 --text")]
     Synth {
         /// The folder to write the project into.
         #[arg(long)]
@@ -290,12 +353,16 @@ pub enum Command {
         /// Write the bundled demo project.
         #[arg(long)]
         demo: bool,
+        /// Municipalities, at most 290 (the first of the Swedish municipalities in register order).
         #[arg(long, default_value_t = 290)]
         municipalities: usize,
+        /// Sources (interviews, field notes and workshop notes) in all.
         #[arg(long, default_value_t = 2_000)]
         sources: usize,
+        /// Codes in the codebook.
         #[arg(long, default_value_t = 50)]
         codes: usize,
+        /// Coded segments in all.
         #[arg(long, default_value_t = 100_000)]
         codings: usize,
         /// Give sources texts that the codings' quotes are checked against.
@@ -304,6 +371,7 @@ pub enum Command {
         /// Spread the sources over this many data-collection waves (one a year from 2016); 0 for none.
         #[arg(long, default_value_t = 0)]
         waves: usize,
+        /// Seed of the generator; the same seed gives the same project.
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },

@@ -29,6 +29,11 @@ impl std::error::Error for UserError {}
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "crosscase", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Init { dir, name, lang } => {
             crosscase_ingest::init_project(&dir, &name, lang.into())
                 .with_context(|| format!("cannot write the project skeleton in {}", dir.display()))?;
@@ -294,7 +299,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export {
             db,
             project,
-            to,
+            out: to,
             qdpx,
             format,
         } => {
@@ -325,7 +330,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 return Ok(ExitCode::SUCCESS);
             }
-            let to = to.expect("clap requires --to or --qdpx");
+            let to = to.expect("clap requires --out or --qdpx");
             let tables = snapshot.export_tables(project)?;
             drop(snapshot);
             std::fs::create_dir_all(&to).with_context(|| format!("cannot create {}", to.display()))?;
@@ -370,63 +375,71 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             privacy_report,
             quotes: quotes_file,
         } => {
-            let roster = crate::privacy::roster(roster.as_deref())?;
-            // Decided before anything is written: a report that would land in the output folder is refused.
-            let report = crate::privacy::report_path(&out, privacy_report.as_deref())?;
-            let mut store = Store::open_existing(&db)?;
-            // The corpus, the quotes chosen from it, ideas and surveys: all from one snapshot.
-            let snapshot = store.snapshot(project.as_deref())?;
-            let project = Some(snapshot.name());
-            let corpus = snapshot.load_corpus(project)?;
-            check_municipalities(&corpus, &municipalities)?;
-            let quote_choices = match &quotes_file {
-                Some(path) => crosscase_ingest::read_quote_choices(path, &corpus).map_err(|d| problems(path, d))?,
-                None => Vec::new(),
-            };
-            let rows = crosscase_analysis::prevalence(&corpus)?;
-            // Only the segments the packs may quote are read, not every segment of the project.
-            let candidates = crosscase_report::quote_candidates(&corpus, &municipalities, &quote_choices);
-            let quotes = snapshot.quotes_for(project, &candidates)?;
-            let ideas = snapshot.load_ideas(project)?;
-            let surveys = snapshot.load_surveys(project)?;
-            let language = lang.map_or(corpus.settings.language, Language::from);
-            // The packs name the run they come from, so it is recorded first and removed again if they fail.
-            let letter_seed = crate::disclosure::letter_seed(&db)?;
-            let content_hash = snapshot.content_hash().to_string();
-            let run = snapshot.record_run(&feedback_run(&rows, &out, &municipalities, language)?)?;
-            let config = FeedbackConfig {
-                out_dir: out.clone(),
-                language,
-                municipalities,
-                roster: roster.clone(),
-                progress: progress_bar(),
-                letter_seed,
-                run: Some(run_stamp(run, content_hash)),
-                quote_choices,
-                workshop: None,
-            };
-            let written = crosscase_report::write_feedback(
-                &crosscase_report::FeedbackData {
-                    corpus: &corpus,
-                    prevalence: &rows,
-                    quotes: &quotes,
-                    ideas: &ideas,
-                    surveys: &surveys,
-                },
-                &config,
-            );
-            let (packs, left_out) = match written {
-                Ok(written) => written,
-                Err(e) => {
-                    let _ = store.delete_run(run);
-                    return Err(e.into());
-                }
-            };
-            report_packs(&packs);
-            eprintln!("Stored as run {run} in {}.", db.display());
-            crate::privacy::write_left_out(&left_out, &report, &roster)?;
-            crate::privacy::write_quote_list(&packs, &report, &roster)?;
-            Ok(ExitCode::SUCCESS)
+            // A folder this command creates is removed again when it fails, so that bad input leaves nothing behind.
+            let created = !out.exists();
+            let result = (|| -> Result<ExitCode> {
+                let roster = crate::privacy::roster(roster.as_deref())?;
+                // Decided before anything is written: a report that would land in the output folder is refused.
+                let report = crate::privacy::report_path(&out, privacy_report.as_deref())?;
+                let mut store = Store::open_existing(&db)?;
+                // The corpus, the quotes chosen from it, ideas and surveys: all from one snapshot.
+                let snapshot = store.snapshot(project.as_deref())?;
+                let project = Some(snapshot.name());
+                let corpus = snapshot.load_corpus(project)?;
+                let municipalities = resolve_municipalities(&corpus, &municipalities)?;
+                let quote_choices = match &quotes_file {
+                    Some(path) => crosscase_ingest::read_quote_choices(path, &corpus).map_err(|d| problems(path, d))?,
+                    None => Vec::new(),
+                };
+                let rows = crosscase_analysis::prevalence(&corpus)?;
+                // Only the segments the packs may quote are read, not every segment of the project.
+                let candidates = crosscase_report::quote_candidates(&corpus, &municipalities, &quote_choices);
+                let quotes = snapshot.quotes_for(project, &candidates)?;
+                let ideas = snapshot.load_ideas(project)?;
+                let surveys = snapshot.load_surveys(project)?;
+                let language = lang.map_or(corpus.settings.language, Language::from);
+                // The packs name the run they come from, so it is recorded first and removed again if they fail.
+                let letter_seed = crate::disclosure::letter_seed(&db)?;
+                let content_hash = snapshot.content_hash().to_string();
+                let run = snapshot.record_run(&feedback_run(&rows, &out, &municipalities, language)?)?;
+                let config = FeedbackConfig {
+                    out_dir: out.clone(),
+                    language,
+                    municipalities,
+                    roster: roster.clone(),
+                    progress: progress_bar(),
+                    letter_seed,
+                    run: Some(run_stamp(run, content_hash)),
+                    quote_choices,
+                    workshop: None,
+                };
+                let written = crosscase_report::write_feedback(
+                    &crosscase_report::FeedbackData {
+                        corpus: &corpus,
+                        prevalence: &rows,
+                        quotes: &quotes,
+                        ideas: &ideas,
+                        surveys: &surveys,
+                    },
+                    &config,
+                );
+                let (packs, left_out) = match written {
+                    Ok(written) => written,
+                    Err(e) => {
+                        let _ = store.delete_run(run);
+                        return Err(e.into());
+                    }
+                };
+                report_packs(&packs);
+                eprintln!("Stored as run {run} in {}.", db.display());
+                crate::privacy::write_left_out(&left_out, &report, &roster)?;
+                crate::privacy::write_quote_list(&packs, &report, &roster)?;
+                Ok(ExitCode::SUCCESS)
+            })();
+            if result.is_err() && created {
+                let _ = std::fs::remove_dir_all(&out);
+            }
+            result
         }
         Command::Demo { data, out } => demo(&data, &out),
         Command::Synth {
@@ -1011,15 +1024,53 @@ pub(crate) fn run_stamp(id: i64, content_hash: String) -> crosscase_analysis::pa
     }
 }
 
-pub(crate) fn check_municipalities(corpus: &crosscase_model::Corpus, wanted: &[String]) -> Result<()> {
-    let known: Vec<&str> = corpus.municipalities.iter().map(|m| m.code.as_str()).collect();
-    let unknown: Vec<&String> = wanted.iter().filter(|w| !known.contains(&w.as_str())).collect();
-    if unknown.is_empty() {
-        return Ok(());
+/// The municipalities asked for by `--municipality`, as kommunkoder: each given as its kommunkod (the leading zero
+/// may be left out: `583` is 0583) or its name (case and the dots on å, ä, ö do not matter: `mjolby` is Mjölby).
+pub(crate) fn resolve_municipalities(corpus: &crosscase_model::Corpus, wanted: &[String]) -> Result<Vec<String>> {
+    let fold = |s: &str| -> String {
+        s.trim()
+            .to_lowercase()
+            .chars()
+            .map(|c| match c {
+                'å' | 'ä' | 'á' | 'à' => 'a',
+                'ö' | 'ø' | 'ó' => 'o',
+                'é' | 'è' => 'e',
+                'ü' => 'u',
+                c => c,
+            })
+            .collect()
+    };
+    let mut found = Vec::with_capacity(wanted.len());
+    let mut unknown = Vec::new();
+    for w in wanted {
+        let w = w.trim();
+        let code = if !w.is_empty() && w.len() <= 4 && w.bytes().all(|b| b.is_ascii_digit()) {
+            format!("{w:0>4}")
+        } else {
+            w.to_string()
+        };
+        let hit = corpus
+            .municipalities
+            .iter()
+            .find(|m| m.code == code)
+            .or_else(|| corpus.municipalities.iter().find(|m| fold(&m.name) == fold(w)));
+        match hit {
+            Some(m) if !found.contains(&m.code) => found.push(m.code.clone()),
+            Some(_) => {}
+            None => unknown.push(w.to_string()),
+        }
     }
+    if unknown.is_empty() {
+        return Ok(found);
+    }
+    let known: Vec<String> = corpus
+        .municipalities
+        .iter()
+        .map(|m| format!("{} {}", m.code, m.name))
+        .collect();
     Err(UserError(format!(
-        "--municipality {} is not in the project; it has: {}",
-        unknown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+        "--municipality {} is not in the project; give a kommunkod or a name of one of: {}",
+        unknown.join(", "),
         known.join(", ")
     ))
     .into())

@@ -16,6 +16,7 @@ use crate::commands::UserError;
 pub enum RunsCommand {
     /// Every recorded run, oldest first: id, kind, when, project, rows, bytes stored, version, data hash, seed.
     List {
+        /// The project database (an SQLite file that `ingest` or `import` wrote).
         #[arg(long)]
         db: PathBuf,
     },
@@ -23,21 +24,28 @@ pub enum RunsCommand {
     Show {
         /// The run's id, as `crosscase runs list` shows it.
         id: i64,
+        /// The project database (an SQLite file that `ingest` or `import` wrote).
         #[arg(long)]
         db: PathBuf,
     },
     /// A run's rows, as the command wrote them.
     Export {
+        /// The run's id, as `crosscase runs list` shows it.
         id: i64,
+        /// The project database (an SQLite file that `ingest` or `import` wrote).
         #[arg(long)]
         db: PathBuf,
+        /// The file to write the rows into.
         #[arg(long)]
         out: PathBuf,
+        /// csv, json (JSON lines, byte for byte as the command wrote them), parquet or xlsx (xlsx: a workbook with a sheet
+        /// per kind of row).
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
     },
     /// Deletes all but the newest K runs of each project and kind (compare, survey, …).
     Prune {
+        /// The project database (an SQLite file that `ingest` or `import` wrote).
         #[arg(long)]
         db: PathBuf,
         /// How many runs of each kind to keep.

@@ -18,11 +18,13 @@ const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOS
 
 #[derive(clap::Args, Debug)]
 pub struct StartArgs {
+    /// The project database (an SQLite file that `ingest` or `import` wrote).
     #[arg(long, required = true)]
     db: Option<PathBuf>,
+    /// The project, when the database holds several.
     #[arg(long)]
     project: Option<String>,
-    /// The municipality (kommunkod) whose findings the workshop discusses.
+    /// The municipality whose findings the workshop discusses: its kommunkod (`0583` or `583`) or name.
     #[arg(long, required = true)]
     municipality: Option<String>,
     /// The language of the slides and the participants' form (they can switch); the project's own by default.
@@ -45,6 +47,7 @@ pub struct StartArgs {
 pub enum WorkshopCommand {
     /// Per finding of each workshop: how the ratings fall, and the comments with personal data masked.
     Summarise {
+        /// The project database (an SQLite file that `ingest` or `import` wrote).
         #[arg(long)]
         db: PathBuf,
         /// Only this workshop (its number, as `crosscase workshop` printed it); every workshop by default.
@@ -57,8 +60,10 @@ pub enum WorkshopCommand {
     /// Write a project folder that is the given one plus the workshop's comments as workshop notes, one per finding,
     /// coded to the finding's theme; ingest it to carry them into the next analysis and pack.
     Export {
+        /// The project database (an SQLite file that `ingest` or `import` wrote).
         #[arg(long)]
         db: PathBuf,
+        /// The workshop's number, as `crosscase workshop` printed it.
         #[arg(long)]
         workshop: i64,
         /// The project folder the database was ingested from.
@@ -73,8 +78,10 @@ pub enum WorkshopCommand {
     },
     /// Close a workshop: its join code stops working (a running server notices within a second).
     Close {
+        /// The project database (an SQLite file that `ingest` or `import` wrote).
         #[arg(long)]
         db: PathBuf,
+        /// The workshop's number, as `crosscase workshop` printed it.
         #[arg(long)]
         workshop: i64,
     },
@@ -160,8 +167,8 @@ fn serve_workshop(args: StartArgs) -> Result<ExitCode> {
     let project_name = snapshot.name().to_string();
     let project = Some(project_name.as_str());
     let corpus = snapshot.load_corpus(project)?;
+    let kommunkod = crate::commands::resolve_municipalities(&corpus, std::slice::from_ref(&kommunkod))?.remove(0);
     let wanted = vec![kommunkod.clone()];
-    crate::commands::check_municipalities(&corpus, &wanted)?;
     let rows = crosscase_analysis::prevalence(&corpus)?;
     let candidates = crosscase_report::quote_candidates(&corpus, &wanted, &[]);
     let quotes = snapshot.quotes_for(project, &candidates)?;

@@ -1233,3 +1233,155 @@ fn no_count_below_the_threshold_reaches_any_pack_file() {
     let small: Vec<u64> = stated_counts(planted).into_iter().map(|(n, _)| n).collect();
     assert_eq!(small, [3, 2, 6, 4]);
 }
+
+/// The conventions every command follows, as a table run against the real binary: (name, command line, exit code);
+/// each error's standard error is a snapshot (`snapshots/integration__cli__conventions-<name>.snap`), with the
+/// temporary folder redacted. `{db}` is the ingested demo, `{tmp}` the temporary folder.
+#[test]
+fn every_command_follows_the_conventions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("demo.sqlite");
+    ingest_demo(tmp.path(), &db);
+    let cases: &[(&str, &[&str], i32)] = &[
+        // Municipalities by kommunkod with or without the leading zero, or by name in any case, with commas.
+        (
+            "feedback-by-code-and-name",
+            &[
+                "feedback",
+                "--db",
+                "{db}",
+                "--out",
+                "{tmp}/fb",
+                "--municipality",
+                "583,mjolby",
+            ],
+            0,
+        ),
+        (
+            "feedback-unknown-municipality",
+            &[
+                "feedback",
+                "--db",
+                "{db}",
+                "--out",
+                "{tmp}/fb2",
+                "--municipality",
+                "Atlantis",
+            ],
+            1,
+        ),
+        // `--out` for where results go, in every command that writes files; `export --to` still works.
+        (
+            "export-out",
+            &["export", "--db", "{db}", "--out", "{tmp}/exp", "--format", "csv"],
+            0,
+        ),
+        (
+            "export-to",
+            &["export", "--db", "{db}", "--to", "{tmp}/exp2", "--format", "csv"],
+            0,
+        ),
+        ("charts-out", &["charts", "--db", "{db}", "--out", "{tmp}/charts"], 0),
+        // Binary formats never go to a terminal or a pipe unasked: xlsx needs --out.
+        (
+            "compare-xlsx-without-out",
+            &["compare", "--db", "{db}", "--permutations", "0", "--format", "xlsx"],
+            2,
+        ),
+        // A database that is not there is named, with what to do.
+        (
+            "compare-missing-database",
+            &["compare", "--db", "{tmp}/missing.sqlite"],
+            1,
+        ),
+        (
+            "feedback-missing-database",
+            &["feedback", "--db", "{tmp}/missing.sqlite", "--out", "{tmp}/fb3"],
+            1,
+        ),
+        // Usage errors exit with 2 and show the usage.
+        ("compare-without-db", &["compare"], 2),
+        ("completions-unknown-shell", &["completions", "tcsh"], 2),
+        ("completions-bash", &["completions", "bash"], 0),
+    ];
+    for &(name, args, code) in cases {
+        let (db, dir) = (db.display().to_string(), tmp.path().display().to_string());
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| a.replace("{db}", &db).replace("{tmp}", &dir))
+            .collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = crosscase(tmp.path(), &args);
+        assert_eq!(run.code, code, "{name}: crosscase {}\n{}", args.join(" "), run.stderr);
+        if code != 0 {
+            insta::assert_snapshot!(format!("conventions-{name}"), redact(&run.stderr, tmp.path()));
+        }
+    }
+    let packs: Vec<String> = std::fs::read_dir(tmp.path().join("fb"))
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| !n.ends_with(".html"))
+        .collect();
+    let mut packs = packs;
+    packs.sort();
+    assert_eq!(packs, ["0583-Motala", "0586-Mjolby"]);
+    assert!(
+        !tmp.path().join("fb2").exists() && !tmp.path().join("fb3").exists(),
+        "nothing written for an unknown municipality or a missing database"
+    );
+    assert!(
+        tmp.path().join("exp").join("codings.csv").is_file() && tmp.path().join("exp2").join("codings.csv").is_file()
+    );
+    let script = crosscase(tmp.path(), &["completions", "bash"]).stdout;
+    assert!(script.contains("crosscase") && script.contains("feedback") && script.contains("--municipality"));
+
+    // Every command's help gives an example, and every option and argument says what it is.
+    let top = crosscase(tmp.path(), &["--help"]).stdout;
+    let commands: Vec<&str> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(commands.len() >= 18, "{commands:?}");
+    let documented = |args: &[&str]| {
+        let help = crosscase(tmp.path(), args);
+        assert_eq!(help.code, 0, "{args:?}");
+        let lines: Vec<&str> = help.stdout.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            // An option or argument: its name (single spaces inside), then its help after two or more spaces, or on
+            // the next line, indented further (clap's layout when some help is long).
+            let t = line.trim_start();
+            if line.starts_with("  ") && (t.starts_with('-') || t.starts_with('<') || t.starts_with('[')) {
+                let inline = t.split_once("  ").is_some_and(|(_, help)| !help.trim().is_empty());
+                let indent = line.len() - t.len();
+                let below = lines.get(i + 1).is_some_and(|next| {
+                    let n = next.trim_start();
+                    next.len() - n.len() > indent && !n.is_empty() && !n.starts_with('-')
+                });
+                assert!(inline || below, "{args:?}: `{t}` has no help text");
+            }
+        }
+        help.stdout
+    };
+    for command in commands {
+        let help = documented(&[command, "--help"]);
+        assert!(
+            help.contains("Example:\n  crosscase "),
+            "{command} --help has no example:\n{help}"
+        );
+    }
+    for sub in [
+        ["workshop", "summarise"],
+        ["workshop", "export"],
+        ["workshop", "close"],
+        ["runs", "list"],
+        ["runs", "show"],
+        ["runs", "export"],
+        ["runs", "prune"],
+    ] {
+        documented(&[sub[0], sub[1], "--help"]);
+    }
+}

@@ -1200,7 +1200,7 @@ fn workshop_errors_name_the_problem_and_the_fix() {
         (
             &["--db", "{db}", "--municipality", "9999"],
             1,
-            "--municipality 9999 is not in the project; it has: 0580",
+            "--municipality 9999 is not in the project; give a kommunkod or a name of one of: 0580 Linköping",
         ),
         (
             &["--db", "{db}", "--municipality", "0583", "--listen", "0.0.0.0:0"],
