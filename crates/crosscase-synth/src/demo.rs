@@ -292,15 +292,22 @@ fn observations(p: &mut Project, rng: &mut Rng, code: &str) {
         let mut placed = Vec::new();
         let mut participants: Vec<String> = Vec::new();
         let speakers = rng.range(3, 6) as usize;
+        // The themes the meeting takes up, each as likely as in an interview there (so the planted differences show
+        // in field notes as they do in interviews and workshops), in a random order; speaker k voices the k-th.
+        let mut discussed: Vec<usize> = (0..THEMES.len())
+            .filter(|&ti| rng.chance(propensity(code, w, THEMES[ti].id)))
+            .collect();
+        for i in (1..discussed.len()).rev() {
+            discussed.swap(i, rng.below(i as u64 + 1) as usize);
+        }
         for k in 0..speakers {
             let who = (n as usize * 3 + k * 2) % (ROLES.len() - 1);
             let pid = participant_id(code, who);
             if !participants.contains(&pid) {
                 participants.push(pid);
             }
-            let ti = rng.below(THEMES.len() as u64) as usize;
-            let theme = &THEMES[ti];
-            if rng.chance(propensity(code, w, theme.id).max(0.2)) {
+            if let Some(&ti) = discussed.get(k) {
+                let theme = &THEMES[ti];
                 let si = rng.below(theme.subcodes.len() as u64) as usize;
                 t.push(&format!(
                     "En {} säger: ”",
