@@ -27,7 +27,9 @@ use axum::routing::{get, post};
 use crosscase_model::Language;
 use crosscase_store::{Reaction, Store, Workshop};
 
-pub use research::{MatrixCell, MatrixCode, PackMaker, ResearchConfig, research_token, run_research};
+pub use research::{
+    Matrix, MatrixBy, MatrixCell, MatrixCode, MatrixColumn, PackMaker, ResearchConfig, research_token, run_research,
+};
 pub use security::{join_code, random_hex};
 
 /// The largest request body taken: a comment of 2,000 characters fits several times over.
