@@ -773,6 +773,40 @@ fn summarise_screens_comments_and_export_carries_them_into_the_next_pack() {
     // The slides carry it too.
     let slides = std::fs::read_to_string(tmp.path().join("after/0583-Motala/slides.html")).unwrap();
     assert!(slides.contains("Det ni sa förra gången"));
+    // And the workbook, with the same figures: the distribution only where enough answered.
+    let book = read_xlsx(&tmp.path().join("after/0583-Motala/tables.xlsx"));
+    let (_, rows) = book
+        .iter()
+        .find(|(name, _)| name == "Förra workshoppen")
+        .expect("a sheet of the earlier workshop");
+    assert_eq!(rows.len(), 1 + 8, "{rows:?}");
+    let numbers = |row: &[XlsxCell]| -> Vec<Option<f64>> {
+        row[1..8]
+            .iter()
+            .map(|c| match c {
+                XlsxCell::Number(n) => Some(*n),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(rows[1][0], XlsxCell::Text("Ledningens stöd".into()));
+    assert_eq!(
+        numbers(&rows[1]),
+        [6.0, 1.0, 0.0, 0.0, 5.0, 0.0, 0.0].map(Some),
+        "{:?}",
+        rows[1]
+    );
+    assert_eq!(
+        numbers(&rows[2]),
+        [Some(2.0), None, None, None, None, None, None],
+        "{:?}",
+        rows[2]
+    );
+    assert!(
+        matches!(&rows[2][8], XlsxCell::Text(t) if t.starts_with("För få svarade")),
+        "{:?}",
+        rows[2]
+    );
 }
 
 /// The findings of a pack's "what you told us last time" section (titled `title`), each from its `<h3>` on.

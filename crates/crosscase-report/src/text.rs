@@ -146,6 +146,9 @@ pub(crate) struct Strings {
     pub last_time_too_few: &'static str,
     pub last_time_no_comments: &'static str,
     pub last_time_left_out: &'static str,
+    /// The workbook's sheet of the earlier workshop, and its column of how many answered.
+    pub xlsx_last_time: &'static str,
+    pub xlsx_answered: &'static str,
 }
 
 const SV: Strings = Strings {
@@ -267,6 +270,8 @@ const SV: Strings = Strings {
     last_time_too_few: "För få svarade för att visa hur svaren fördelade sig (det behövs minst {k}).",
     last_time_no_comments: "Ingen skrev något om det här resultatet.",
     last_time_left_out: "Kommentarer som inte visas, eftersom de inte gick att rensa från personuppgifter: {n}.",
+    xlsx_last_time: "Förra workshoppen",
+    xlsx_answered: "Svarade",
 };
 
 const EN: Strings = Strings {
@@ -391,6 +396,8 @@ const EN: Strings = Strings {
     last_time_too_few: "Too few answered to show how the answers fell (at least {k} are needed).",
     last_time_no_comments: "No one wrote anything about this finding.",
     last_time_left_out: "Comments not shown, because they could not be cleaned of personal data: {n}.",
+    xlsx_last_time: "Last workshop",
+    xlsx_answered: "Answered",
 };
 
 pub(crate) fn strings(language: Language) -> &'static Strings {
