@@ -342,6 +342,12 @@ fn render_matrix(app: &Research, k: usize) -> Response {
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody>\n</table>\n");
+    if m.columns.is_empty() {
+        h.push_str(&format!(
+            "<p class=\"muted\">No source of this project has a {}.</p>\n",
+            m.by.as_str()
+        ));
+    }
     guarded(html(StatusCode::OK, page(c.language, &c.project, &h)))
 }
 
