@@ -401,6 +401,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 // The packs name the run they come from, so it is recorded first and removed again if they fail.
                 let letter_seed = crate::disclosure::letter_seed(&db)?;
                 let content_hash = snapshot.content_hash().to_string();
+                // What each municipality's earlier workshop said, for the packs' "what you told us last time".
+                let workshops = snapshot.earlier_workshops(snapshot.name(), &content_hash)?;
                 let run = snapshot.record_run(&feedback_run(&rows, &out, &municipalities, language)?)?;
                 let config = FeedbackConfig {
                     out_dir: out.clone(),
@@ -420,6 +422,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                         quotes: &quotes,
                         ideas: &ideas,
                         surveys: &surveys,
+                        workshops: &workshops,
                     },
                     &config,
                 );
@@ -1208,6 +1211,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         corpus.settings.language,
     )?);
     let content_hash = snapshot.content_hash().to_string();
+    let workshops = snapshot.earlier_workshops(snapshot.name(), &content_hash)?;
     let feedback_run_id = *snapshot.record_runs(&runs)?.last().expect("the feedback run");
     let charts = crosscase_report::write_overview_charts(&corpus, &rows, &ideas, &charts_dir)?;
     let feedback_dir = out.join("feedback");
@@ -1230,6 +1234,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
             quotes: &quotes,
             ideas: &ideas,
             surveys: &surveys,
+            workshops: &workshops,
         },
         &config,
     )?;

@@ -175,6 +175,7 @@ fn serve_workshop(args: StartArgs) -> Result<ExitCode> {
     let ideas = snapshot.load_ideas(project)?;
     let surveys = snapshot.load_surveys(project)?;
     let content_hash = snapshot.content_hash().to_string();
+    let workshops = snapshot.earlier_workshops(&project_name, &content_hash)?;
     let letter_seed = crate::disclosure::letter_seed(&db)?;
     let data = FeedbackData {
         corpus: &corpus,
@@ -182,6 +183,7 @@ fn serve_workshop(args: StartArgs) -> Result<ExitCode> {
         quotes: &quotes,
         ideas: &ideas,
         surveys: &surveys,
+        workshops: &workshops,
     };
     let existing = snapshot.open_workshop_of(&project_name, &kommunkod)?;
     let language = match (&existing, args.lang) {
@@ -523,7 +525,7 @@ fn export(db: &Path, id: i64, project_dir: &Path, out: &Path, roster: Option<&Pa
     Ok(ExitCode::SUCCESS)
 }
 
-/// `crosscase serve`: the matrix the packs disclose, and the segments behind each shown cell.
+/// `crosscase serve`: the matrices the packs' disclosure allows, and the segments behind each shown cell.
 pub fn research(
     db: &Path,
     project: Option<&str>,
@@ -540,6 +542,8 @@ pub fn research(
     let rows = crosscase_analysis::prevalence(&corpus)?;
     let ideas = snapshot.load_ideas(project)?;
     let surveys = snapshot.load_surveys(project)?;
+    let workshops = snapshot.earlier_workshops(&project_name, snapshot.content_hash())?;
+    let names = snapshot.wave_and_unit_names(project)?;
     // Every municipality's pack can be asked for, so the quotes of all of them are read now, from this snapshot.
     let candidates = crosscase_report::quote_candidates(&corpus, &[], &[]);
     let quotes = snapshot.quotes_for(project, &candidates)?;
@@ -554,28 +558,10 @@ pub fn research(
         quotes: &[],
         ideas: &ideas,
         surveys: &surveys,
+        workshops: &workshops,
     };
-    let matrix = crosscase_report::disclosed_matrix(&data, letter_seed);
-    let hidden = |h: crosscase_analysis::pack::Hidden| match h {
-        crosscase_analysis::pack::Hidden::TooFewPeople => "too few people",
-        crosscase_analysis::pack::Hidden::ProtectsAnother => "hidden to protect another cell",
-        crosscase_analysis::pack::Hidden::NoData => "no data",
-    };
-    let cells = matrix
-        .iter()
-        .map(|row| {
-            row.iter()
-                .map(|f| match *f {
-                    crosscase_analysis::pack::Figure::Shown { count, base } => {
-                        crosscase_serve::MatrixCell::Shown { count, base }
-                    }
-                    crosscase_analysis::pack::Figure::Hidden(h) => {
-                        crosscase_serve::MatrixCell::Hidden(hidden(h).to_string())
-                    }
-                })
-                .collect()
-        })
-        .collect();
+    let (heatmap, groups) = crosscase_report::disclosed_matrices(&data, letter_seed)?;
+    let matrices = research_matrices(&screened, &screen, &names, heatmap, groups);
     let codes = screened
         .code_depth()
         .into_iter()
@@ -588,11 +574,18 @@ pub fn research(
         .collect();
     let key = crosscase_serve::random_hex(32).map_err(|e| anyhow::anyhow!("cannot draw the research token: {e}"))?;
     // A pack is written when it is first asked for, exactly as `feedback` writes it (without a recorded run).
-    let inputs = std::sync::Arc::new((corpus.clone(), rows.clone(), quotes, ideas.clone(), surveys.clone()));
+    let inputs = std::sync::Arc::new((
+        corpus.clone(),
+        rows.clone(),
+        quotes,
+        ideas.clone(),
+        surveys.clone(),
+        workshops.clone(),
+    ));
     let roster_for_packs = screen.roster().clone();
     let made = std::sync::atomic::AtomicUsize::new(0);
     let packs: crosscase_serve::PackMaker = std::sync::Arc::new(move |kommunkod: &str| {
-        let (corpus, rows, quotes, ideas, surveys) = &*inputs;
+        let (corpus, rows, quotes, ideas, surveys, workshops) = &*inputs;
         let n = made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let config = FeedbackConfig {
             out_dir: std::env::temp_dir().join(format!("crosscase-serve-{}-{n}", std::process::id())),
@@ -611,6 +604,7 @@ pub fn research(
             quotes,
             ideas,
             surveys,
+            workshops,
         };
         pack_files(&data, &config).map_err(|e| format!("{e:#}"))
     });
@@ -643,11 +637,105 @@ pub fn research(
                 .iter()
                 .map(|m| (m.code.clone(), m.name.clone()))
                 .collect(),
-            cells,
+            matrices,
             screen,
             key,
             packs,
         },
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The disclosed matrices as the server shows them: each figure or its reason in words, each column named.
+fn research_matrices(
+    corpus: &crosscase_model::Corpus,
+    screen: &Screen,
+    names: &crosscase_store::WaveAndUnitNames,
+    heatmap: Vec<Vec<crosscase_analysis::pack::Figure>>,
+    groups: Vec<crosscase_analysis::pack::GroupMatrix>,
+) -> Vec<crosscase_serve::Matrix> {
+    use crosscase_analysis::pack::{Figure, GroupBy, Hidden};
+    use crosscase_serve::{Matrix, MatrixBy, MatrixCell, MatrixColumn};
+    let language = corpus.settings.language;
+    let cell = |f: &Figure| match *f {
+        Figure::Shown { count, base } => MatrixCell::Shown { count, base },
+        Figure::Hidden(h) => MatrixCell::Hidden(
+            match h {
+                Hidden::TooFewPeople => "too few people",
+                Hidden::ProtectsAnother => "hidden to protect another cell",
+                Hidden::NoData => "no data",
+            }
+            .to_string(),
+        ),
+    };
+    let cells = |rows: &[Vec<Figure>]| -> Vec<Vec<MatrixCell>> {
+        rows.iter().map(|row| row.iter().map(cell).collect()).collect()
+    };
+    let mut matrices = vec![Matrix {
+        by: MatrixBy::Municipality,
+        title: "Code × municipality".to_string(),
+        columns: corpus
+            .municipalities
+            .iter()
+            .map(|m| MatrixColumn {
+                id: m.code.clone(),
+                label: m.name.clone(),
+                pack: Some(m.code.clone()),
+            })
+            .collect(),
+        cells: cells(&heatmap),
+    }];
+    for g in groups {
+        let columns = g
+            .columns
+            .iter()
+            .map(|col| match g.by {
+                GroupBy::Role => MatrixColumn {
+                    id: col.id.clone(),
+                    label: crosscase_model::Role::ALL
+                        .iter()
+                        .find(|r| r.as_str() == col.id)
+                        .map_or(col.id.clone(), |r| r.label(language).to_string()),
+                    pack: None,
+                },
+                GroupBy::Unit => {
+                    let municipality = col.municipality.map(|m| &corpus.municipalities[m]);
+                    let name = names
+                        .units
+                        .iter()
+                        .find(|(id, _)| *id == col.id)
+                        .map_or(col.id.clone(), |(_, name)| screen.mask(name, language));
+                    MatrixColumn {
+                        id: col.id.clone(),
+                        label: match municipality {
+                            Some(m) => format!("{name} ({})", m.name),
+                            None => name,
+                        },
+                        pack: municipality.map(|m| m.code.clone()),
+                    }
+                }
+                GroupBy::Wave => MatrixColumn {
+                    id: col.id.clone(),
+                    label: corpus
+                        .waves
+                        .iter()
+                        .position(|w| *w == col.id)
+                        .map_or(col.id.clone(), |w| corpus.wave_name(w).to_string()),
+                    pack: None,
+                },
+            })
+            .collect();
+        let (by, title) = match g.by {
+            GroupBy::Role => (MatrixBy::Role, "Code × role"),
+            GroupBy::Unit => (MatrixBy::Unit, "Code × unit"),
+            GroupBy::Wave => (MatrixBy::Wave, "Code × wave"),
+        };
+        matrices.push(Matrix {
+            by,
+            title: title.to_string(),
+            columns,
+            cells: cells(&g.cells),
+        });
+    }
+    matrices
 }

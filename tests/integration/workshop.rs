@@ -628,6 +628,13 @@ fn summarise_screens_comments_and_export_carries_them_into_the_next_pack() {
         react(server.port, &server.join_code, &participants[5], 0, "1", "Ändrat svar.").status,
         303
     );
+    // The second finding: two answers, fewer than the demo's threshold of 5.
+    for (p, rating, comment) in [
+        (&participants[0], "2", "Stämmer inte för äldreomsorgen."),
+        (&participants[1], "3", ""),
+    ] {
+        assert_eq!(react(server.port, &server.join_code, p, 1, rating, comment).status, 303);
+    }
     let workshop = server.workshop;
     drop(server);
 
@@ -684,7 +691,7 @@ fn summarise_screens_comments_and_export_carries_them_into_the_next_pack() {
     assert!(run.stderr.contains("is not empty"), "{}", run.stderr);
 
     // The next ingest and pack carry them: Motala's share of the theme counts the note.
-    let theme_count = |db: &Path, out: &Path| -> u64 {
+    let pack = |db: &Path, out: &Path, lang: &str| -> (u64, String) {
         let run = crosscase(
             tmp.path(),
             &[
@@ -695,21 +702,136 @@ fn summarise_screens_comments_and_export_carries_them_into_the_next_pack() {
                 out.to_str().unwrap(),
                 "--municipality",
                 "0583",
+                "--lang",
+                lang,
             ],
         );
         assert_eq!(run.code, 0, "{}", run.stderr);
         let figures: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(out.join("0583-Motala/figures.json")).unwrap()).unwrap();
-        theme_figure(&figures, "ledarstod")
+        let page = std::fs::read_to_string(out.join("0583-Motala/index.html")).unwrap();
+        (theme_figure(&figures, "ledarstod"), page)
     };
-    let before = theme_count(&db, &tmp.path().join("before"));
+    let (before, page) = pack(&db, &tmp.path().join("before"), "sv");
+    // The workshop was held on this very version of the project: it is not "last time" yet.
+    assert!(
+        !page.contains("class=\"last-time"),
+        "no earlier workshop before the next ingest"
+    );
     let run = crosscase(
         tmp.path(),
         &["ingest", out.to_str().unwrap(), "--db", db.to_str().unwrap()],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let after = theme_count(&db, &tmp.path().join("after"));
+    let (after, page) = pack(&db, &tmp.path().join("after"), "sv");
     assert_eq!(after, before + 1, "the pack counts the workshop note under its theme");
+
+    // "What you told us last time": per finding, the distribution once the threshold answered, and the comments
+    // screened as quotes are (the one with a phone number is more than a third personal data: left out).
+    let findings = last_time_findings(&page, "Det ni sa förra gången");
+    // Every finding the workshop showed, one per main theme of the demo.
+    assert_eq!(findings.len(), 8, "{findings:?}");
+    let first = &findings[0];
+    assert!(first.starts_with("<h3>Ledningens stöd</h3>"), "{first}");
+    assert_eq!(rating_cells(first), ["1", "0", "0", "5", "0", "0"], "{first}");
+    assert!(first.contains("6 svarade."), "{first}");
+    for i in 1..5 {
+        assert!(
+            first.contains(&format!("Kommentar {i}: vi saknar")),
+            "comment {i}: {first}"
+        );
+    }
+    assert!(first.contains("Ändrat svar."), "{first}");
+    assert!(
+        !first.contains("Kommentar 5"),
+        "a replaced answer is not shown: {first}"
+    );
+    assert!(!page.contains("070-123") && !page.contains("Ring mig"), "{first}");
+    assert!(first.contains("rensa från personuppgifter: 1."), "{first}");
+    let second = &findings[1];
+    assert!(
+        rating_cells(second).is_empty(),
+        "two answers show no distribution: {second}"
+    );
+    assert!(
+        second.contains("För få svarade") && second.contains("minst 5"),
+        "{second}"
+    );
+    assert!(second.contains("Stämmer inte för äldreomsorgen."), "{second}");
+    // A finding no one answered.
+    assert!(
+        rating_cells(&findings[2]).is_empty() && findings[2].contains("Ingen skrev något"),
+        "{}",
+        findings[2]
+    );
+    // The same section in English, with the same figures.
+    let (_, page) = pack(&db, &tmp.path().join("after-en"), "en");
+    let findings = last_time_findings(&page, "What you told us last time");
+    assert_eq!(rating_cells(&findings[0]), ["1", "0", "0", "5", "0", "0"]);
+    assert!(findings[0].contains("6 answered."), "{}", findings[0]);
+    assert!(findings[1].contains("Too few answered"), "{}", findings[1]);
+    // The slides carry it too.
+    let slides = std::fs::read_to_string(tmp.path().join("after/0583-Motala/slides.html")).unwrap();
+    assert!(slides.contains("Det ni sa förra gången"));
+    // And the workbook, with the same figures: the distribution only where enough answered.
+    let book = read_xlsx(&tmp.path().join("after/0583-Motala/tables.xlsx"));
+    let (_, rows) = book
+        .iter()
+        .find(|(name, _)| name == "Förra workshoppen")
+        .expect("a sheet of the earlier workshop");
+    assert_eq!(rows.len(), 1 + 8, "{rows:?}");
+    let numbers = |row: &[XlsxCell]| -> Vec<Option<f64>> {
+        row[1..8]
+            .iter()
+            .map(|c| match c {
+                XlsxCell::Number(n) => Some(*n),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(rows[1][0], XlsxCell::Text("Ledningens stöd".into()));
+    assert_eq!(
+        numbers(&rows[1]),
+        [6.0, 1.0, 0.0, 0.0, 5.0, 0.0, 0.0].map(Some),
+        "{:?}",
+        rows[1]
+    );
+    assert_eq!(
+        numbers(&rows[2]),
+        [Some(2.0), None, None, None, None, None, None],
+        "{:?}",
+        rows[2]
+    );
+    assert!(
+        matches!(&rows[2][8], XlsxCell::Text(t) if t.starts_with("För få svarade")),
+        "{:?}",
+        rows[2]
+    );
+}
+
+/// The findings of a pack's "what you told us last time" section (titled `title`), each from its `<h3>` on.
+fn last_time_findings(page: &str, title: &str) -> Vec<String> {
+    let section = page
+        .split("<section class=\"last-time finding\">")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no last-time section in the pack"))
+        .split("</section>")
+        .next()
+        .unwrap();
+    assert!(section.contains(&format!("<h2>{title}</h2>")), "{section}");
+    section.split("<h3>").skip(1).map(|f| format!("<h3>{f}")).collect()
+}
+
+/// The counts of a finding's ratings table (1–5, then no rating), empty when it has none.
+fn rating_cells(finding: &str) -> Vec<String> {
+    let Some(table) = finding.split("<table class=\"ratings\">").nth(1) else {
+        return Vec::new();
+    };
+    let body = table.split("<tbody>").nth(1).unwrap().split("</tbody>").next().unwrap();
+    body.split("<td class=\"num\">")
+        .skip(1)
+        .map(|c| c.split("</td>").next().unwrap().to_string())
+        .collect()
 }
 
 /// The count a pack publishes for its own municipality under a theme, from its `figures.json`.
@@ -1171,6 +1293,7 @@ fn the_research_matrix_shows_what_the_packs_show_and_drills_down_to_segments() {
         );
     }
     assert!(page.body.contains("<a href=\"/research/pack/0583/\">Motala</a>"));
+    check_group_matrices(server.port);
     for path in [
         "/research/cell/nope/0583",
         "/research/cell/ledarstod/9999",
@@ -1187,6 +1310,110 @@ fn the_research_matrix_shows_what_the_packs_show_and_drills_down_to_segments() {
         request(server.port, "GET", "/research?token=wrong", None, None).status,
         403
     );
+}
+
+/// The research view's matrices by role, unit and wave: every cell is a link to its segments or says why it is
+/// hidden (and its address is then 404), the link gives the cell's figure, and every segment behind it comes from
+/// a source of the column (a participant in the role, a source of the unit, a source of the wave).
+fn check_group_matrices(port: u16) {
+    let table = |file: &str| -> Vec<Vec<String>> {
+        std::fs::read_to_string(repo().join("data/demo").join(file))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect()
+    };
+    let unit_of: std::collections::HashMap<String, String> = table("sources.csv")
+        .into_iter()
+        .map(|f| (f[0].clone(), f[3].clone()))
+        .collect();
+    let wave_name: std::collections::HashMap<String, String> = table("waves.csv")
+        .into_iter()
+        .map(|f| (f[0].clone(), f[1].clone()))
+        .collect();
+    let units: std::collections::BTreeSet<String> = unit_of.values().filter(|u| !u.is_empty()).cloned().collect();
+    for (by, columns_expected) in [
+        ("role", None),
+        ("unit", Some(units.len())),
+        ("wave", Some(wave_name.len())),
+    ] {
+        let page = request(port, "GET", &format!("/research/by/{by}/"), None, None);
+        assert_eq!(page.status, 200, "{by}");
+        let columns: Vec<String> = page
+            .body
+            .split("<th title=\"")
+            .skip(1)
+            .map(|c| c.split('"').next().unwrap().to_string())
+            .collect();
+        if let Some(n) = columns_expected {
+            assert_eq!(columns.len(), n, "{by}: {columns:?}");
+        }
+        assert!(columns.len() >= 3, "{by}: {columns:?}");
+        let body = page.body.split("<tbody>").nth(1).unwrap();
+        let (mut shown, mut hidden) = (0, 0);
+        for row in body.split("<tr>").skip(1) {
+            let code = row
+                .split("<td title=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string();
+            let cells: Vec<&str> = row.split("<td").skip(2).collect();
+            assert_eq!(cells.len(), columns.len(), "{by} {code}");
+            for (cell, group) in cells.iter().zip(&columns) {
+                let address = format!("/research/by/{by}/cell/{code}/{group}");
+                let segments = request(port, "GET", &address, None, None);
+                if let Some(rest) = cell.strip_prefix(" class=\"hidden\">") {
+                    let why = rest.split('<').next().unwrap();
+                    assert!(
+                        ["too few people", "hidden to protect another cell", "no data"].contains(&why),
+                        "{by} {code} {group}: {why}"
+                    );
+                    assert_eq!(segments.status, 404, "{address} is hidden");
+                    hidden += 1;
+                    continue;
+                }
+                let figure = cell
+                    .split(&format!("<a href=\"{address}\">"))
+                    .nth(1)
+                    .unwrap_or_else(|| panic!("{by} {code} {group}: {cell}"))
+                    .split("</a>")
+                    .next()
+                    .unwrap();
+                let (count, base) = figure.split_once(" / ").unwrap();
+                let count: usize = count.parse().unwrap();
+                assert_eq!(segments.status, 200, "{address}");
+                assert!(
+                    segments.body.contains(&format!("{count} of {base} sources")),
+                    "{address}"
+                );
+                let footers: Vec<&str> = segments
+                    .body
+                    .split("<footer class=\"muted\">")
+                    .skip(1)
+                    .map(|f| f.split("</footer>").next().unwrap())
+                    .collect();
+                let sources: std::collections::BTreeSet<&str> =
+                    footers.iter().map(|f| f.split(" · ").next().unwrap()).collect();
+                // Every source counted has a segment; the second coder's segments (each footer names its coder) may add
+                // sources the count leaves out, where the primary coder coded the source.
+                assert!(sources.len() >= count, "{address}: {count}, {sources:?}");
+                for f in &footers {
+                    let fields: Vec<&str> = f.split(" · ").collect();
+                    match by {
+                        "role" => assert!(fields[2].split(", ").any(|r| r == group), "{address}: {f}"),
+                        "unit" => assert_eq!(&unit_of[fields[0]], group, "{address}: {f}"),
+                        _ => assert_eq!(fields[3], wave_name[group], "{address}: {f}"),
+                    }
+                }
+                shown += 1;
+            }
+        }
+        assert!(shown > 10 && hidden > 0, "{by}: shown {shown}, hidden {hidden}");
+    }
 }
 
 /// What `crosscase workshop` says to input it cannot use: (arguments after `workshop`, exit code, words the message

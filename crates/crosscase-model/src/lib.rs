@@ -16,6 +16,7 @@ mod random;
 mod survey;
 mod text;
 mod validate;
+mod workshop;
 
 pub use corpus::{CodingColumns, Corpus, ParticipantFacts, QuoteChoice, QuoteFacts, QuoteKey, SourceFacts};
 pub use data_table::{Column, DataTable, Values};
@@ -37,3 +38,4 @@ pub use survey::{
 };
 pub use text::{CodePointIndex, slice_code_points, word_count};
 pub use validate::{CodingChecker, Problem, QuoteKeeping, validate};
+pub use workshop::{PastFinding, PastReaction, PastWorkshop, WorkshopRecords};

@@ -5,6 +5,7 @@
 
 mod html;
 mod ideas;
+mod last_time;
 mod overview;
 mod page;
 mod quotes;
@@ -16,8 +17,8 @@ mod xlsx;
 
 pub use overview::{OverviewCharts, write_mixed_charts, write_overview_charts};
 pub use page::{
-    FeedbackConfig, FeedbackData, PackFinding, Progress, WorkshopSlides, WrittenPack, disclosed_matrix, pack_findings,
-    pack_folder_name, write_feedback,
+    FeedbackConfig, FeedbackData, PackFinding, Progress, WorkshopSlides, WrittenPack, disclosed_matrices,
+    disclosed_matrix, pack_findings, pack_folder_name, write_feedback,
 };
 pub use quotes::{LeftOutQuote, ListedQuote, quote_candidates};
 pub use xlsx::{result_workbook, workbook};

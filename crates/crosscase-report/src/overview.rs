@@ -50,6 +50,7 @@ pub fn write_overview_charts(
             quotes: &[],
             ideas,
             surveys: &surveys,
+            workshops: &crosscase_model::WorkshopRecords::default(),
         },
         0,
     );

@@ -6,10 +6,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crosscase_analysis::PrevalenceRow;
 use crosscase_analysis::pack::{
-    Figure, Hidden, Pack, PackConfig, PackInputs, PackModel, PublishedFigures, RunStamp, Verdict, pack_model,
+    Figure, GroupMatrix, Hidden, Pack, PackConfig, PackInputs, PackModel, PublishedFigures, RunStamp, Verdict,
+    group_matrices, pack_model,
 };
 use crosscase_charts::{BarGroup, ComparisonBars, Heatmap, HeatmapCell, Rendered, comparison_bars, heatmap};
-use crosscase_model::{Corpus, IdeaRecords, Language, QuoteChoice, QuoteFacts, Roster, Screen, SurveyRecords, format};
+use crosscase_model::{
+    Corpus, IdeaRecords, Language, QuoteChoice, QuoteFacts, Roster, Screen, SurveyRecords, WorkshopRecords, format,
+};
 use rayon::prelude::*;
 
 use crate::html::escape;
@@ -78,6 +81,9 @@ pub struct FeedbackData<'a> {
     pub quotes: &'a [QuoteFacts],
     pub ideas: &'a IdeaRecords,
     pub surveys: &'a SurveyRecords,
+    /// The earlier workshop of each municipality that had one (`Store::earlier_workshops`): the packs say what it
+    /// said.
+    pub workshops: &'a WorkshopRecords,
 }
 
 /// A pack that was written.
@@ -169,6 +175,7 @@ pub(crate) fn model(data: &FeedbackData<'_>, letter_seed: u64) -> PackModel {
             prevalence: data.prevalence,
             ideas: data.ideas,
             surveys: data.surveys,
+            workshops: data.workshops,
         },
         &PackConfig {
             threshold: data.corpus.settings.disclosure_threshold,
@@ -324,6 +331,24 @@ pub fn pack_findings(
 /// secondary suppression applied once): `cells[code][municipality]`, in corpus order.
 pub fn disclosed_matrix(data: &FeedbackData<'_>, letter_seed: u64) -> Vec<Vec<Figure>> {
     model(data, letter_seed).heatmap
+}
+
+/// The code × municipality matrix of [`disclosed_matrix`] and the matrices by role, unit and wave, disclosed together
+/// with everything the packs publish (`crosscase_analysis::pack::group_matrices`), for `crosscase serve`.
+pub fn disclosed_matrices(
+    data: &FeedbackData<'_>,
+    letter_seed: u64,
+) -> Result<(Vec<Vec<Figure>>, Vec<GroupMatrix>), crosscase_analysis::AnalysisError> {
+    let model = model(data, letter_seed);
+    let inputs = PackInputs {
+        corpus: data.corpus,
+        prevalence: data.prevalence,
+        ideas: data.ideas,
+        surveys: data.surveys,
+        workshops: data.workshops,
+    };
+    let groups = group_matrices(&inputs, &model)?;
+    Ok((model.heatmap, groups))
 }
 
 /// `index.html` beside the packs: every pack written, by name, with its page, slides and tables.
@@ -512,6 +537,11 @@ fn write_pack(
         None
     };
     let wave_section = crate::waves::section(corpus, model, pack, s, language);
+    // What the municipality's earlier workshop said, its comments screened as the quotes are.
+    let last_time_section = pack.last_time.as_ref().map(|last| {
+        let screen = Screen::new(config.roster.clone());
+        crate::last_time::section(corpus, last, &me.code, &screen, s, language, &mut left_out)
+    });
     // The figures of the page as a workbook for facilitators who rework them, rendered from the model.
     let path = dir.join("tables.xlsx");
     let book = crate::xlsx::pack_workbook(&crate::xlsx::PackBook {
@@ -584,6 +614,7 @@ fn write_pack(
             reactions: None,
         })),
     }
+    slides.extend(last_time_section.as_ref().map(|l| Slide::Section(l.html.clone())));
     slides.extend(page_charts.iter().cloned().map(Slide::Chart));
     slides.extend(wave_section.as_ref().map(|w| Slide::Section(w.html.clone())));
     for charts in [
@@ -611,6 +642,7 @@ fn write_pack(
 
     let standing_out = stand_out(&conclusion_lines, pack, s, language);
     let extra: String = [
+        last_time_section.map(|s| s.html),
         wave_section.map(|s| s.html),
         survey_section.map(|s| s.html),
         idea_section.map(|s| s.html),

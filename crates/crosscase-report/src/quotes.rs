@@ -76,7 +76,7 @@ pub(crate) fn screen(quote: &str, screen: &Screen, language: Language) -> Result
     Ok(masked)
 }
 
-fn shorten(text: &str) -> String {
+pub(crate) fn shorten(text: &str) -> String {
     if text.chars().count() <= MAX_CHARS {
         return text.to_string();
     }

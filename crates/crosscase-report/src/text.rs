@@ -136,6 +136,19 @@ pub(crate) struct Strings {
     pub ideas_funnel_vs_curve: &'static str,
     pub ideas_unknown: &'static str,
     pub ideas_days_word: &'static str,
+    /// "What you told us last time": the section's title, its introduction (`{date}`), the ratings' column heads
+    /// (1 to 5, then no rating), how many answered (`{n}`), too few answered (`{k}`: the threshold), no comments, and
+    /// comments left out because they could not be cleaned of personal data (`{n}`).
+    pub last_time_title: &'static str,
+    pub last_time_intro: &'static str,
+    pub last_time_ratings: [&'static str; 6],
+    pub last_time_answered: &'static str,
+    pub last_time_too_few: &'static str,
+    pub last_time_no_comments: &'static str,
+    pub last_time_left_out: &'static str,
+    /// The workbook's sheet of the earlier workshop, and its column of how many answered.
+    pub xlsx_last_time: &'static str,
+    pub xlsx_answered: &'static str,
 }
 
 const SV: Strings = Strings {
@@ -250,6 +263,15 @@ const SV: Strings = Strings {
     ideas_funnel_vs_curve: "Staplarna räknar bara idéer som redan har införts. Kurvan räknar också med att idéer som fortfarande är öppna kan hinna införas; därför slutar den högre än stapeln för ”införd”.",
     ideas_unknown: "okänt",
     ideas_days_word: "dagar",
+    last_time_title: "Det ni sa förra gången",
+    last_time_intro: "Vid workshoppen {date} fick ni svara på hur väl varje resultat beskrev er kommun och vad som saknades eller var fel. Så här svarade ni.",
+    last_time_ratings: ["1 inte alls", "2", "3", "4", "5 mycket väl", "vet inte"],
+    last_time_answered: "{n} svarade.",
+    last_time_too_few: "För få svarade för att visa hur svaren fördelade sig (det behövs minst {k}).",
+    last_time_no_comments: "Ingen skrev något om det här resultatet.",
+    last_time_left_out: "Kommentarer som inte visas, eftersom de inte gick att rensa från personuppgifter: {n}.",
+    xlsx_last_time: "Förra workshoppen",
+    xlsx_answered: "Svarade",
 };
 
 const EN: Strings = Strings {
@@ -367,6 +389,15 @@ const EN: Strings = Strings {
     ideas_funnel_vs_curve: "The bars count only ideas already implemented. The curve also allows for ideas still open being implemented later; that is why it ends higher than the bar for “implemented”.",
     ideas_unknown: "unknown",
     ideas_days_word: "days",
+    last_time_title: "What you told us last time",
+    last_time_intro: "At the workshop on {date} you said how well each finding described your municipality and what was missing or wrong. This is what you answered.",
+    last_time_ratings: ["1 not at all", "2", "3", "4", "5 very well", "don't know"],
+    last_time_answered: "{n} answered.",
+    last_time_too_few: "Too few answered to show how the answers fell (at least {k} are needed).",
+    last_time_no_comments: "No one wrote anything about this finding.",
+    last_time_left_out: "Comments not shown, because they could not be cleaned of personal data: {n}.",
+    xlsx_last_time: "Last workshop",
+    xlsx_answered: "Answered",
 };
 
 pub(crate) fn strings(language: Language) -> &'static Strings {

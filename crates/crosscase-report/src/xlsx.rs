@@ -6,7 +6,9 @@
 //! never as a number.
 
 use crosscase_analysis::ResultTable;
-use crosscase_analysis::pack::{Figure, Hidden, Pack, PackModel, PrePostTarget, RunStamp, Score, Verdict, WaveChange};
+use crosscase_analysis::pack::{
+    Figure, Hidden, Pack, PackModel, PrePostTarget, Ratings, RunStamp, Score, Verdict, WaveChange,
+};
 use crosscase_model::{Corpus, DataTable, Language, SurveyDesign, SurveyRecords, Values, stage_label};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use serde_json::Value;
@@ -215,6 +217,7 @@ pub(crate) fn pack_workbook(p: &PackBook<'_>) -> Result<Vec<u8>, XlsxError> {
     sheets.extend(waves_sheet(p, s, b));
     sheets.extend(survey_sheets(p, s, b));
     sheets.extend(ideas_sheet(p, s, b));
+    sheets.extend(last_time_sheet(p, s));
     // The run sheet stays last: it is the one part that differs between two writes of the same figures.
     if let Some(run) = p.run {
         sheets.push(Sheet {
@@ -287,6 +290,43 @@ fn note(figures: &[Figure], s: &Strings) -> Cell {
             Figure::Shown { .. } => None,
         })
         .unwrap_or(Cell::Empty)
+}
+
+/// What the earlier workshop answered per finding, as the page shows it: the distribution only where at least the
+/// threshold answered. The comments stay on the page, screened, and are not repeated here.
+fn last_time_sheet(p: &PackBook<'_>, s: &Strings) -> Option<Sheet> {
+    let last = p.pack.last_time.as_ref()?;
+    let threshold = u64::from(p.corpus.settings.disclosure_threshold).max(1);
+    let mut header = vec![s.theme.to_string(), s.xlsx_answered.to_string()];
+    header.extend(s.last_time_ratings.map(String::from));
+    header.push(s.xlsx_note.to_string());
+    let rows = last
+        .findings
+        .iter()
+        .map(|f| {
+            let theme = f.code.map_or(f.theme.as_str(), |c| p.corpus.codes[c].label(p.language));
+            let mut row = vec![Cell::Text(theme.to_string()), Cell::Number(f.answered as f64, None)];
+            match &f.ratings {
+                Ratings::Shown { counts, unrated } => {
+                    row.extend(counts.iter().chain([unrated]).map(|&n| Cell::Number(n as f64, None)));
+                    row.push(Cell::Empty);
+                }
+                Ratings::TooFewAnswered => {
+                    row.extend((0..6).map(|_| Cell::Empty));
+                    row.push(Cell::Text(
+                        s.last_time_too_few
+                            .replace("{k}", &crosscase_model::format::integer(threshold, p.language)),
+                    ));
+                }
+            }
+            row
+        })
+        .collect();
+    Some(Sheet {
+        name: s.xlsx_last_time.to_string(),
+        header,
+        rows,
+    })
 }
 
 fn waves_sheet(p: &PackBook<'_>, s: &Strings, b: &BookStrings) -> Option<Sheet> {

@@ -27,7 +27,9 @@ use axum::routing::{get, post};
 use crosscase_model::Language;
 use crosscase_store::{Reaction, Store, Workshop};
 
-pub use research::{MatrixCell, MatrixCode, PackMaker, ResearchConfig, research_token, run_research};
+pub use research::{
+    Matrix, MatrixBy, MatrixCell, MatrixCode, MatrixColumn, PackMaker, ResearchConfig, research_token, run_research,
+};
 pub use security::{join_code, random_hex};
 
 /// The largest request body taken: a comment of 2,000 characters fits several times over.
@@ -82,9 +84,27 @@ impl Bound {
     }
 }
 
+/// Connections that may wait to be accepted. The standard library listens with 128, which a room of phones connecting
+/// at once overflows (200 simulated participants did on loopback); the kernel then drops the connection attempt and
+/// the phone tries again only after a second.
+const BACKLOG: i32 = 1024;
+
 /// Binds `addr` (127.0.0.1 unless the facilitator opens the server to the room's network).
 pub fn bind(addr: SocketAddr) -> Result<Bound, ServeError> {
-    let listener = std::net::TcpListener::bind(addr).map_err(|source| ServeError::Bind { addr, source })?;
+    let failed = |source: std::io::Error| ServeError::Bind { addr, source };
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(addr),
+        socket2::Type::STREAM,
+        Some(socket2::Protocol::TCP),
+    )
+    .map_err(failed)?;
+    // As `std::net::TcpListener::bind` does on Unix: a restarted server binds while the killed one's connections
+    // linger in TIME_WAIT.
+    #[cfg(unix)]
+    socket.set_reuse_address(true).map_err(failed)?;
+    socket.bind(&addr.into()).map_err(failed)?;
+    socket.listen(BACKLOG).map_err(failed)?;
+    let listener = std::net::TcpListener::from(socket);
     listener.set_nonblocking(true)?;
     Ok(Bound { listener })
 }

@@ -1,6 +1,7 @@
-//! `crosscase serve`: the research team's code × municipality matrix, as the packs disclose it, with click-through
-//! from a shown cell to the segments behind it (source, kind, roles, wave, coder, the quote with personal data
-//! masked). A hidden cell is no link, and its segments are refused (404) even when asked for by address.
+//! `crosscase serve`: the research team's matrices (code × municipality, role, unit and wave), as the packs disclose
+//! them, with click-through from a shown cell to the segments behind it (source, kind, roles, wave, coder, the quote
+//! with personal data masked). A hidden cell shows its reason and is no link, and its segments are refused (404)
+//! even when asked for by address. The matrices come disclosed from the report layer; this module only renders.
 //!
 //! Loopback peers are let in; any other peer needs the research token printed on the terminal (`?token=…`, then a
 //! cookie for `/research`).
@@ -15,7 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use crosscase_model::{Language, Screen};
-use crosscase_store::Store;
+use crosscase_store::{SegmentGroup, Store};
 
 use crate::pages::{escape, html};
 use crate::{Bound, PackFiles, ServeError, security};
@@ -37,16 +38,67 @@ pub struct MatrixCode {
     pub depth: usize,
 }
 
+/// What a matrix's columns are, and so which sources a cell's segments come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatrixBy {
+    Municipality,
+    Role,
+    Unit,
+    Wave,
+}
+
+impl MatrixBy {
+    /// The matrix's part of the address (`/research/by/<by>/`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatrixBy::Municipality => "municipality",
+            MatrixBy::Role => "role",
+            MatrixBy::Unit => "unit",
+            MatrixBy::Wave => "wave",
+        }
+    }
+
+    fn group(self, id: &str) -> SegmentGroup {
+        let id = id.to_string();
+        match self {
+            MatrixBy::Municipality => SegmentGroup::Municipality(id),
+            MatrixBy::Role => SegmentGroup::Role(id),
+            MatrixBy::Unit => SegmentGroup::Unit(id),
+            MatrixBy::Wave => SegmentGroup::Wave(id),
+        }
+    }
+}
+
+/// A column of a matrix.
+#[derive(Clone, Debug)]
+pub struct MatrixColumn {
+    /// The group's id: a kommunkod, a role as stored, a unit id or a wave id.
+    pub id: String,
+    pub label: String,
+    /// The kommunkod of the pack the column's figures belong to (a municipality, a unit's municipality).
+    pub pack: Option<String>,
+}
+
+/// One matrix, rows the codes of [`ResearchConfig::codes`].
+#[derive(Clone, Debug)]
+pub struct Matrix {
+    pub by: MatrixBy,
+    pub title: String,
+    pub columns: Vec<MatrixColumn>,
+    /// `cells[code][column]`.
+    pub cells: Vec<Vec<MatrixCell>>,
+}
+
 /// What `crosscase serve` shows.
 pub struct ResearchConfig {
     pub db: PathBuf,
     pub project: String,
     pub language: Language,
     pub codes: Vec<MatrixCode>,
-    /// (kommunkod, name).
+    /// (kommunkod, name): the municipalities whose packs can be asked for.
     pub municipalities: Vec<(String, String)>,
-    /// `cells[code][municipality]`.
-    pub cells: Vec<Vec<MatrixCell>>,
+    /// The matrices, the code × municipality one first.
+    pub matrices: Vec<Matrix>,
     pub screen: Screen,
     /// The key the research token is derived from (drawn anew at each start).
     pub key: String,
@@ -86,8 +138,10 @@ pub fn run_research(bound: Bound, config: ResearchConfig) -> Result<(), ServeErr
     });
     let router = Router::new()
         .route("/research", get(login))
-        .route("/research/", get(matrix))
-        .route("/research/cell/{code}/{kommunkod}", get(cell))
+        .route("/research/", get(first_matrix))
+        .route("/research/by/{by}/", get(matrix))
+        .route("/research/cell/{code}/{kommunkod}", get(municipality_cell))
+        .route("/research/by/{by}/cell/{code}/{group}", get(cell))
         .route("/research/pack/{kommunkod}/", get(pack_index))
         .route("/research/pack/{kommunkod}/{name}", get(pack_file))
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
@@ -189,7 +243,22 @@ fn segment(s: &str) -> String {
     out
 }
 
-async fn matrix(
+/// The address of a shown cell's segments.
+fn cell_address(by: MatrixBy, code: &str, group: &str) -> String {
+    match by {
+        MatrixBy::Municipality => format!("/research/cell/{}/{}", segment(code), segment(group)),
+        _ => format!("/research/by/{}/cell/{}/{}", by.as_str(), segment(code), segment(group)),
+    }
+}
+
+fn matrix_address(by: MatrixBy) -> String {
+    match by {
+        MatrixBy::Municipality => "/research/".to_string(),
+        _ => format!("/research/by/{}/", by.as_str()),
+    }
+}
+
+async fn first_matrix(
     State(app): State<Arc<Research>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
@@ -197,34 +266,75 @@ async fn matrix(
     if !allowed(&app, peer, &headers) {
         return refused();
     }
+    render_matrix(&app, 0)
+}
+
+async fn matrix(
+    State(app): State<Arc<Research>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(by): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if !allowed(&app, peer, &headers) {
+        return refused();
+    }
+    match app.config.matrices.iter().position(|m| m.by.as_str() == by) {
+        Some(k) => render_matrix(&app, k),
+        None => guarded((StatusCode::NOT_FOUND, "no such matrix").into_response()),
+    }
+}
+
+fn render_matrix(app: &Research, k: usize) -> Response {
     let c = &app.config;
-    let mut h = format!(
-        "<h1>{}</h1>\n<p class=\"muted\">Sources with each code (or a code below it), of all sources, per municipality, \
-         as the feedback packs disclose them; a hidden cell is hidden in the packs too. Click a figure for its segments.</p>\n\
-         <table>\n<thead><tr><th>Code</th>",
-        escape(&c.project)
+    let Some(m) = c.matrices.get(k) else {
+        return guarded((StatusCode::NOT_FOUND, "no such matrix").into_response());
+    };
+    let mut h = format!("<h1>{} · {}</h1>\n<p>", escape(&c.project), escape(&m.title));
+    let nav: Vec<String> = c
+        .matrices
+        .iter()
+        .map(|other| {
+            if other.by == m.by {
+                format!("<strong>{}</strong>", escape(&other.title))
+            } else {
+                format!("<a href=\"{}\">{}</a>", matrix_address(other.by), escape(&other.title))
+            }
+        })
+        .collect();
+    h.push_str(&nav.join(" · "));
+    h.push_str(
+        "</p>\n<p class=\"muted\">Sources with each code (or a code below it), of all sources in the column, as the \
+         feedback packs' disclosure allows: a hidden cell says why, and nothing shown here and in the packs together \
+         gives away a hidden count. Click a figure for its segments.</p>\n<table>\n<thead><tr><th>Code</th>",
     );
-    for (code, name) in &c.municipalities {
-        h.push_str(&format!(
-            "<th title=\"{}\"><a href=\"/research/pack/{}/\">{}</a></th>",
-            escape(code),
-            segment(code),
-            escape(name)
-        ));
+    for col in &m.columns {
+        match (&col.pack, m.by) {
+            (Some(pack), MatrixBy::Municipality) => h.push_str(&format!(
+                "<th title=\"{}\"><a href=\"/research/pack/{}/\">{}</a></th>",
+                escape(&col.id),
+                segment(pack),
+                escape(&col.label)
+            )),
+            _ => h.push_str(&format!(
+                "<th title=\"{}\">{}</th>",
+                escape(&col.id),
+                escape(&col.label)
+            )),
+        }
     }
     h.push_str("</tr></thead>\n<tbody>\n");
     for (ci, code) in c.codes.iter().enumerate() {
         h.push_str(&format!(
-            "<tr><td style=\"padding-left:{}rem\">{}</td>",
+            "<tr><td title=\"{}\" style=\"padding-left:{}rem\">{}</td>",
+            escape(&code.id),
             0.45 + code.depth as f64 * 1.2,
             escape(&code.label)
         ));
-        for (mi, (kommunkod, _)) in c.municipalities.iter().enumerate() {
-            match &c.cells[ci][mi] {
+        for (gi, col) in m.columns.iter().enumerate() {
+            match &m.cells[ci][gi] {
                 MatrixCell::Shown { count, base } => h.push_str(&format!(
-                    "<td><a href=\"/research/cell/{}/{}\">{count} / {base}</a></td>",
-                    segment(&code.id),
-                    segment(kommunkod)
+                    "<td><a href=\"{}\">{count} / {base}</a></td>",
+                    cell_address(m.by, &code.id, &col.id)
                 )),
                 MatrixCell::Hidden(why) => h.push_str(&format!("<td class=\"hidden\">{}</td>", escape(why))),
             }
@@ -232,10 +342,16 @@ async fn matrix(
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody>\n</table>\n");
+    if m.columns.is_empty() {
+        h.push_str(&format!(
+            "<p class=\"muted\">No source of this project has a {}.</p>\n",
+            m.by.as_str()
+        ));
+    }
     guarded(html(StatusCode::OK, page(c.language, &c.project, &h)))
 }
 
-async fn cell(
+async fn municipality_cell(
     State(app): State<Arc<Research>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path((code, kommunkod)): Path<(String, String)>,
@@ -244,22 +360,47 @@ async fn cell(
     if !allowed(&app, peer, &headers) {
         return refused();
     }
+    segments_page(app, MatrixBy::Municipality, code, kommunkod).await
+}
+
+async fn cell(
+    State(app): State<Arc<Research>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path((by, code, group)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if !allowed(&app, peer, &headers) {
+        return refused();
+    }
+    let Some(by) = app.config.matrices.iter().map(|m| m.by).find(|b| b.as_str() == by) else {
+        return guarded((StatusCode::NOT_FOUND, "no such matrix").into_response());
+    };
+    segments_page(app, by, code, group).await
+}
+
+/// The segments behind a shown cell: its source, kind, roles, wave and coder, the quote masked by the screen.
+async fn segments_page(app: Arc<Research>, by: MatrixBy, code: String, group: String) -> Response {
     let c = &app.config;
-    let (Some(ci), Some(mi)) = (
+    let Some(m) = c.matrices.iter().find(|m| m.by == by) else {
+        return guarded((StatusCode::NOT_FOUND, "no such matrix").into_response());
+    };
+    let (Some(ci), Some(gi)) = (
         c.codes.iter().position(|x| x.id == code),
-        c.municipalities.iter().position(|(k, _)| *k == kommunkod),
+        m.columns.iter().position(|x| x.id == group),
     ) else {
         return guarded((StatusCode::NOT_FOUND, "no such cell").into_response());
     };
-    // Only a cell the packs show has segments to show.
-    let MatrixCell::Shown { count, base } = &c.cells[ci][mi] else {
+    // Only a cell the packs' disclosure lets through has segments to show.
+    let MatrixCell::Shown { count, base } = &m.cells[ci][gi] else {
         return guarded((StatusCode::NOT_FOUND, "this cell is hidden in the packs").into_response());
     };
     let (count, base) = (*count, *base);
+    let column = m.columns[gi].clone();
     let app2 = app.clone();
+    let wanted = by.group(&group);
     let found = tokio::task::spawn_blocking(move || {
         let store = app2.store.lock().unwrap_or_else(|e| e.into_inner());
-        store.cell_segments(Some(&app2.config.project), &code, &kommunkod, SEGMENTS_SHOWN)
+        store.group_segments(Some(&app2.config.project), &code, &wanted, SEGMENTS_SHOWN)
     })
     .await;
     let (segments, more) = match found {
@@ -267,12 +408,21 @@ async fn cell(
         Ok(Err(e)) => return guarded((StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response()),
         Err(_) => return guarded(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
     };
+    let mut links = vec![format!("<a href=\"{}\">← {}</a>", matrix_address(by), escape(&m.title))];
+    if let Some(pack) = &column.pack {
+        if by == MatrixBy::Municipality {
+            links.push(format!(
+                "<a href=\"/research/pack/{}/heatmap.svg\">the same figure in the pack's heatmap</a>",
+                segment(pack)
+            ));
+        }
+        links.push(format!("<a href=\"/research/pack/{}/\">the pack</a>", segment(pack)));
+    }
     let mut h = format!(
-        "<p><a href=\"/research/\">← matrix</a> · <a href=\"/research/pack/{}/heatmap.svg\">the same figure in the pack's heatmap</a> · <a href=\"/research/pack/{}/\">the pack</a></p>\n<h1>{} · {}</h1>\n<p class=\"muted\">{count} of {base} sources; {} segments{}.</p>\n",
-        segment(&c.municipalities[mi].0),
-        segment(&c.municipalities[mi].0),
+        "<p>{}</p>\n<h1>{} · {}</h1>\n<p class=\"muted\">{count} of {base} sources; {} segments{}.</p>\n",
+        links.join(" · "),
         escape(&c.codes[ci].label),
-        escape(&c.municipalities[mi].1),
+        escape(&column.label),
         segments.len(),
         if more {
             format!(", the first {SEGMENTS_SHOWN} shown")

@@ -29,7 +29,9 @@ pub use qualcoder::{QualCoderLimits, read_qualcoder, read_qualcoder_within};
 pub use runs::{AnalysisRun, RunSummary};
 pub use schema::SCHEMA_VERSION;
 pub use snapshot::Snapshot;
-pub use workshops::{CellSegment, NewWorkshop, Reaction, StoredReaction, Workshop, WorkshopFinding, latest_reactions};
+pub use workshops::{
+    CellSegment, NewWorkshop, Reaction, SegmentGroup, StoredReaction, Workshop, WorkshopFinding, latest_reactions,
+};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -619,3 +619,67 @@ fn workshops_resume_until_closed_and_keep_every_reaction() {
     assert_eq!(next.join_code, "NEW234");
     assert_eq!(store.workshops().unwrap().len(), 3);
 }
+
+/// (content hash the pack is made from) → (kommunkod, workshop, finding answers) the pack says "last time".
+#[test]
+fn earlier_workshops_are_the_newest_held_on_another_version() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&tmp.path().join("w.sqlite")).unwrap();
+    let open = |store: &mut Store, kommunkod: &str, code: &str, hash: &str| {
+        let (w, _) = store
+            .open_workshop(&crate::NewWorkshop {
+                content_hash: hash.into(),
+                ..new_workshop(kommunkod, code)
+            })
+            .unwrap();
+        store.close_workshop(w.id, "2026-01-01T12:00:00Z").unwrap();
+        w.id
+    };
+    let first = open(&mut store, "0583", "AAA222", "h1");
+    let second = open(&mut store, "0583", "BBB222", "h2");
+    let elsewhere = open(&mut store, "0580", "CCC222", "h1");
+    store
+        .add_reactions(&[
+            reaction(first, 0, "r1", Some(3)),
+            reaction(second, 0, "r1", Some(4)),
+            reaction(second, 0, "r1", Some(5)),
+            reaction(second, 0, "r2", None),
+            reaction(second, 1, "r2", Some(1)),
+        ])
+        .unwrap();
+    let check = |hash: &str, expected: &[(&str, i64, Vec<usize>)]| {
+        let records = store.earlier_workshops("t", hash).unwrap();
+        let got: Vec<(&str, i64, Vec<usize>)> = records
+            .workshops
+            .iter()
+            .map(|w| {
+                (
+                    w.kommunkod.as_str(),
+                    w.id,
+                    w.findings.iter().map(|f| f.reactions.len()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(got, expected, "from {hash}");
+    };
+    // The pack of version h2 is the second workshop's own: "last time" is the first.
+    check("h2", &[("0580", elsewhere, vec![0, 0]), ("0583", first, vec![1, 0])]);
+    // After the next ingest (h3), the newest: each respondent's latest answer per finding.
+    check("h3", &[("0580", elsewhere, vec![0, 0]), ("0583", second, vec![2, 1])]);
+    check("h1", &[("0583", second, vec![2, 1])]);
+    let records = store.earlier_workshops("t", "h3").unwrap();
+    let w = records.of("0583").unwrap();
+    assert_eq!(w.held_on, "2026-01-01");
+    assert_eq!(
+        w.findings[0].reactions.iter().map(|r| r.rating).collect::<Vec<_>>(),
+        [Some(5), None]
+    );
+    assert_eq!(w.findings[0].reactions[0].comment.as_deref(), Some("comment by r1"));
+    assert!(
+        store
+            .earlier_workshops("other project", "h3")
+            .unwrap()
+            .workshops
+            .is_empty()
+    );
+}

@@ -4,6 +4,7 @@
 //! when it opens. Reactions are appended, each batch in a transaction of its own that is committed (WAL,
 //! `synchronous=FULL`) before the caller acknowledges it to the participant.
 
+use crosscase_model::{PastFinding, PastReaction, PastWorkshop, WorkshopRecords};
 use rusqlite::{OptionalExtension, params};
 
 use crate::Store;
@@ -295,6 +296,16 @@ pub struct CellSegment {
     pub quote: Option<String>,
 }
 
+/// The sources a matrix column stands for: a municipality (kommunkod), a role (as stored, e.g. `top_manager`: every
+/// source with a participant in that role), a unit (unit id) or a wave (wave id).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SegmentGroup {
+    Municipality(String),
+    Role(String),
+    Unit(String),
+    Wave(String),
+}
+
 impl Store {
     /// The segments coded with `code` or any code below it in sources of `kommunkod`, by source and position; at
     /// most `limit`. Returns them and whether there were more.
@@ -305,20 +316,51 @@ impl Store {
         kommunkod: &str,
         limit: usize,
     ) -> Result<(Vec<CellSegment>, bool), StoreError> {
+        self.group_segments(project, code, &SegmentGroup::Municipality(kommunkod.to_string()), limit)
+    }
+
+    /// The segments coded with `code` or any code below it in the sources of `group`, by source and position; at
+    /// most `limit`. Returns them and whether there were more.
+    pub fn group_segments(
+        &self,
+        project: Option<&str>,
+        code: &str,
+        group: &SegmentGroup,
+        limit: usize,
+    ) -> Result<(Vec<CellSegment>, bool), StoreError> {
         let (pid, _) = self.project_id(project)?;
-        let mut stmt = self.conn.prepare_cached(
+        let (filter, value) = match group {
+            SegmentGroup::Municipality(k) => (
+                "EXISTS (SELECT 1 FROM municipality m WHERE m.id = s.municipality_id AND m.kommunkod = ?3)",
+                k,
+            ),
+            SegmentGroup::Unit(u) => (
+                "EXISTS (SELECT 1 FROM unit u WHERE u.id = s.unit_id AND u.unit_id = ?3)",
+                u,
+            ),
+            SegmentGroup::Wave(w) => (
+                "EXISTS (SELECT 1 FROM wave g WHERE g.id = s.wave_id AND g.wave_id = ?3)",
+                w,
+            ),
+            SegmentGroup::Role(r) => (
+                "EXISTS (SELECT 1 FROM source_participant sp JOIN participant p ON p.id = sp.participant_id
+                         WHERE sp.source_id = s.id AND p.role = ?3)",
+                r,
+            ),
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
             "WITH RECURSIVE below(id) AS (
                  SELECT id FROM code WHERE project_id = ?1 AND code_id = ?2
                  UNION SELECT c.id FROM code c JOIN below b ON c.parent_id = b.id
              )
              SELECT s.id, s.source_id, s.kind, w.name, c.coder, q.quote
              FROM coding c JOIN below b ON b.id = c.code_id JOIN source s ON s.id = c.source_id
-             JOIN municipality m ON m.id = s.municipality_id JOIN coding_quote q ON q.coding_id = c.id
+             JOIN coding_quote q ON q.coding_id = c.id
              LEFT JOIN wave w ON w.id = s.wave_id
-             WHERE m.project_id = ?1 AND m.kommunkod = ?3
+             WHERE s.project_id = ?1 AND {filter}
              ORDER BY s.source_id, c.start, c.id
-             LIMIT ?4",
-        )?;
+             LIMIT ?4"
+        ))?;
         let mut roles = self.conn.prepare_cached(
             "SELECT DISTINCT p.role FROM source_participant sp JOIN participant p ON p.id = sp.participant_id
              WHERE sp.source_id = ?1 ORDER BY p.role",
@@ -327,7 +369,7 @@ impl Store {
         // (source row, source id, kind, wave name, coder, quote)
         type Row = (i64, String, String, Option<String>, String, Option<String>);
         let rows: Vec<Row> = stmt
-            .query_map(params![pid, code, kommunkod, limit as i64 + 1], |r| {
+            .query_map(params![pid, code, value, limit as i64 + 1], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
             })?
             .collect::<Result<_, _>>()?;
@@ -344,5 +386,49 @@ impl Store {
             });
         }
         Ok((out, more))
+    }
+
+    /// Per municipality, the newest workshop of the project held on another version of it than `content_hash` (the
+    /// one the pack is made from), with each participant's latest reaction to each finding: what the next pack says
+    /// "you told us last time". A workshop on the current version is the one the pack is for, not an earlier one.
+    pub fn earlier_workshops(&self, project_name: &str, content_hash: &str) -> Result<WorkshopRecords, StoreError> {
+        let ids: Vec<i64> = self
+            .conn
+            .prepare(
+                "SELECT max(id) FROM workshop WHERE project_name = ?1 AND content_hash <> ?2
+                 GROUP BY kommunkod ORDER BY kommunkod",
+            )?
+            .query_map(params![project_name, content_hash], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut workshops = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Some(w) = self.workshop(id)? else { continue };
+            let reactions = self.reactions(id)?;
+            let latest = latest_reactions(&reactions);
+            let findings = w
+                .findings
+                .iter()
+                .enumerate()
+                .map(|(k, f)| PastFinding {
+                    theme: f.theme_code.clone(),
+                    text: f.text.clone(),
+                    reactions: latest
+                        .iter()
+                        .filter(|r| r.reaction.finding == k)
+                        .map(|r| PastReaction {
+                            rating: r.reaction.rating,
+                            comment: r.reaction.comment.clone(),
+                        })
+                        .collect(),
+                })
+                .collect();
+            workshops.push(PastWorkshop {
+                id: w.id,
+                kommunkod: w.kommunkod.clone(),
+                held_on: w.created_at.get(..10).unwrap_or(&w.created_at).to_string(),
+                findings,
+            });
+        }
+        Ok(WorkshopRecords { workshops })
     }
 }

@@ -1,6 +1,6 @@
 //! One model of what every feedback pack of a project shows, computed once: each figure of each section (themes and
 //! the heatmap, waves, ideas, surveys, quotes per theme) either shown with its count and base or hidden with its
-//! reason, and the conclusions the page draws from them.
+//! reason, the conclusions the page draws from them, and what the municipality's earlier workshop said.
 //!
 //! Disclosure control is applied here, once, over all sections and all packs together: primary suppression (fewer
 //! people than the threshold behind a figure), then secondary suppression until no suppressed count can be worked out
@@ -9,19 +9,23 @@
 
 mod bounds;
 mod figures;
+mod last_time;
+mod matrices;
 mod surveys;
 #[cfg(test)]
 mod tests;
 
 use std::collections::{HashMap, HashSet};
 
-use crosscase_model::{Corpus, IdeaRecords, Rng, SurveyRecords};
+use crosscase_model::{Corpus, IdeaRecords, Rng, SurveyRecords, WorkshopRecords};
 use serde::Serialize;
 
 pub use bounds::{Range, Sum, propagate};
 pub use figures::{
     AuditedCell, DisclosureAudit, PublishedCell, PublishedFigures, Relation, RunStamp, Status, audit_disclosure,
 };
+pub use last_time::{LastTime, LastTimeFinding, Ratings};
+pub use matrices::{GroupBy, GroupColumn, GroupMatrix, group_matrices};
 pub use surveys::{DimensionFigures, PrePostFigures, PrePostTarget, Score, SurveyFigures};
 
 use crate::differences::ContrastRow;
@@ -189,6 +193,8 @@ pub struct Pack {
     pub ideas: Vec<StageFigures>,
     /// Per survey instrument (the records' order): its dimension indices or its before-and-after figures.
     pub surveys: Vec<SurveyFigures>,
+    /// What the municipality's earlier workshop said, when it had one.
+    pub last_time: Option<LastTime>,
     /// The machine-readable record of what the pack publishes, for `crosscase audit --disclosure`.
     pub figures: PublishedFigures,
 }
@@ -486,6 +492,8 @@ pub struct PackInputs<'a> {
     pub prevalence: &'a [PrevalenceRow],
     pub ideas: &'a IdeaRecords,
     pub surveys: &'a SurveyRecords,
+    /// The earlier workshop of each municipality that had one.
+    pub workshops: &'a WorkshopRecords,
 }
 
 /// Computes the model of every pack of the project.
@@ -495,6 +503,7 @@ pub fn pack_model(inputs: &PackInputs<'_>, config: &PackConfig) -> PackModel {
         prevalence: rows,
         ideas,
         surveys,
+        workshops,
     } = *inputs;
     let threshold = u64::from(config.threshold);
     let n_m = corpus.municipalities.len();
@@ -851,6 +860,9 @@ pub fn pack_model(inputs: &PackInputs<'_>, config: &PackConfig) -> PackModel {
                 waves: wave_figures,
                 ideas: idea_figures,
                 surveys: survey_figures,
+                last_time: workshops
+                    .of(&corpus.municipalities[m].code)
+                    .map(|w| last_time::last_time(corpus, w, threshold)),
                 figures,
             }
         })
