@@ -1398,9 +1398,9 @@ fn check_group_matrices(port: u16) {
                     .collect();
                 let sources: std::collections::BTreeSet<&str> =
                     footers.iter().map(|f| f.split(" · ").next().unwrap()).collect();
-                // Every source counted has a segment; the second coder's segments (each footer names its coder) may add
-                // sources the count leaves out, where the primary coder coded the source.
-                assert!(sources.len() >= count, "{address}: {count}, {sources:?}");
+                // The segments are those the count counts (where the primary coder coded a source, only theirs), so
+                // their sources are the counted ones.
+                assert_eq!(sources.len(), count, "{address}: {sources:?}");
                 for f in &footers {
                     let fields: Vec<&str> = f.split(" · ").collect();
                     match by {

@@ -329,6 +329,8 @@ impl Store {
         limit: usize,
     ) -> Result<(Vec<CellSegment>, bool), StoreError> {
         let (pid, _) = self.project_id(project)?;
+        // The segments that count, as prevalence counts them: where the primary coder coded a source, only theirs.
+        let primary = self.load_settings(Some(pid))?.primary_coder;
         let (filter, value) = match group {
             SegmentGroup::Municipality(k) => (
                 "EXISTS (SELECT 1 FROM municipality m WHERE m.id = s.municipality_id AND m.kommunkod = ?3)",
@@ -358,6 +360,8 @@ impl Store {
              JOIN coding_quote q ON q.coding_id = c.id
              LEFT JOIN wave w ON w.id = s.wave_id
              WHERE s.project_id = ?1 AND {filter}
+               AND (?5 IS NULL OR c.coder = ?5
+                    OR NOT EXISTS (SELECT 1 FROM coding o WHERE o.source_id = c.source_id AND o.coder = ?5))
              ORDER BY s.source_id, c.start, c.id
              LIMIT ?4"
         ))?;
@@ -369,7 +373,7 @@ impl Store {
         // (source row, source id, kind, wave name, coder, quote)
         type Row = (i64, String, String, Option<String>, String, Option<String>);
         let rows: Vec<Row> = stmt
-            .query_map(params![pid, code, value, limit as i64 + 1], |r| {
+            .query_map(params![pid, code, value, limit as i64 + 1, primary], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
             })?
             .collect::<Result<_, _>>()?;
