@@ -2,9 +2,9 @@
 //! from idea to implementation, and what the figures say in plain words.
 
 use crate::page::ChartRef;
-use crosscase_analysis::pack::Pack;
+use crosscase_analysis::pack::{IdeaSummary, MedianDays, Pack};
 use crosscase_analysis::stats::KaplanMeier;
-use crosscase_analysis::{IdeaConfig, IdeaGrouping, compare_groups, employees, idea_groups, time_to_implementation};
+use crosscase_analysis::{IdeaConfig, time_to_implementation};
 use crosscase_charts::{BarGroup, ComparisonBars, Rendered, StepChart, StepCurve, comparison_bars, step_chart};
 use crosscase_model::{Idea, IdeaRecords, Language, format, stage_label};
 
@@ -19,23 +19,17 @@ pub(crate) struct IdeaSection {
     pub charts: Vec<ChartRef>,
 }
 
-/// The ideas section of `municipality`'s pack, or `None` when the project has no idea records.
-/// Figures from fewer ideas than `threshold` (this municipality's or the others' together) are suppressed.
+/// The ideas section of a municipality's pack (`name`) from the pack model's figures, or `None` when the project
+/// has no idea records; the model decides what is shown (nothing from fewer ideas than the threshold).
 pub(crate) fn section(
-    records: &IdeaRecords,
     pack: &Pack,
-    municipality: &str,
     name: &str,
     s: &Strings,
     language: Language,
 ) -> Result<Option<IdeaSection>, ReportError> {
-    if records.ideas.is_empty() {
+    let Some(summary) = &pack.idea_summary else {
         return Ok(None);
-    }
-    let (mine, others): (Vec<&Idea>, Vec<&Idea>) = records.ideas.iter().partition(|i| i.municipality == municipality);
-    // The model decides, for the whole funnel at once, whether this municipality's ideas and the others' are shown.
-    let own_shown = pack.ideas.first().is_some_and(|f| f.own.is_shown());
-    let others_shown = pack.ideas.first().is_some_and(|f| f.others.is_shown());
+    };
     let groups: Vec<BarGroup> = pack
         .ideas
         .iter()
@@ -53,46 +47,36 @@ pub(crate) fn section(
         groups: groups.clone(),
     })?;
 
-    // Packs use the defaults: municipalities, 95 % intervals, exits followed to the end.
-    let config = IdeaConfig::default();
-    let km_mine = own_shown
-        .then(|| time_to_implementation(records, &mine, &config))
-        .flatten();
-    let km_others = others_shown
-        .then(|| time_to_implementation(records, &others, &config))
-        .flatten();
-    let x_max = [&km_mine, &km_others]
+    // The model's curves: the municipality's and the others' pooled, each where its funnel is shown.
+    let x_max = [&summary.own_curve, &summary.others_curve]
         .iter()
-        .filter_map(|k| k.as_ref())
-        .flat_map(|k| k.steps.last().map(|s| s.time))
+        .filter_map(|c| c.as_ref())
+        .flat_map(|c| c.last().map(|p| p.0))
         .fold(0.0f64, f64::max)
         .max(1.0);
     let mut curves = Vec::new();
-    if let Some(k) = &km_mine {
+    if let Some(points) = &summary.own_curve {
         curves.push(StepCurve {
             label: name.to_string(),
-            points: implemented_curve(k),
+            points: points.clone(),
             highlight: true,
         });
     }
-    if let Some(k) = &km_others {
+    if let Some(points) = &summary.others_curve {
         curves.push(StepCurve {
             label: s.others.to_string(),
-            points: implemented_curve(k),
+            points: points.clone(),
             highlight: false,
         });
     }
     let time_chart = time_chart(curves, x_max, s, language)?;
 
     let mut html = format!("<section class=\"ideas\">\n<h2>{}</h2>\n", escape(s.ideas_title));
-    html.push_str(&format!(
-        "<p>{}</p>\n",
-        escape(&summary(records, &mine, km_mine.as_ref(), own_shown, s, language))
-    ));
+    html.push_str(&format!("<p>{}</p>\n", escape(&summary_text(summary, s, language))));
     html.push_str(&format!("<p class=\"muted\">{}</p>\n", escape(s.ideas_funnel_vs_curve)));
     html.push_str(&format!(
         "<p>{}</p>\n",
-        escape(&comparison(records, &config, s, language))
+        escape(&comparison(summary.log_rank_p, s, language))
     ));
     let charts = vec![
         ChartRef::new("ideas-funnel", s.ideas_funnel_title, &funnel_chart),
@@ -193,30 +177,22 @@ fn day_ticks(x_max: f64, language: Language) -> Vec<(f64, String)> {
 }
 
 /// The municipality's ideas in one sentence: how many, per 100 employees, and the median time to implementation.
-fn summary(
-    records: &IdeaRecords,
-    mine: &[&Idea],
-    km: Option<&KaplanMeier>,
-    shown: bool,
-    s: &Strings,
-    language: Language,
-) -> String {
-    if !shown {
+fn summary_text(summary: &IdeaSummary, s: &Strings, language: Language) -> String {
+    if !summary.own_shown {
         return s.ideas_too_few.to_string();
     }
-    let mut text = s
-        .ideas_count
-        .replace("{n}", &format::integer(mine.len() as u64, language));
-    let municipality = mine.first().map(|i| i.municipality.as_str()).unwrap_or_default();
-    let employees = employees(records, IdeaGrouping::Municipality, municipality);
-    if let Some(e) = employees {
-        let rate = 100.0 * mine.len() as f64 / e as f64;
+    let mut text = s.ideas_count.replace("{n}", &format::integer(summary.ideas, language));
+    if let Some(rate) = summary.per_100_employees {
         text.push(' ');
         text.push_str(&s.ideas_rate.replace("{rate}", &format::decimal(rate, 1, language)));
     }
     text.push(' ');
-    match km.and_then(|k| k.median.map(|m| (m, k.median_lower, k.median_upper))) {
-        Some((median, low, high)) => {
+    match summary.median {
+        Some(MedianDays {
+            days: median,
+            low,
+            high,
+        }) => {
             let days = |d: Option<f64>| {
                 d.map_or(s.ideas_unknown.to_string(), |d| {
                     format!("{} {}", format::integer(d.round() as u64, language), s.ideas_days_word)
@@ -235,9 +211,8 @@ fn summary(
 }
 
 /// Whether municipalities differ in how fast ideas are implemented, in plain words with the log-rank p-value.
-fn comparison(records: &IdeaRecords, config: &IdeaConfig, s: &Strings, language: Language) -> String {
-    let test = compare_groups(records, config, &idea_groups(records, config.grouping));
-    match test.p_value {
+fn comparison(p_value: Option<f64>, s: &Strings, language: Language) -> String {
+    match p_value {
         Some(p_value) => {
             let p = if p_value < 0.001 {
                 format!("< {}", format::decimal(0.001, 3, language))

@@ -392,9 +392,7 @@ fn write_pack(
     m: usize,
     config: &FeedbackConfig,
 ) -> Result<(WrittenPack, Vec<LeftOutQuote>), ReportError> {
-    let FeedbackData {
-        corpus, ideas, surveys, ..
-    } = *data;
+    let FeedbackData { corpus, surveys, .. } = *data;
     let language = config.language;
     let s = strings(language);
     let me = &corpus.municipalities[m];
@@ -480,7 +478,7 @@ fn write_pack(
         files.push(path);
     }
     let threshold = u64::from(corpus.settings.disclosure_threshold);
-    let idea_section = crate::ideas::section(ideas, pack, &me.code, &me.name, s, language)?;
+    let idea_section = crate::ideas::section(pack, &me.name, s, language)?;
     if let Some(section) = &idea_section {
         for (name, bytes) in &section.files {
             let path = dir.join(name);
@@ -491,17 +489,7 @@ fn write_pack(
     let waves: Vec<(&str, &str)> = (0..corpus.waves.len())
         .map(|i| (corpus.waves[i].as_str(), corpus.wave_name(i)))
         .collect();
-    let survey_section = crate::survey::section(
-        surveys,
-        model,
-        &pack.surveys,
-        &waves,
-        &me.code,
-        &me.name,
-        threshold,
-        s,
-        language,
-    )?;
+    let survey_section = crate::survey::section(surveys, &pack.surveys, &waves, &me.name, threshold, s, language)?;
     if let Some(section) = &survey_section {
         for (name, bytes) in &section.files {
             let path = dir.join(name);

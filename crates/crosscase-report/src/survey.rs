@@ -2,10 +2,9 @@
 //! dimension indices beside the other municipalities and the change since the wave before, and what changed before
 //! and after a training.
 
-use crosscase_analysis::pack::{Figure, PackModel, PrePostTarget, Score, SurveyFigures};
-use crosscase_analysis::{dimension_items, index};
+use crosscase_analysis::pack::{Figure, Hidden, ItemAnswers, PrePostTarget, Score, SurveyFigures};
 use crosscase_charts::{Dumbbell, DumbbellRow, LikertChart, LikertRow, Rendered, dumbbell, likert_chart};
-use crosscase_model::{Instrument, Language, SurveyDesign, SurveyRecords, SurveyResponse, format};
+use crosscase_model::{Instrument, Language, SurveyDesign, SurveyRecords, format};
 
 use crate::ReportError;
 use crate::html::escape;
@@ -19,16 +18,14 @@ pub(crate) struct SurveySection {
     pub charts: Vec<ChartRef>,
 }
 
-/// The survey section of `municipality`'s pack, or `None` when the project has no instruments. `waves` are the
+/// The survey section of a municipality's pack (`name`), or `None` when the project has no instruments. `waves` are the
 /// project's waves in time order, as (id, name); `figures` are the pack model's figures of this pack, one per
 /// instrument. No figure from fewer respondents than `threshold` is shown.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn section(
     records: &SurveyRecords,
-    model: &PackModel,
     figures: &[SurveyFigures],
     waves: &[(&str, &str)],
-    municipality: &str,
     name: &str,
     threshold: u64,
     s: &Strings,
@@ -41,25 +38,10 @@ pub(crate) fn section(
     let mut charts = Vec::new();
     let mut html = format!("<section class=\"survey\">\n<h2>{}</h2>\n", escape(s.survey_title));
     for (k, instrument) in records.instruments.iter().enumerate() {
-        let responses: Vec<&SurveyResponse> = records
-            .responses
-            .iter()
-            .filter(|r| r.instrument == instrument.id)
-            .collect();
         html.push_str(&format!("<h3>{}</h3>\n", escape(instrument.name(language))));
         let (part, title) = match instrument.design {
             SurveyDesign::Waves => (
-                waves_part(
-                    instrument,
-                    model,
-                    &responses,
-                    waves,
-                    municipality,
-                    name,
-                    threshold,
-                    s,
-                    language,
-                )?,
+                waves_part(instrument, figures.get(k), waves, name, threshold, s, language)?,
                 s.survey_items_title,
             ),
             SurveyDesign::PrePost => (
@@ -87,49 +69,31 @@ struct Part {
     html: String,
 }
 
-fn mean(v: &[f64]) -> Option<f64> {
-    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
-}
-
-#[allow(clippy::too_many_arguments)]
+/// The diverging bars of the items and the table of dimension indices from the pack model's figures: the model
+/// decides what is shown, this only words and draws it.
 fn waves_part(
     instrument: &Instrument,
-    model: &PackModel,
-    responses: &[&SurveyResponse],
+    figures: Option<&SurveyFigures>,
     waves: &[(&str, &str)],
-    municipality: &str,
     name: &str,
     threshold: u64,
     s: &Strings,
     language: Language,
 ) -> Result<Part, ReportError> {
-    let answered: Vec<&str> = waves
-        .iter()
-        .map(|&(id, _)| id)
-        .filter(|w| responses.iter().any(|r| r.wave == *w && r.municipality == municipality))
-        .collect();
     let wave_name = |id: &str| waves.iter().find(|w| w.0 == id).map_or(id, |w| w.1).to_string();
-    let Some(latest) = answered.last().copied() else {
+    let (Some(figures), Some(latest)) = (figures, figures.and_then(|f| f.wave.as_deref())) else {
         return Ok(Part {
             chart: None,
             html: format!("<p class=\"muted\">{}</p>\n", escape(s.survey_none)),
         });
     };
-    let previous = answered.len().checked_sub(2).map(|i| answered[i]);
-    let mine = |wave: &str| -> Vec<&SurveyResponse> {
-        responses
-            .iter()
-            .copied()
-            .filter(|r| r.wave == wave && r.municipality == municipality)
-            .collect()
-    };
-    let now = mine(latest);
-    if !model.survey_shown(&instrument.id, municipality, latest) {
+    if figures.hidden.is_some() {
         return Ok(Part {
             chart: None,
             html: format!("<p class=\"muted\">{}</p>\n", escape(s.survey_too_few)),
         });
     }
+    let previous = figures.previous_wave.as_deref();
     let labels = instrument.labels(language);
     let steps: Vec<String> = (0..instrument.steps())
         .map(|k| {
@@ -139,77 +103,47 @@ fn waves_part(
                 .unwrap_or_else(|| (instrument.scale_min as usize + k).to_string())
         })
         .collect();
-    let mut rows: Vec<(f64, LikertRow)> = instrument
+    let rows: Vec<LikertRow> = figures
         .items
         .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let values: Vec<u8> = now.iter().filter_map(|r| r.values[i]).collect();
-            let n = values.len();
-            let label = if item.reverse {
+        .map(|f| {
+            let item = &instrument.items[f.item];
+            let label = if f.reverse {
                 format!("{} {}", item.text(language), s.survey_reversed_mark)
             } else {
                 item.text(language).to_string()
             };
-            if (n as u64) < threshold {
-                // Not even the number of answers is shown below the threshold.
-                return (
-                    -1.0,
-                    LikertRow {
-                        label,
-                        shares: Err(s.suppressed.to_string()),
-                        n_label: format!("n < {threshold}"),
-                        low_label: String::new(),
-                        high_label: String::new(),
-                        reversed: item.reverse,
-                    },
-                );
-            }
-            let n_label = format!("n = {}", format::integer(n as u64, language));
-            let mut shares = vec![0.0; instrument.steps()];
-            for v in &values {
-                shares[usize::from(v - instrument.scale_min)] += 1.0 / n as f64;
-            }
-            let half = instrument.steps() / 2;
-            let low: f64 = shares.iter().take(half).sum();
-            let high: f64 = shares.iter().skip(instrument.steps().div_ceil(2)).sum();
-            // The favourable share: agreement, or disagreement for a reverse-worded item.
-            let favourable = if item.reverse { low } else { high };
-            (
-                favourable,
-                LikertRow {
+            match &f.answers {
+                ItemAnswers::Shown {
+                    shares, n, low, high, ..
+                } => LikertRow {
                     label,
-                    shares: Ok(shares),
-                    n_label,
-                    low_label: format::percent(low, language),
-                    high_label: format::percent(high, language),
-                    reversed: item.reverse,
+                    shares: Ok(shares.clone()),
+                    n_label: format!("n = {}", format::integer(*n, language)),
+                    low_label: format::percent(*low, language),
+                    high_label: format::percent(*high, language),
+                    reversed: f.reverse,
                 },
-            )
+                // Not even the number of answers is shown below the threshold.
+                ItemAnswers::Hidden(_) => LikertRow {
+                    label,
+                    shares: Err(s.suppressed.to_string()),
+                    n_label: format!("n < {threshold}"),
+                    low_label: String::new(),
+                    high_label: String::new(),
+                    reversed: f.reverse,
+                },
+            }
         })
         .collect();
-    // Most favourable answers first, so that the top is the best whichever way an item is worded.
-    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
     let chart = likert_chart(&LikertChart {
         title: format!("{} – {}", instrument.name(language), name),
         subtitle: s.survey_items_subtitle.replace("{wave}", &wave_name(latest)),
         steps,
-        rows: rows.into_iter().map(|r| r.1).collect(),
+        rows,
     })?;
 
     // Dimension indices: this municipality, the others together, and the change since the wave before.
-    let others: Vec<&SurveyResponse> = responses
-        .iter()
-        .copied()
-        .filter(|r| r.wave == latest && r.municipality != municipality)
-        // Only groups that could be shown alone are pooled, so that no pooled figure minus shown ones leaves a
-        // small group.
-        .filter(|r| model.survey_shown(&instrument.id, &r.municipality, latest))
-        .collect();
-    let before = previous
-        .filter(|w| model.survey_shown(&instrument.id, municipality, w))
-        .map(mine)
-        .unwrap_or_default();
     let mut html = String::new();
     if instrument.items.iter().any(|i| i.reverse) {
         html.push_str(&format!("<p class=\"muted\">{}</p>\n", escape(s.survey_reversed_note)));
@@ -224,22 +158,20 @@ fn waves_part(
                 .replace("{wave}", &previous.map_or("–".to_string(), wave_name))
         )
     ));
-    let shown = |members: &[&SurveyResponse], items: &[usize]| -> Result<f64, String> {
-        let values: Vec<f64> = members.iter().filter_map(|r| index(instrument, r, items)).collect();
-        if (values.len() as u64) < threshold {
-            Err(s.suppressed.to_string())
-        } else {
-            mean(&values).ok_or_else(|| s.missing.to_string())
+    let shown = |score: &Score| -> Result<f64, String> {
+        match score {
+            Score::Shown { mean, .. } => Ok(*mean),
+            Score::Hidden(Hidden::NoData) => Err(s.missing.to_string()),
+            Score::Hidden(_) => Err(s.suppressed.to_string()),
         }
     };
-    for (d, (dimension, items)) in instrument.dimensions.iter().zip(dimension_items(instrument)) {
-        debug_assert_eq!(d.id, dimension);
-        let this = shown(&now, &items);
-        let other = shown(&others, &items);
-        let change = match (previous, &this, &shown(&before, &items)) {
-            (None, _, _) => Err("–".to_string()),
-            (Some(_), Ok(a), Ok(b)) => Ok(a - b),
-            (Some(_), Err(e), _) | (Some(_), _, Err(e)) => Err(e.clone()),
+    for d in &figures.dimensions {
+        let this = shown(&d.own);
+        let other = shown(&d.others);
+        let change = match (&d.previous, &this) {
+            (None, _) => Err("–".to_string()),
+            (Some(_), Err(e)) => Err(e.clone()),
+            (Some(before), Ok(a)) => shown(before).map(|b| a - b),
         };
         let cell = |v: &Result<f64, String>, signed: bool| match v {
             Ok(x) if signed && *x > 0.0 => format!("+{}", format::decimal(*x, 1, language)),
@@ -248,7 +180,7 @@ fn waves_part(
         };
         html.push_str(&format!(
             "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
-            escape(d.label(language)),
+            escape(instrument.dimensions[d.dimension].label(language)),
             cell(&this, false),
             cell(&other, false),
             cell(&change, true)

@@ -9,6 +9,7 @@
 
 mod bounds;
 mod figures;
+mod idea_summary;
 mod last_time;
 mod matrices;
 mod surveys;
@@ -24,9 +25,10 @@ pub use bounds::{Range, Sum, propagate};
 pub use figures::{
     AuditedCell, DisclosureAudit, PublishedCell, PublishedFigures, Relation, RunStamp, Status, audit_disclosure,
 };
+pub use idea_summary::{IdeaSummary, MedianDays};
 pub use last_time::{LastTime, LastTimeFinding, Ratings};
 pub use matrices::{GroupBy, GroupColumn, GroupMatrix, group_matrices};
-pub use surveys::{DimensionFigures, PrePostFigures, PrePostTarget, Score, SurveyFigures};
+pub use surveys::{DimensionFigures, ItemAnswers, ItemFigures, PrePostFigures, PrePostTarget, Score, SurveyFigures};
 
 use crate::differences::ContrastRow;
 use crate::ideas::funnel;
@@ -191,6 +193,8 @@ pub struct Pack {
     pub themes: Vec<ThemeFigures>,
     pub waves: Vec<WaveFigures>,
     pub ideas: Vec<StageFigures>,
+    /// The ideas in words and as curves over time; `None` when the project has no idea records.
+    pub idea_summary: Option<IdeaSummary>,
     /// Per survey instrument (the records' order): its dimension indices or its before-and-after figures.
     pub surveys: Vec<SurveyFigures>,
     /// What the municipality's earlier workshop said, when it had one.
@@ -858,6 +862,12 @@ pub fn pack_model(inputs: &PackInputs<'_>, config: &PackConfig) -> PackModel {
                 letter: letters[m].clone(),
                 themes,
                 waves: wave_figures,
+                idea_summary: idea_summary::idea_summary(
+                    ideas,
+                    &corpus.municipalities[m].code,
+                    idea_figures.first().is_some_and(|f| f.own.is_shown()),
+                    idea_figures.first().is_some_and(|f| f.others.is_shown()),
+                ),
                 ideas: idea_figures,
                 surveys: survey_figures,
                 last_time: workshops

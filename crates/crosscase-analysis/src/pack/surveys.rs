@@ -66,6 +66,33 @@ pub struct PrePostFigures {
     pub improved: Figure,
 }
 
+/// The answers to one item in the latest wave the municipality answered, as the diverging bars show them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ItemFigures {
+    /// Index into the instrument's items.
+    pub item: usize,
+    /// Reverse-worded: disagreeing is the favourable answer.
+    pub reverse: bool,
+    pub answers: ItemAnswers,
+}
+
+/// An item's answers as a pack may show them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemAnswers {
+    /// The share of the `n` answers at each step of the scale, lowest first; `low` and `high` the shares below and
+    /// above the middle, `favourable` the one of them that is the good answer (`high`, or `low` when reversed).
+    Shown {
+        shares: Vec<f64>,
+        n: u64,
+        low: f64,
+        high: f64,
+        favourable: f64,
+    },
+    /// Not even the number of answers is shown.
+    Hidden(Hidden),
+}
+
 /// One instrument in one municipality's pack.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SurveyFigures {
@@ -79,6 +106,9 @@ pub struct SurveyFigures {
     /// Why nothing of the instrument is shown, when nothing is.
     pub hidden: Option<Hidden>,
     pub dimensions: Vec<DimensionFigures>,
+    /// The items in the latest wave (instruments over the waves), most favourable first, hidden ones last, so that
+    /// the top is the best whichever way an item is worded.
+    pub items: Vec<ItemFigures>,
     pub pre_post: Vec<PrePostFigures>,
 }
 
@@ -116,6 +146,7 @@ pub(super) fn survey_figures(
                 previous_wave: None,
                 hidden: None,
                 dimensions: Vec::new(),
+                items: Vec::new(),
                 pre_post: Vec::new(),
             };
             match instrument.design {
@@ -147,6 +178,7 @@ pub(super) fn survey_figures(
                             .collect()
                     };
                     let now = mine(latest);
+                    figures.items = item_figures(instrument, &now, threshold);
                     // Only groups that could be shown alone are pooled, so that no pooled figure minus shown ones
                     // leaves a small group.
                     let others: Vec<&SurveyResponse> = responses
@@ -240,4 +272,52 @@ pub(super) fn survey_figures(
             figures
         })
         .collect()
+}
+
+/// Each item's answers among `answers`, most favourable first and hidden ones last (in the items' order among
+/// equals); an item answered by fewer than `threshold` is hidden.
+fn item_figures(
+    instrument: &crosscase_model::Instrument,
+    answers: &[&SurveyResponse],
+    threshold: u64,
+) -> Vec<ItemFigures> {
+    let steps = instrument.steps();
+    let mut items: Vec<ItemFigures> = instrument
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let values: Vec<u8> = answers.iter().filter_map(|r| r.values[i]).collect();
+            let n = values.len() as u64;
+            let answers = if n < threshold || n == 0 {
+                ItemAnswers::Hidden(Hidden::TooFewPeople)
+            } else {
+                let mut shares = vec![0.0; steps];
+                for v in &values {
+                    shares[usize::from(v - instrument.scale_min)] += 1.0 / n as f64;
+                }
+                let low: f64 = shares.iter().take(steps / 2).sum();
+                let high: f64 = shares.iter().skip(steps.div_ceil(2)).sum();
+                let favourable = if item.reverse { low } else { high };
+                ItemAnswers::Shown {
+                    shares,
+                    n,
+                    low,
+                    high,
+                    favourable,
+                }
+            };
+            ItemFigures {
+                item: i,
+                reverse: item.reverse,
+                answers,
+            }
+        })
+        .collect();
+    let key = |f: &ItemFigures| match f.answers {
+        ItemAnswers::Shown { favourable, .. } => favourable,
+        ItemAnswers::Hidden(_) => -1.0,
+    };
+    items.sort_by(|a, b| key(b).total_cmp(&key(a)));
+    items
 }
