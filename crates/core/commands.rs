@@ -93,6 +93,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let mut store = Store::open_existing(&db)?;
             let snapshot = store.snapshot(project.as_deref())?;
             let corpus = snapshot.load_corpus(Some(snapshot.name()))?;
+            require_codings(&corpus, &db, "compare")?;
             let cfg = DifferenceConfig {
                 unit: match unit {
                     Unit::Cluster => CountingUnit::Cluster,
@@ -169,6 +170,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let mut store = Store::open_existing(&db)?;
             let snapshot = store.snapshot(project.as_deref())?;
             let corpus = snapshot.load_corpus(Some(snapshot.name()))?;
+            require_codings(&corpus, &db, "cooccur")?;
             let mut table = ResultTable::new();
             table.extend(None, &crosscase_analysis::cooccurrence(&corpus, within))?;
             let parameters = serde_json::json!({ "within": within });
@@ -183,6 +185,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let mut store = Store::open_existing(&db)?;
             let snapshot = store.snapshot(project.as_deref())?;
             let corpus = snapshot.load_corpus(Some(snapshot.name()))?;
+            require_codings(&corpus, &db, "agreement")?;
             let rows = crosscase_analysis::agreement(&corpus).map_err(|e| UserError(e.to_string()))?;
             let mut table = ResultTable::new();
             table.extend(None, &rows)?;
@@ -358,6 +361,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let snapshot = store.snapshot(project.as_deref())?;
             let project = Some(snapshot.name());
             let corpus = snapshot.load_corpus(project)?;
+            require_codings(&corpus, &db, "charts")?;
             let rows = crosscase_analysis::prevalence(&corpus)?;
             let ideas = snapshot.load_ideas(project)?;
             drop(snapshot);
@@ -386,6 +390,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 let snapshot = store.snapshot(project.as_deref())?;
                 let project = Some(snapshot.name());
                 let corpus = snapshot.load_corpus(project)?;
+                require_codings(&corpus, &db, "feedback")?;
                 let municipalities = resolve_municipalities(&corpus, &municipalities)?;
                 let quote_choices = match &quotes_file {
                     Some(path) => crosscase_ingest::read_quote_choices(path, &corpus).map_err(|d| problems(path, d))?,
@@ -1025,6 +1030,28 @@ pub(crate) fn run_stamp(id: i64, content_hash: String) -> crosscase_analysis::pa
         content_hash,
         crosscase_version: env!("CARGO_PKG_VERSION").to_string(),
     }
+}
+
+/// An error, naming what is missing, when the project has nothing for `command` to work on: no municipalities,
+/// sources or codes (an empty project, as `init` writes one, ingests without error).
+pub(crate) fn require_codings(corpus: &crosscase_model::Corpus, db: &Path, command: &str) -> Result<()> {
+    let missing = [
+        (corpus.municipalities.is_empty(), "municipalities"),
+        (corpus.sources.is_empty(), "sources"),
+        (corpus.codes.is_empty(), "codes"),
+    ];
+    let missing: Vec<&str> = missing.iter().filter(|m| m.0).map(|m| m.1).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(UserError(format!(
+        "the project `{}` in {} has no {}: `{command}` has nothing to work on; fill in the project's CSV files and \
+         run `crosscase ingest` again",
+        corpus.settings.name,
+        db.display(),
+        missing.join(", no ")
+    ))
+    .into())
 }
 
 /// The municipalities asked for by `--municipality`, as kommunkoder: each given as its kommunkod (the leading zero

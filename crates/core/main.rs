@@ -43,7 +43,7 @@ fn main() -> ExitCode {
                 );
                 return ExitCode::from(1);
             }
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", message(&e));
             match e.downcast_ref::<commands::UserError>() {
                 Some(_) => ExitCode::from(1),
                 None if e
@@ -57,6 +57,20 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// The error and its causes, joined by ": ", each said once: a cause whose words its error already repeats (an OS
+/// error quoted in the message that wraps it) is left out.
+fn message(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if parts.last().is_some_and(|p| p.contains(&text)) {
+            continue;
+        }
+        parts.push(text);
+    }
+    parts.join(": ")
 }
 
 /// OS errors about a path the user gave (missing, a file where a folder should be or the other way round, no

@@ -1242,6 +1242,12 @@ fn every_command_follows_the_conventions() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("demo.sqlite");
     ingest_demo(tmp.path(), &db);
+    // An empty project, as `init` writes it, ingests without error; the commands that need codings say so.
+    assert_eq!(crosscase(tmp.path(), &["init", "empty"]).code, 0);
+    assert_eq!(
+        crosscase(tmp.path(), &["ingest", "empty", "--db", "empty.sqlite"]).code,
+        0
+    );
     let cases: &[(&str, &[&str], i32)] = &[
         // Municipalities by kommunkod with or without the leading zero, or by name in any case, with commas.
         (
@@ -1299,6 +1305,23 @@ fn every_command_follows_the_conventions() {
             &["feedback", "--db", "{tmp}/missing.sqlite", "--out", "{tmp}/fb3"],
             1,
         ),
+        // Empty input: what is missing, and nothing written.
+        (
+            "feedback-empty-project",
+            &["feedback", "--db", "{tmp}/empty.sqlite", "--out", "{tmp}/fb4"],
+            1,
+        ),
+        (
+            "compare-empty-project",
+            &["compare", "--db", "{tmp}/empty.sqlite", "--permutations", "0"],
+            1,
+        ),
+        // An OS error is said once, with the path.
+        (
+            "feedback-out-under-a-file",
+            &["feedback", "--db", "{db}", "--out", "{db}/fb"],
+            1,
+        ),
         // Usage errors exit with 2 and show the usage.
         ("compare-without-db", &["compare"], 2),
         ("completions-unknown-shell", &["completions", "tcsh"], 2),
@@ -1326,8 +1349,8 @@ fn every_command_follows_the_conventions() {
     packs.sort();
     assert_eq!(packs, ["0583-Motala", "0586-Mjolby"]);
     assert!(
-        !tmp.path().join("fb2").exists() && !tmp.path().join("fb3").exists(),
-        "nothing written for an unknown municipality or a missing database"
+        ["fb2", "fb3", "fb4"].iter().all(|d| !tmp.path().join(d).exists()),
+        "nothing written for an unknown municipality, a missing database or an empty project"
     );
     assert!(
         tmp.path().join("exp").join("codings.csv").is_file() && tmp.path().join("exp2").join("codings.csv").is_file()
