@@ -7,10 +7,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
 use crosscase_analysis::{Attribute, Count, CountingUnit, DifferenceConfig, ResultTable};
-use crosscase_ingest::{CODING_BATCH, Diagnostics, LoadedProject, OpenedProject};
+use crosscase_ingest::{CODING_BATCH, Diagnostics, LoadedProject};
 use crosscase_model::{KommunRegister, Language, QuoteKeeping};
 use crosscase_report::{FeedbackConfig, WrittenPack};
-use crosscase_store::{AnalysisRun, ImportRecord, Ingest, IngestOutcome, IngestSummary, Store};
+use crosscase_store::{AnalysisRun, ImportRecord, IngestOutcome, Store};
 
 use crate::args::{By, Cli, Command, CountUnit, CsvDialect, ExportFormat, Format, OutputArgs, Unit};
 use crate::output::{check_output, render_table, write_rendered, write_table};
@@ -641,7 +641,7 @@ fn ingest(dir: &Path, db: &Path, privacy: Option<&Privacy>) -> Result<String> {
     if let Some(privacy) = privacy {
         // Another roster or key stores other data: the import is not "unchanged".
         files.push(privacy.roster_file.clone());
-        content_hash = hex(&crosscase_ingest::hmac_sha256(
+        content_hash = crosscase_ingest::hex(&crosscase_ingest::hmac_sha256(
             content_hash.as_bytes(),
             privacy.fingerprint.as_bytes(),
         ));
@@ -656,10 +656,24 @@ fn ingest(dir: &Path, db: &Path, privacy: Option<&Privacy>) -> Result<String> {
     };
     // A database this command creates appears only when the project is stored (see `write_database`).
     let summary = crosscase_store::write_database(db, |store| {
-        write_streaming(store, &opened, header.as_ref(), pseudonymiser.as_ref(), &record).map_err(|e| match e {
-            Streamed::Problems(d) => problems(dir, d),
-            Streamed::Store(e) => anyhow::Error::from(e),
-        })
+        // `header` is what is stored of everything but the codings (the project as read, or its pseudonymised
+        // copy), and the pseudonymiser moves each coding with its pseudonymised text.
+        store
+            .ingest_streaming(
+                header.as_ref().unwrap_or(opened.project()),
+                &record,
+                opened.coding_rows(),
+                |sink| opened.read_codings(CODING_BATCH, QuoteKeeping::Empty, sink),
+                |coding| {
+                    if let Some(p) = &pseudonymiser {
+                        p.remap(coding);
+                    }
+                },
+            )
+            .map_err(|e| match e {
+                crosscase_store::StreamError::Read(d) => problems(dir, d),
+                crosscase_store::StreamError::Store(e) => anyhow::Error::from(e),
+            })
     })
     .map_err(|e| on_full_disk(e, db))?;
     let what = match summary.outcome {
@@ -725,7 +739,7 @@ fn import(
             report.names_replaced, report.texts_changed, report.participant_ids_replaced, report.other_masked
         );
         input_files.push(privacy.roster_file.clone());
-        content_hash = hex(&crosscase_ingest::hmac_sha256(
+        content_hash = crosscase_ingest::hex(&crosscase_ingest::hmac_sha256(
             content_hash.as_bytes(),
             privacy.fingerprint.as_bytes(),
         ));
@@ -824,37 +838,18 @@ impl Privacy {
     fn load(roster_path: &Path, key_path: &Path) -> Result<Privacy> {
         let roster = crosscase_ingest::read_roster(roster_path).map_err(|d| problems(roster_path, d))?;
         let bytes = std::fs::read(roster_path).with_context(|| format!("cannot read {}", roster_path.display()))?;
-        let key = if key_path.exists() {
-            let text =
-                std::fs::read_to_string(key_path).with_context(|| format!("cannot read {}", key_path.display()))?;
-            let text = text.trim();
-            let parsed: Option<Vec<u8>> = (text.len() == 64 && text.is_ascii())
-                .then(|| {
-                    (0..32)
-                        .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok())
-                        .collect()
-                })
-                .flatten();
-            parsed.ok_or_else(|| {
-                UserError(format!(
-                    "{} is not a crosscase key (64 hexadecimal digits); give the key file that made the earlier pseudonyms",
-                    key_path.display()
-                ))
-            })?
-        } else {
-            let mut key = vec![0u8; 32];
-            std::fs::File::open("/dev/urandom")
-                .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut key))
-                .context("cannot read random bytes for a new key")?;
-            std::fs::write(key_path, hex(&key) + "\n")
-                .with_context(|| format!("cannot write {}", key_path.display()))?;
+        let key = crosscase_ingest::load_or_create_key(key_path).map_err(|e| match e {
+            crosscase_ingest::KeyError::NotAKey { .. } => anyhow::Error::from(UserError(e.to_string())),
+            e => anyhow::Error::from(e),
+        })?;
+        if key.created {
             eprintln!(
                 "Created the pseudonymisation key {}: keep it with the roster, outside the database; the same key gives the same pseudonyms in every import.",
                 key_path.display()
             );
-            key
-        };
-        let fingerprint = hex(&crosscase_ingest::hmac_sha256(&key, &bytes));
+        }
+        let key = key.bytes;
+        let fingerprint = crosscase_ingest::hex(&crosscase_ingest::hmac_sha256(&key, &bytes));
         let roster_file = crosscase_model::InputFile {
             path: "(roster)".into(),
             sha256: fingerprint.clone(),
@@ -867,67 +862,6 @@ impl Privacy {
             fingerprint,
         })
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-enum Streamed {
-    Problems(Diagnostics),
-    Store(crosscase_store::StoreError),
-}
-
-/// `header` is what is stored of everything but the codings (the project as read, or its pseudonymised copy), and
-/// `pseudonymiser` moves each coding with its pseudonymised text.
-fn write_streaming(
-    store: &mut Store,
-    opened: &OpenedProject,
-    header: Option<&crosscase_model::Project>,
-    pseudonymiser: Option<&crosscase_ingest::Pseudonymiser>,
-    record: &ImportRecord,
-) -> Result<IngestSummary, Streamed> {
-    // The reader starts first and runs ahead (up to 64 batches, a million codings) while the store writes the
-    // sources, so that its parsing overlaps theirs rather than waiting for it.
-    let (send, receive) = std::sync::mpsc::sync_channel(64);
-    std::thread::scope(|scope| {
-        let reading = scope
-            .spawn(move || opened.read_codings(CODING_BATCH, QuoteKeeping::Empty, |batch| send.send(batch).is_ok()));
-        let writer = store.begin_ingest(header.unwrap_or(opened.project()), record, opened.coding_rows());
-        let mut writer = match writer {
-            Ok(Ingest::Writing(writer)) => writer,
-            // Hanging up stops the reader: an unchanged project was valid when it was stored.
-            Ok(Ingest::Unchanged(summary)) => {
-                drop(receive);
-                let _ = reading.join();
-                return Ok(summary);
-            }
-            Err(e) => {
-                drop(receive);
-                let _ = reading.join();
-                return Err(Streamed::Store(e));
-            }
-        };
-        // Written batches are freed on another thread: the writer is the slower side of the stream.
-        let (discard, discarded) = std::sync::mpsc::channel::<Vec<crosscase_model::Coding>>();
-        scope.spawn(move || discarded.into_iter().for_each(drop));
-        let mut written = Ok(());
-        for mut batch in receive {
-            if let Some(p) = pseudonymiser {
-                batch.iter_mut().for_each(|c| p.remap(c));
-            }
-            if written.is_ok() {
-                written = writer.add_codings(&batch);
-            }
-            let _ = discard.send(batch);
-        }
-        drop(discard);
-        // A panic in the reader is a bug; resume it here rather than hide it.
-        let read = reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        read.map_err(Streamed::Problems)?;
-        written.map_err(Streamed::Store)?;
-        writer.commit().map_err(Streamed::Store)
-    })
 }
 
 /// Writes the tables in `format` into `dir`; returns the file names written.

@@ -6,54 +6,19 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use crosscase_analysis::pack::{PublishedFigures, audit_disclosure};
+use crosscase_analysis::pack::audit_disclosure;
 
 use crate::commands::UserError;
 
-/// Every `figures.json` under `dir`, sorted so the report does not depend on the file system's order.
-fn figure_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))? {
-            let path = entry.with_context(|| format!("cannot read {}", d.display()))?.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.file_name().is_some_and(|n| n == "figures.json") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
 /// Audits the packs under `dir` together; exit 1 when any suppressed count can be pinned.
 pub fn audit(dir: &Path) -> Result<ExitCode> {
-    if !dir.is_dir() {
-        return Err(UserError(format!("{} is not a folder", dir.display())).into());
-    }
-    let files = figure_files(dir)?;
-    if files.is_empty() {
-        return Err(UserError(format!(
-            "no figures.json under {}: write the packs with `crosscase feedback` (or `crosscase demo`) first",
-            dir.display()
-        ))
-        .into());
-    }
-    let mut packs = Vec::with_capacity(files.len());
-    for f in &files {
-        let text = std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
-        let figures: PublishedFigures = serde_json::from_str(&text).map_err(|e| {
-            UserError(format!(
-                "{}:{}:{}: not a pack's figures file: {e}; write the packs again with this version of crosscase",
-                f.display(),
-                e.line(),
-                e.column()
-            ))
-        })?;
-        packs.push(figures);
-    }
+    let packs = crosscase_report::read_published(dir).map_err(|e| {
+        if e.is_users() {
+            anyhow::Error::from(UserError(e.to_string()))
+        } else {
+            anyhow::Error::from(e)
+        }
+    })?;
     let audit = audit_disclosure(&packs);
     let mut out = std::io::stdout().lock();
     let bound = |h: Option<u64>| h.map_or("∞".to_string(), |h| h.to_string());

@@ -5,6 +5,7 @@
 
 pub mod audit;
 mod diagnostic;
+mod key;
 pub mod native;
 mod pseudonymise;
 pub mod qda;
@@ -14,6 +15,7 @@ mod safe_file;
 mod text_file;
 
 pub use diagnostic::{Diagnostic, Diagnostics, shorten};
+pub use key::{KeyError, PseudonymKey, hex, load_or_create_key};
 pub use native::{CODING_BATCH, LoadedProject, OpenedProject, init_project, open_project, read_project, write_project};
 pub use pseudonymise::{PseudonymReport, Pseudonymiser, hmac_sha256};
 pub use quote_choices::read_quote_choices;

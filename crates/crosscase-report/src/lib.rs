@@ -8,6 +8,7 @@ mod ideas;
 mod last_time;
 mod overview;
 mod page;
+mod published;
 mod quotes;
 mod slides;
 mod survey;
@@ -20,6 +21,7 @@ pub use page::{
     FeedbackConfig, FeedbackData, PackFinding, Progress, WorkshopSlides, WrittenPack, disclosed_matrices,
     disclosed_matrix, pack_findings, pack_folder_name, write_feedback,
 };
+pub use published::{PublishedError, read_published};
 pub use quotes::{LeftOutQuote, ListedQuote, quote_candidates};
 pub use xlsx::{result_workbook, workbook};
 

@@ -8,6 +8,13 @@ use rusqlite::{Transaction, TransactionBehavior, params};
 use crate::error::StoreError;
 use crate::{CACHE_SIZE, Store};
 
+/// Why a streamed ingest ([`Store::ingest_streaming`]) stopped: its reader's problems, or the store's.
+#[derive(Debug)]
+pub enum StreamError<E> {
+    Read(E),
+    Store(StoreError),
+}
+
 /// Codings written by one execution of the bulk insert statement.
 const CODINGS_PER_INSERT: usize = 64;
 
@@ -593,4 +600,61 @@ fn insert_ideas(tx: &Transaction<'_>, p: &Project, at: &Places<'_>) -> Result<()
         ])?;
     }
     Ok(())
+}
+
+/// Batches the reader may run ahead of the writer (at 16,384 codings a batch, about a million codings).
+const BATCHES_AHEAD: usize = 64;
+
+impl Store {
+    /// Stores `project` (its codings, if any, are ignored) with the codings `read` produces, in one transaction.
+    ///
+    /// `read` runs on a thread of its own and starts first, handing batches to its sink up to [`BATCHES_AHEAD`]
+    /// ahead while the store writes the sources, so that parsing overlaps writing rather than waiting for it; the
+    /// sink returns `false` once the store wants no more (an unchanged project, or a failed write), and `read`
+    /// should stop then. Each coding passes through `each` (e.g. pseudonymisation) before it is written, and written
+    /// batches are freed on another thread, since the writer is the slower side. Nothing is committed unless both
+    /// the reading and every write succeed.
+    pub fn ingest_streaming<E: Send>(
+        &mut self,
+        project: &Project,
+        record: &ImportRecord,
+        expected_codings: u64,
+        read: impl FnOnce(&mut dyn FnMut(Vec<crosscase_model::Coding>) -> bool) -> Result<u64, E> + Send,
+        mut each: impl FnMut(&mut crosscase_model::Coding),
+    ) -> Result<IngestSummary, StreamError<E>> {
+        let (send, receive) = std::sync::mpsc::sync_channel(BATCHES_AHEAD);
+        std::thread::scope(|scope| {
+            let reading = scope.spawn(move || read(&mut |batch| send.send(batch).is_ok()));
+            let mut writer = match self.begin_ingest(project, record, expected_codings) {
+                Ok(Ingest::Writing(writer)) => writer,
+                // Hanging up stops the reader: an unchanged project was valid when it was stored.
+                Ok(Ingest::Unchanged(summary)) => {
+                    drop(receive);
+                    let _ = reading.join();
+                    return Ok(summary);
+                }
+                Err(e) => {
+                    drop(receive);
+                    let _ = reading.join();
+                    return Err(StreamError::Store(e));
+                }
+            };
+            let (discard, discarded) = std::sync::mpsc::channel::<Vec<crosscase_model::Coding>>();
+            scope.spawn(move || discarded.into_iter().for_each(drop));
+            let mut written = Ok(());
+            for mut batch in receive {
+                batch.iter_mut().for_each(&mut each);
+                if written.is_ok() {
+                    written = writer.add_codings(&batch);
+                }
+                let _ = discard.send(batch);
+            }
+            drop(discard);
+            // A panic in the reader is a bug; resume it here rather than hide it.
+            let read = reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            read.map_err(StreamError::Read)?;
+            written.map_err(StreamError::Store)?;
+            writer.commit().map_err(StreamError::Store)
+        })
+    }
 }

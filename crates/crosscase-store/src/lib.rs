@@ -23,7 +23,7 @@ mod workshops;
 
 pub use create::write_database;
 pub use error::StoreError;
-pub use ingest::{ImportRecord, Ingest, IngestOutcome, IngestSummary, IngestWriter};
+pub use ingest::{ImportRecord, Ingest, IngestOutcome, IngestSummary, IngestWriter, StreamError};
 pub use load::WaveAndUnitNames;
 pub use qualcoder::{QualCoderLimits, read_qualcoder, read_qualcoder_within};
 pub use runs::{AnalysisRun, RunSummary};
