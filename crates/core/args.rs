@@ -256,6 +256,9 @@ pub enum Command {
         /// The folder to write into (created if needed).
         #[arg(long)]
         out: PathBuf,
+        /// Language of the charts' titles and labels; the project's own by default.
+        #[arg(long, value_enum)]
+        lang: Option<Lang>,
     },
     /// Feedback packs, one folder per municipality.
     #[command(

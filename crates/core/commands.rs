@@ -356,7 +356,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let db = db.ok_or_else(|| UserError("audit needs --db (or --disclosure DIR)".to_string()))?;
             crate::privacy::audit(&db, &dirs, roster.as_deref())
         }
-        Command::Charts { db, project, out } => {
+        Command::Charts { db, project, out, lang } => {
             let mut store = Store::open_read_only(&db)?;
             let snapshot = store.snapshot(project.as_deref())?;
             let project = Some(snapshot.name());
@@ -365,7 +365,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let rows = crosscase_analysis::prevalence(&corpus)?;
             let ideas = snapshot.load_ideas(project)?;
             drop(snapshot);
-            let charts = crosscase_report::write_overview_charts(&corpus, &rows, &ideas, &out)?;
+            let language = lang.map_or(corpus.settings.language, Language::from);
+            let charts = crosscase_report::write_overview_charts(&corpus, &rows, &ideas, &out, language)?;
             eprintln!("Wrote {} charts in {}.", charts.len(), out.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -1174,7 +1175,8 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
     let content_hash = snapshot.content_hash().to_string();
     let workshops = snapshot.earlier_workshops(snapshot.name(), &content_hash)?;
     let feedback_run_id = *snapshot.record_runs(&runs)?.last().expect("the feedback run");
-    let charts = crosscase_report::write_overview_charts(&corpus, &rows, &ideas, &charts_dir)?;
+    let charts =
+        crosscase_report::write_overview_charts(&corpus, &rows, &ideas, &charts_dir, corpus.settings.language)?;
     let feedback_dir = out.join("feedback");
     let config = FeedbackConfig {
         out_dir: feedback_dir.clone(),

@@ -1288,6 +1288,11 @@ fn every_command_follows_the_conventions() {
             0,
         ),
         ("charts-out", &["charts", "--db", "{db}", "--out", "{tmp}/charts"], 0),
+        (
+            "charts-in-english",
+            &["charts", "--db", "{db}", "--out", "{tmp}/charts-en", "--lang", "en"],
+            0,
+        ),
         // Binary formats never go to a terminal or a pipe unasked: xlsx needs --out.
         (
             "compare-xlsx-without-out",
@@ -1355,6 +1360,9 @@ fn every_command_follows_the_conventions() {
     assert!(
         tmp.path().join("exp").join("codings.csv").is_file() && tmp.path().join("exp2").join("codings.csv").is_file()
     );
+    // Charts in the language asked for, the project's own (Swedish) otherwise.
+    let svg = |dir: &str| std::fs::read_to_string(tmp.path().join(dir).join("heatmap.svg")).unwrap();
+    assert_ne!(svg("charts"), svg("charts-en"), "--lang en changes the charts' words");
     let script = crosscase(tmp.path(), &["completions", "bash"]).stdout;
     assert!(script.contains("crosscase") && script.contains("feedback") && script.contains("--municipality"));
 

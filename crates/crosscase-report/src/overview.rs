@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crosscase_analysis::{MixedRow, PrevalenceRow};
 use crosscase_charts::{ComparisonBars, Heatmap, Scatter, ScatterPoint, comparison_bars, heatmap, scatter};
-use crosscase_model::{Corpus, IdeaRecords, SurveyRecords, format};
+use crosscase_model::{Corpus, IdeaRecords, Language, SurveyRecords, format};
 
 use crate::page::{FeedbackData, bar_groups, code_rows, heatmap_cell};
 use crate::text::strings;
@@ -37,8 +37,8 @@ pub fn write_overview_charts(
     rows: &[PrevalenceRow],
     ideas: &IdeaRecords,
     dir: &Path,
+    language: Language,
 ) -> Result<OverviewCharts, ReportError> {
-    let language = corpus.settings.language;
     let s = strings(language);
     // The same disclosure model as the packs, so the research team's charts hide exactly what the packs hide (the
     // letter key plays no part here: municipalities are named).
