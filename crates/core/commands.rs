@@ -397,19 +397,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     Some(path) => crosscase_ingest::read_quote_choices(path, &corpus).map_err(|d| problems(path, d))?,
                     None => Vec::new(),
                 };
-                let rows = crosscase_analysis::prevalence(&corpus)?;
-                // Only the segments the packs may quote are read, not every segment of the project.
-                let candidates = crosscase_report::quote_candidates(&corpus, &municipalities, &quote_choices);
-                let quotes = snapshot.quotes_for(project, &candidates)?;
-                let ideas = snapshot.load_ideas(project)?;
-                let surveys = snapshot.load_surveys(project)?;
+                let inputs = crate::packs::PackInputs::read(&snapshot, &corpus, &municipalities, &quote_choices)?;
                 let language = lang.map_or(corpus.settings.language, Language::from);
                 // The packs name the run they come from, so it is recorded first and removed again if they fail.
                 let letter_seed = crate::disclosure::letter_seed(&db)?;
-                let content_hash = snapshot.content_hash().to_string();
-                // What each municipality's earlier workshop said, for the packs' "what you told us last time".
-                let workshops = snapshot.earlier_workshops(snapshot.name(), &content_hash)?;
-                let run = snapshot.record_run(&feedback_run(&rows, &out, &municipalities, language)?)?;
+                let content_hash = inputs.content_hash.clone();
+                let run = snapshot.record_run(&feedback_run(&inputs.rows, &out, &municipalities, language)?)?;
                 let config = FeedbackConfig {
                     out_dir: out.clone(),
                     language,
@@ -421,17 +414,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     quote_choices,
                     workshop: None,
                 };
-                let written = crosscase_report::write_feedback(
-                    &crosscase_report::FeedbackData {
-                        corpus: &corpus,
-                        prevalence: &rows,
-                        quotes: &quotes,
-                        ideas: &ideas,
-                        surveys: &surveys,
-                        workshops: &workshops,
-                    },
-                    &config,
-                );
+                let written = crosscase_report::write_feedback(&inputs.data(&corpus), &config);
                 let (packs, left_out) = match written {
                     Ok(written) => written,
                     Err(e) => {

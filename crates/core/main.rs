@@ -8,6 +8,7 @@ mod commands;
 mod disclosure;
 mod import_map;
 mod output;
+mod packs;
 mod privacy;
 mod runs;
 mod workshop;

@@ -169,22 +169,10 @@ fn serve_workshop(args: StartArgs) -> Result<ExitCode> {
     let corpus = snapshot.load_corpus(project)?;
     let kommunkod = crate::commands::resolve_municipalities(&corpus, std::slice::from_ref(&kommunkod))?.remove(0);
     let wanted = vec![kommunkod.clone()];
-    let rows = crosscase_analysis::prevalence(&corpus)?;
-    let candidates = crosscase_report::quote_candidates(&corpus, &wanted, &[]);
-    let quotes = snapshot.quotes_for(project, &candidates)?;
-    let ideas = snapshot.load_ideas(project)?;
-    let surveys = snapshot.load_surveys(project)?;
-    let content_hash = snapshot.content_hash().to_string();
-    let workshops = snapshot.earlier_workshops(&project_name, &content_hash)?;
+    let inputs = crate::packs::PackInputs::read(&snapshot, &corpus, &wanted, &[])?;
+    let content_hash = inputs.content_hash.clone();
     let letter_seed = crate::disclosure::letter_seed(&db)?;
-    let data = FeedbackData {
-        corpus: &corpus,
-        prevalence: &rows,
-        quotes: &quotes,
-        ideas: &ideas,
-        surveys: &surveys,
-        workshops: &workshops,
-    };
+    let data = inputs.data(&corpus);
     let existing = snapshot.open_workshop_of(&project_name, &kommunkod)?;
     let language = match (&existing, args.lang) {
         (Some(w), Some(lang)) if Language::from(lang).as_str() != w.language => {
@@ -234,7 +222,7 @@ fn serve_workshop(args: StartArgs) -> Result<ExitCode> {
         None => {
             // The pack the workshop shows is recorded as a feedback run, as `feedback` records its packs.
             let run = snapshot.record_run(&crate::commands::feedback_run(
-                &rows,
+                &inputs.rows,
                 Path::new("workshop"),
                 &wanted,
                 language,
@@ -539,14 +527,9 @@ pub fn research(
     let project_name = snapshot.name().to_string();
     let project = Some(project_name.as_str());
     let corpus = snapshot.load_corpus(project)?;
-    let rows = crosscase_analysis::prevalence(&corpus)?;
-    let ideas = snapshot.load_ideas(project)?;
-    let surveys = snapshot.load_surveys(project)?;
-    let workshops = snapshot.earlier_workshops(&project_name, snapshot.content_hash())?;
-    let names = snapshot.wave_and_unit_names(project)?;
     // Every municipality's pack can be asked for, so the quotes of all of them are read now, from this snapshot.
-    let candidates = crosscase_report::quote_candidates(&corpus, &[], &[]);
-    let quotes = snapshot.quotes_for(project, &candidates)?;
+    let inputs = crate::packs::PackInputs::read(&snapshot, &corpus, &[], &[])?;
+    let names = snapshot.wave_and_unit_names(project)?;
     drop(snapshot);
     drop(store);
     let letter_seed = crate::disclosure::letter_seed(db)?;
@@ -554,11 +537,8 @@ pub fn research(
     let screened = screen.screened(&corpus, language);
     let data = FeedbackData {
         corpus: &screened,
-        prevalence: &rows,
         quotes: &[],
-        ideas: &ideas,
-        surveys: &surveys,
-        workshops: &workshops,
+        ..inputs.data(&screened)
     };
     let (heatmap, groups) = crosscase_report::disclosed_matrices(&data, letter_seed)?;
     let matrices = research_matrices(&screened, &screen, &names, heatmap, groups);
@@ -574,18 +554,11 @@ pub fn research(
         .collect();
     let key = crosscase_serve::random_hex(32).map_err(|e| anyhow::anyhow!("cannot draw the research token: {e}"))?;
     // A pack is written when it is first asked for, exactly as `feedback` writes it (without a recorded run).
-    let inputs = std::sync::Arc::new((
-        corpus.clone(),
-        rows.clone(),
-        quotes,
-        ideas.clone(),
-        surveys.clone(),
-        workshops.clone(),
-    ));
+    let inputs = std::sync::Arc::new((corpus.clone(), inputs));
     let roster_for_packs = screen.roster().clone();
     let made = std::sync::atomic::AtomicUsize::new(0);
     let packs: crosscase_serve::PackMaker = std::sync::Arc::new(move |kommunkod: &str| {
-        let (corpus, rows, quotes, ideas, surveys, workshops) = &*inputs;
+        let (corpus, inputs) = &*inputs;
         let n = made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let config = FeedbackConfig {
             out_dir: std::env::temp_dir().join(format!("crosscase-serve-{}-{n}", std::process::id())),
@@ -598,15 +571,7 @@ pub fn research(
             quote_choices: Vec::new(),
             workshop: None,
         };
-        let data = FeedbackData {
-            corpus,
-            prevalence: rows,
-            quotes,
-            ideas,
-            surveys,
-            workshops,
-        };
-        pack_files(&data, &config).map_err(|e| format!("{e:#}"))
+        pack_files(&inputs.data(corpus), &config).map_err(|e| format!("{e:#}"))
     });
     let bound = crosscase_serve::bind(listen).map_err(|e| UserError(e.to_string()))?;
     let addr = bound.local_addr();
