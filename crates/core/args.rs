@@ -15,6 +15,17 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The project a command reads: the database and, when it holds several, which project.
+#[derive(clap::Args, Debug)]
+pub struct ProjectArgs {
+    /// The project database (an SQLite file that `ingest` or `import` wrote).
+    #[arg(long)]
+    pub db: PathBuf,
+    /// The project, when the database holds several.
+    #[arg(long)]
+    pub project: Option<String>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Write an empty, valid project folder to fill in.
@@ -91,13 +102,8 @@ pub enum Command {
     /// Prevalence of every code by municipality, and whether municipalities differ (tests, effect sizes, q-values).
     #[command(after_help = "Example:\n  crosscase compare --db project.sqlite --out compare.csv")]
     Compare {
-        /// The project database (an SQLite file that `ingest` or `import` wrote).
-        #[arg(long)]
-        db: PathBuf,
-        /// The project to compare, when the database holds several.
-        /// The project, when the database holds several.
-        #[arg(long)]
-        project: Option<String>,
+        #[command(flatten)]
+        source: ProjectArgs,
         #[command(flatten)]
         output: OutputArgs,
         /// What counts as one observation in the tests: participant clusters (each participant's sources together;
@@ -126,12 +132,8 @@ pub enum Command {
     /// Which codes go together: overlapping segments, shared sources, nearby segments; overall and by municipality.
     #[command(after_help = "Example:\n  crosscase cooccur --db project.sqlite --out cooccur.csv")]
     Cooccur {
-        /// The project database (an SQLite file that `ingest` or `import` wrote).
-        #[arg(long)]
-        db: PathBuf,
-        /// The project, when the database holds several.
-        #[arg(long)]
-        project: Option<String>,
+        #[command(flatten)]
+        source: ProjectArgs,
         #[command(flatten)]
         output: OutputArgs,
         /// Segments at most this many characters apart count as near each other.
@@ -141,12 +143,8 @@ pub enum Command {
     /// Intercoder agreement where two or more coders coded the same sources, per code and pooled.
     #[command(after_help = "Example:\n  crosscase agreement --db project.sqlite --out agreement.csv")]
     Agreement {
-        /// The project database (an SQLite file that `ingest` or `import` wrote).
-        #[arg(long)]
-        db: PathBuf,
-        /// The project, when the database holds several.
-        #[arg(long)]
-        project: Option<String>,
+        #[command(flatten)]
+        source: ProjectArgs,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -154,12 +152,8 @@ pub enum Command {
     /// employees, time to implementation (Kaplan–Meier, median with interval) and a log-rank test across groups.
     #[command(after_help = "Example:\n  crosscase ideas --db project.sqlite --out ideas.csv")]
     Ideas {
-        /// The project database (an SQLite file that `ingest` or `import` wrote).
-        #[arg(long)]
-        db: PathBuf,
-        /// The project, when the database holds several.
-        #[arg(long)]
-        project: Option<String>,
+        #[command(flatten)]
+        source: ProjectArgs,
         #[command(flatten)]
         output: OutputArgs,
         /// What the ideas are grouped by; every grouping also reports all ideas together (group `all`).
@@ -178,12 +172,8 @@ pub enum Command {
     /// and after a training.
     #[command(after_help = "Example:\n  crosscase survey --db project.sqlite --out survey.csv")]
     Survey {
-        /// The project database (an SQLite file that `ingest` or `import` wrote).
-        #[arg(long)]
-        db: PathBuf,
-        /// The project, when the database holds several.
-        #[arg(long)]
-        project: Option<String>,
+        #[command(flatten)]
+        source: ProjectArgs,
         #[command(flatten)]
         output: OutputArgs,
         /// The instrument to analyse (the name of its file in surveys/); all instruments when left out.
@@ -206,12 +196,8 @@ pub enum Command {
     /// Tidy tables of the project for notebooks and spreadsheets (see docs/data-dictionary.md).
     #[command(after_help = "Example:\n  crosscase export --db project.sqlite --out export/ --format parquet")]
     Export {
-        /// The project database (an SQLite file that `ingest` or `import` wrote).
-        #[arg(long)]
-        db: PathBuf,
-        /// The project, when the database holds several.
-        #[arg(long)]
-        project: Option<String>,
+        #[command(flatten)]
+        source: ProjectArgs,
         /// The folder to write into (created if needed); `--to` is the older name.
         #[arg(
             long,
@@ -247,12 +233,8 @@ pub enum Command {
     /// Heatmap and bar charts (PNG and SVG) for the research team.
     #[command(after_help = "Example:\n  crosscase charts --db project.sqlite --out charts/")]
     Charts {
-        /// The project database (an SQLite file that `ingest` or `import` wrote).
-        #[arg(long)]
-        db: PathBuf,
-        /// The project, when the database holds several.
-        #[arg(long)]
-        project: Option<String>,
+        #[command(flatten)]
+        source: ProjectArgs,
         /// The folder to write into (created if needed).
         #[arg(long)]
         out: PathBuf,
@@ -265,12 +247,8 @@ pub enum Command {
         after_help = "Example:\n  crosscase feedback --db project.sqlite --out feedback/ --municipality 0583,Mjölby"
     )]
     Feedback {
-        /// The project database (an SQLite file that `ingest` or `import` wrote).
-        #[arg(long)]
-        db: PathBuf,
-        /// The project, when the database holds several.
-        #[arg(long)]
-        project: Option<String>,
+        #[command(flatten)]
+        source: ProjectArgs,
         /// The folder to write into (created if needed).
         #[arg(long)]
         out: PathBuf,
@@ -308,12 +286,8 @@ pub enum Command {
     /// click-through from a shown cell to its segments (source, kind, roles, wave, coder, quote).
     #[command(after_help = "Example:\n  crosscase serve --db project.sqlite")]
     Serve {
-        /// The project database (an SQLite file that `ingest` or `import` wrote).
-        #[arg(long)]
-        db: PathBuf,
-        /// The project, when the database holds several.
-        #[arg(long)]
-        project: Option<String>,
+        #[command(flatten)]
+        source: ProjectArgs,
         /// Where the server listens: 127.0.0.1:8571 by default (this machine only; other machines need the printed
         /// token).
         #[arg(long, value_name = "ADDR")]

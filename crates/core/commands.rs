@@ -12,7 +12,7 @@ use crosscase_model::{KommunRegister, Language, QuoteKeeping};
 use crosscase_report::{FeedbackConfig, WrittenPack};
 use crosscase_store::{AnalysisRun, ImportRecord, IngestOutcome, Store};
 
-use crate::args::{By, Cli, Command, CountUnit, CsvDialect, ExportFormat, Format, OutputArgs, Unit};
+use crate::args::{By, Cli, Command, CountUnit, CsvDialect, ExportFormat, Format, OutputArgs, ProjectArgs, Unit};
 use crate::output::{check_output, render_table, write_rendered, write_table};
 
 /// A problem in the user's data or files: exit code 1.
@@ -71,8 +71,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Compare {
-            db,
-            project,
+            source: ProjectArgs { db, project },
             output,
             unit,
             permutations,
@@ -161,8 +160,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Cooccur {
-            db,
-            project,
+            source: ProjectArgs { db, project },
             output,
             within,
         } => {
@@ -180,7 +178,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             eprintln!("Stored as run {run} in {}.", db.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Agreement { db, project, output } => {
+        Command::Agreement {
+            source: ProjectArgs { db, project },
+            output,
+        } => {
             check_output(&output)?;
             let mut store = Store::open_existing(&db)?;
             let snapshot = store.snapshot(project.as_deref())?;
@@ -196,8 +197,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Ideas {
-            db,
-            project,
+            source: ProjectArgs { db, project },
             output,
             by,
             confidence,
@@ -226,8 +226,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Survey {
-            db,
-            project,
+            source: ProjectArgs { db, project },
             output,
             instrument,
             by,
@@ -300,8 +299,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export {
-            db,
-            project,
+            source: ProjectArgs { db, project },
             out: to,
             qdpx,
             format,
@@ -344,8 +342,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Runs { command } => crate::runs::run(command),
         Command::Workshop { command, start } => crate::workshop::run(command, start),
         Command::Serve {
-            db,
-            project,
+            source: ProjectArgs { db, project },
             listen,
             roster,
         } => crate::workshop::research(&db, project.as_deref(), listen, roster.as_deref()),
@@ -356,7 +353,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let db = db.ok_or_else(|| UserError("audit needs --db (or --disclosure DIR)".to_string()))?;
             crate::privacy::audit(&db, &dirs, roster.as_deref())
         }
-        Command::Charts { db, project, out, lang } => {
+        Command::Charts {
+            source: ProjectArgs { db, project },
+            out,
+            lang,
+        } => {
             let mut store = Store::open_read_only(&db)?;
             let snapshot = store.snapshot(project.as_deref())?;
             let project = Some(snapshot.name());
@@ -371,8 +372,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Feedback {
-            db,
-            project,
+            source: ProjectArgs { db, project },
             out,
             municipalities,
             lang,
