@@ -26,6 +26,19 @@ pub struct ProjectArgs {
     pub project: Option<String>,
 }
 
+/// Pseudonymisation on the way in (`ingest`, `import`).
+#[derive(clap::Args, Debug)]
+pub struct PseudonymiseArgs {
+    /// Replace the names in this roster (a CSV with a column `name`) by stable pseudonyms, in participant ids (for a
+    /// QDA tool's export, its case names) and all texts, before anything is stored.
+    #[arg(long, value_name = "ROSTER.csv")]
+    pub pseudonymise: Option<PathBuf>,
+    /// The pseudonymisation key (created when missing); keep it outside the database. Default: the roster's path
+    /// with the extension `.key`.
+    #[arg(long, requires = "pseudonymise")]
+    pub key: Option<PathBuf>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Write an empty, valid project folder to fill in.
@@ -53,14 +66,8 @@ pub enum Command {
         /// The database to store the project in (an SQLite file; created if missing).
         #[arg(long)]
         db: PathBuf,
-        /// Replace the names in this roster (a CSV with a column `name`) by stable pseudonyms, in participant ids and
-        /// all texts, before anything is stored.
-        #[arg(long, value_name = "ROSTER.csv")]
-        pseudonymise: Option<PathBuf>,
-        /// The pseudonymisation key (created when missing); keep it outside the database. Default: the roster's
-        /// path with the extension `.key`.
-        #[arg(long, requires = "pseudonymise")]
-        key: Option<PathBuf>,
+        #[command(flatten)]
+        privacy: PseudonymiseArgs,
     },
     /// Import a coded project from a QDA tool: a REFI-QDA export (.qdpx, or .qde with its sources folder), a codebook
     /// (.qdc), or a QualCoder project (.qda folder or its data.qda); several files of the same project (e.g. two
@@ -91,13 +98,8 @@ pub enum Command {
         /// `json` prints one JSON object summarising the import on stdout.
         #[arg(long, value_enum, default_value_t = ImportFormat::Text)]
         format: ImportFormat,
-        /// Replace the names in this roster (a CSV with a column `name`) by stable pseudonyms, in participant ids (the
-        /// QDA tool's case names) and all texts, before anything is stored.
-        #[arg(long, value_name = "ROSTER.csv")]
-        pseudonymise: Option<PathBuf>,
-        /// The pseudonymisation key (created when missing); default: the roster's path with the extension `.key`.
-        #[arg(long, requires = "pseudonymise")]
-        key: Option<PathBuf>,
+        #[command(flatten)]
+        privacy: PseudonymiseArgs,
     },
     /// Prevalence of every code by municipality, and whether municipalities differ (tests, effect sizes, q-values).
     #[command(after_help = "Example:\n  crosscase compare --db project.sqlite --out compare.csv")]

@@ -12,7 +12,9 @@ use crosscase_model::{KommunRegister, Language, QuoteKeeping};
 use crosscase_report::{FeedbackConfig, WrittenPack};
 use crosscase_store::{AnalysisRun, ImportRecord, IngestOutcome, Store};
 
-use crate::args::{By, Cli, Command, CountUnit, CsvDialect, ExportFormat, Format, OutputArgs, ProjectArgs, Unit};
+use crate::args::{
+    By, Cli, Command, CountUnit, CsvDialect, ExportFormat, Format, OutputArgs, ProjectArgs, PseudonymiseArgs, Unit,
+};
 use crate::output::{check_output, render_table, write_rendered, write_table};
 
 /// A problem in the user's data or files: exit code 1.
@@ -63,8 +65,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Ingest {
             dir,
             db,
-            pseudonymise,
-            key,
+            privacy: PseudonymiseArgs { pseudonymise, key },
         } => {
             let privacy = Privacy::requested(pseudonymise, key)?;
             ingest(&dir, &db, privacy.as_ref())?;
@@ -285,8 +286,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             replace,
             map,
             format,
-            pseudonymise,
-            key,
+            privacy: PseudonymiseArgs { pseudonymise, key },
         } => {
             if let Some(out) = write_map {
                 crate::import_map::write_map(&files, map.as_deref(), name, &out)?;
