@@ -33,7 +33,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut command, "crosscase", &mut std::io::stdout());
+            // Into memory first: clap_complete panics on a failed write, and a closed pipe is not an error.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "crosscase", &mut script);
+            std::io::stdout()
+                .write_all(&script)
+                .context("cannot write the completion script")?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Init { dir, name, lang } => {
@@ -93,7 +98,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let mut store = Store::open_existing(&db)?;
             let snapshot = store.snapshot(project.as_deref())?;
             let corpus = snapshot.load_corpus(Some(snapshot.name()))?;
-            require_codings(&corpus, &db, "compare")?;
+            require_codings(&corpus, &db, "compare", true)?;
             let cfg = DifferenceConfig {
                 unit: match unit {
                     Unit::Cluster => CountingUnit::Cluster,
@@ -169,7 +174,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let mut store = Store::open_existing(&db)?;
             let snapshot = store.snapshot(project.as_deref())?;
             let corpus = snapshot.load_corpus(Some(snapshot.name()))?;
-            require_codings(&corpus, &db, "cooccur")?;
+            require_codings(&corpus, &db, "cooccur", true)?;
             let mut table = ResultTable::new();
             table.extend(None, &crosscase_analysis::cooccurrence(&corpus, within))?;
             let parameters = serde_json::json!({ "within": within });
@@ -187,7 +192,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let mut store = Store::open_existing(&db)?;
             let snapshot = store.snapshot(project.as_deref())?;
             let corpus = snapshot.load_corpus(Some(snapshot.name()))?;
-            require_codings(&corpus, &db, "agreement")?;
+            require_codings(&corpus, &db, "agreement", true)?;
             let rows = crosscase_analysis::agreement(&corpus).map_err(|e| UserError(e.to_string()))?;
             let mut table = ResultTable::new();
             table.extend(None, &rows)?;
@@ -362,7 +367,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let snapshot = store.snapshot(project.as_deref())?;
             let project = Some(snapshot.name());
             let corpus = snapshot.load_corpus(project)?;
-            require_codings(&corpus, &db, "charts")?;
+            require_codings(&corpus, &db, "charts", false)?;
             let rows = crosscase_analysis::prevalence(&corpus)?;
             let ideas = snapshot.load_ideas(project)?;
             drop(snapshot);
@@ -381,7 +386,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             quotes: quotes_file,
         } => {
             // A folder this command creates is removed again when it fails, so that bad input leaves nothing behind.
-            let created = !out.exists();
+            let created = claim_folder(&out)?;
             let result = (|| -> Result<ExitCode> {
                 let roster = crate::privacy::roster(roster.as_deref())?;
                 // Decided before anything is written: a report that would land in the output folder is refused.
@@ -391,7 +396,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 let snapshot = store.snapshot(project.as_deref())?;
                 let project = Some(snapshot.name());
                 let corpus = snapshot.load_corpus(project)?;
-                require_codings(&corpus, &db, "feedback")?;
+                require_codings(&corpus, &db, "feedback", false)?;
                 let municipalities = resolve_municipalities(&corpus, &municipalities)?;
                 let quote_choices = match &quotes_file {
                     Some(path) => crosscase_ingest::read_quote_choices(path, &corpus).map_err(|d| problems(path, d))?,
@@ -423,9 +428,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     }
                 };
                 report_packs(&packs);
+                // The lists beside the folder belong to the run: if they cannot be written, neither stays.
+                let lists = crate::privacy::write_left_out(&left_out, &report, &roster)
+                    .and_then(|()| crate::privacy::write_quote_list(&packs, &report, &roster));
+                if let Err(e) = lists {
+                    let _ = store.delete_run(run);
+                    return Err(e);
+                }
                 eprintln!("Stored as run {run} in {}.", db.display());
-                crate::privacy::write_left_out(&left_out, &report, &roster)?;
-                crate::privacy::write_quote_list(&packs, &report, &roster)?;
                 Ok(ExitCode::SUCCESS)
             })();
             if result.is_err() && created {
@@ -950,13 +960,33 @@ pub(crate) fn run_stamp(id: i64, content_hash: String) -> crosscase_analysis::pa
     }
 }
 
+/// Makes the output folder `out` if nothing is at that path (not even a dangling link) and says whether this call
+/// made it: only such a folder is removed again when the command fails. `create_dir` claims it atomically, so a
+/// folder another process made meanwhile is never taken for ours.
+fn claim_folder(out: &Path) -> Result<bool> {
+    if std::fs::symlink_metadata(out).is_ok() {
+        return Ok(false);
+    }
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    match std::fs::create_dir(out) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e).with_context(|| format!("cannot create {}", out.display())),
+    }
+}
+
 /// An error, naming what is missing, when the project has nothing for `command` to work on: no municipalities,
-/// sources or codes (an empty project, as `init` writes one, ingests without error).
-pub(crate) fn require_codings(corpus: &crosscase_model::Corpus, db: &Path, command: &str) -> Result<()> {
+/// sources or codes (an empty project, as `init` writes one, ingests without error), and, when `codings` says the
+/// command is about nothing else, no codings (texts not yet coded). Packs and charts also show surveys and ideas,
+/// so they are made without codings.
+pub(crate) fn require_codings(corpus: &crosscase_model::Corpus, db: &Path, command: &str, codings: bool) -> Result<()> {
     let missing = [
         (corpus.municipalities.is_empty(), "municipalities"),
         (corpus.sources.is_empty(), "sources"),
         (corpus.codes.is_empty(), "codes"),
+        (codings && corpus.codings.is_empty(), "codings"),
     ];
     let missing: Vec<&str> = missing.iter().filter(|m| m.0).map(|m| m.1).collect();
     if missing.is_empty() {
@@ -990,23 +1020,41 @@ pub(crate) fn resolve_municipalities(corpus: &crosscase_model::Corpus, wanted: &
     };
     let mut found = Vec::with_capacity(wanted.len());
     let mut unknown = Vec::new();
+    let mut ambiguous = Vec::new();
+    let ms = &corpus.municipalities;
     for w in wanted {
         let w = w.trim();
-        let code = if !w.is_empty() && w.len() <= 4 && w.bytes().all(|b| b.is_ascii_digit()) {
-            format!("{w:0>4}")
-        } else {
-            w.to_string()
-        };
-        let hit = corpus
-            .municipalities
+        let padded =
+            (!w.is_empty() && w.len() < 4 && w.bytes().all(|b| b.is_ascii_digit())).then(|| format!("{w:0>4}"));
+        // The code as given, then with the leading zeros, then the name as written (case aside), then the name
+        // without the dots on å, ä, ö, but only when that leaves one municipality (Habo and Håbo are both real).
+        let folded: Vec<&crosscase_model::Municipality> = ms.iter().filter(|m| fold(&m.name) == fold(w)).collect();
+        let hit = ms
             .iter()
-            .find(|m| m.code == code)
-            .or_else(|| corpus.municipalities.iter().find(|m| fold(&m.name) == fold(w)));
+            .find(|m| m.code == w)
+            .or_else(|| padded.as_ref().and_then(|p| ms.iter().find(|m| &m.code == p)))
+            .or_else(|| ms.iter().find(|m| m.name.to_lowercase() == w.to_lowercase()))
+            .or_else(|| (folded.len() == 1).then(|| folded[0]));
         match hit {
             Some(m) if !found.contains(&m.code) => found.push(m.code.clone()),
             Some(_) => {}
+            None if folded.len() > 1 => ambiguous.push(format!(
+                "{w} ({})",
+                folded
+                    .iter()
+                    .map(|m| format!("{} {}", m.code, m.name))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )),
             None => unknown.push(w.to_string()),
         }
+    }
+    if !ambiguous.is_empty() {
+        return Err(UserError(format!(
+            "--municipality {} could be more than one municipality; give its kommunkod or its name as written",
+            ambiguous.join(", ")
+        ))
+        .into());
     }
     if unknown.is_empty() {
         return Ok(found);
@@ -1216,4 +1264,58 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn corpus(municipalities: &[(&str, &str)]) -> crosscase_model::Corpus {
+        crosscase_model::Corpus {
+            settings: crosscase_model::ProjectSettings::new("t"),
+            municipalities: municipalities
+                .iter()
+                .map(|&(code, name)| crosscase_model::Municipality {
+                    code: code.into(),
+                    name: name.into(),
+                    line: 0,
+                })
+                .collect(),
+            waves: vec![],
+            wave_names: vec![],
+            codes: vec![],
+            participants: vec![],
+            sources: vec![],
+            coders: vec![],
+            codings: Default::default(),
+        }
+    }
+
+    fn resolve(c: &crosscase_model::Corpus, wanted: &[&str]) -> std::result::Result<Vec<String>, String> {
+        let wanted: Vec<String> = wanted.iter().map(|s| s.to_string()).collect();
+        resolve_municipalities(c, &wanted).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn municipalities_are_found_by_code_name_or_folded_name_and_never_guessed() {
+        let c = corpus(&[
+            ("0305", "Håbo"),
+            ("0583", "Motala"),
+            ("0586", "Mjölby"),
+            ("0643", "Habo"),
+            ("12", "Site 12"),
+        ]);
+        assert_eq!(resolve(&c, &["583", "0586", " motala "]).unwrap(), ["0583", "0586"]);
+        assert_eq!(resolve(&c, &["mjolby"]).unwrap(), ["0586"]);
+        // Habo and Håbo fold alike: each is found as written, and the folded form alone is refused as ambiguous.
+        assert_eq!(resolve(&c, &["Habo"]).unwrap(), ["0643"]);
+        assert_eq!(resolve(&c, &["håbo"]).unwrap(), ["0305"]);
+        let both = corpus(&[("0305", "Håbo"), ("0643", "Habo")]);
+        let err = resolve(&both, &["HÅBÖ"]).unwrap_err();
+        assert!(err.contains("0305 Håbo or 0643 Habo"), "{err}");
+        // A free site id is matched as given before it is padded.
+        assert_eq!(resolve(&c, &["12"]).unwrap(), ["12"]);
+        let err = resolve(&c, &["Atlantis"]).unwrap_err();
+        assert!(err.contains("Atlantis is not in the project"), "{err}");
+    }
 }

@@ -56,11 +56,23 @@ pub fn load_or_create_key(path: &Path) -> Result<PseudonymKey, KeyError> {
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
         .map_err(|source| KeyError::Random { source })?;
-    std::fs::write(path, hex(&bytes) + "\n").map_err(|source| KeyError::Write {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Ok(PseudonymKey { bytes, created: true })
+    // A new file only, readable by its owner alone: two first imports at once must not replace each other's key.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options
+        .open(path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, (hex(&bytes) + "\n").as_bytes()));
+    match written {
+        Ok(()) => Ok(PseudonymKey { bytes, created: true }),
+        // Another import made it first: use that one.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create_key(path),
+        Err(source) => Err(KeyError::Write {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
 }
 
 #[cfg(test)]

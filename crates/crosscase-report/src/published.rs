@@ -41,8 +41,10 @@ fn figure_files(dir: &Path) -> Result<Vec<PathBuf>, PublishedError> {
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d).map_err(read(&d))? {
-            let path = entry.map_err(read(&d))?.path();
-            if path.is_dir() {
+            let entry = entry.map_err(read(&d))?;
+            let path = entry.path();
+            // Links are not followed, so that a link to a folder above cannot make the walk go round.
+            if entry.file_type().map_err(read(&path))?.is_dir() {
                 stack.push(path);
             } else if path.file_name().is_some_and(|n| n == "figures.json") {
                 out.push(path);

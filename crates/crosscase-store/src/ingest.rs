@@ -642,13 +642,16 @@ impl Store {
             let (discard, discarded) = std::sync::mpsc::channel::<Vec<crosscase_model::Coding>>();
             scope.spawn(move || discarded.into_iter().for_each(drop));
             let mut written = Ok(());
-            for mut batch in receive {
+            for mut batch in receive.iter() {
                 batch.iter_mut().for_each(&mut each);
-                if written.is_ok() {
-                    written = writer.add_codings(&batch);
-                }
+                written = writer.add_codings(&batch);
                 let _ = discard.send(batch);
+                if written.is_err() {
+                    // Hanging up stops the reader: nothing more will be written.
+                    break;
+                }
             }
+            drop(receive);
             drop(discard);
             // A panic in the reader is a bug; resume it here rather than hide it.
             let read = reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));

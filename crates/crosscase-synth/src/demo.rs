@@ -293,7 +293,8 @@ fn observations(p: &mut Project, rng: &mut Rng, code: &str) {
         let mut participants: Vec<String> = Vec::new();
         let speakers = rng.range(3, 6) as usize;
         // The themes the meeting takes up, each as likely as in an interview there (so the planted differences show
-        // in field notes as they do in interviews and workshops), in a random order; speaker k voices the k-th.
+        // in field notes as they do in interviews and workshops), in a random order; speaker k voices the k-th, so
+        // a meeting with fewer speakers than themes leaves the last of them unsaid.
         let mut discussed: Vec<usize> = (0..THEMES.len())
             .filter(|&ti| rng.chance(propensity(code, w, THEMES[ti].id)))
             .collect();
