@@ -727,6 +727,8 @@ pub fn pack_model(inputs: &PackInputs<'_>, config: &PackConfig) -> PackModel {
         })
         .collect();
     let funnels: Vec<crate::ideas::Funnel> = municipality_ideas.iter().map(|v| funnel(ideas, v)).collect();
+    // The log-rank test across municipalities is the same in every pack: computed once.
+    let log_rank_p = idea_summary::log_rank_p(ideas);
     let stages: Vec<String> = ideas.stages.progress.clone();
     let mut idea_table = Table::default();
     let mut idea_cells: Vec<Vec<(usize, usize)>> = vec![Vec::new(); stages.len()];
@@ -867,6 +869,7 @@ pub fn pack_model(inputs: &PackInputs<'_>, config: &PackConfig) -> PackModel {
                     &corpus.municipalities[m].code,
                     idea_figures.first().is_some_and(|f| f.own.is_shown()),
                     idea_figures.first().is_some_and(|f| f.others.is_shown()),
+                    log_rank_p,
                 ),
                 ideas: idea_figures,
                 surveys: survey_figures,
