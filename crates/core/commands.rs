@@ -1122,11 +1122,9 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
     // Everything the demo reads comes from one snapshot; the runs are recorded together at the end.
     let snapshot = store.snapshot(Some(&name))?;
     let corpus = snapshot.load_corpus(Some(&name))?;
-    let ideas = snapshot.load_ideas(Some(&name))?;
-    let surveys = snapshot.load_surveys(Some(&name))?;
-    let quotes = snapshot.quotes_for(Some(&name), &crosscase_report::quote_candidates(&corpus, &[], &[]))?;
+    let inputs = crate::packs::PackInputs::read(&snapshot, &corpus, &[], &[])?;
+    let (rows, ideas, surveys) = (&inputs.rows, &inputs.ideas, &inputs.surveys);
     let mut runs = Vec::new();
-    let rows = crosscase_analysis::prevalence(&corpus)?;
     let compare_dir = out.join("compare");
     std::fs::create_dir_all(&compare_dir).with_context(|| format!("cannot create {}", compare_dir.display()))?;
     let csv_path = compare_dir.join("compare.csv");
@@ -1152,7 +1150,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
     let ideas_csv = if ideas.ideas.is_empty() {
         None
     } else {
-        let (table, parameters) = ideas_table(&ideas, &crosscase_analysis::IdeaConfig::default())?;
+        let (table, parameters) = ideas_table(ideas, &crosscase_analysis::IdeaConfig::default())?;
         runs.push(analysis_run("ideas", parameters, None, &table)?);
         let path = compare_dir.join("ideas.csv");
         write_table(
@@ -1181,7 +1179,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
             .filter(|c| c.id == "organisering")
             .map(|c| c.id.clone())
             .collect();
-        let (table, mixed) = survey_table(&corpus, &surveys, None, &config, &codes, &rows)?;
+        let (table, mixed) = survey_table(&corpus, surveys, None, &config, &codes, rows)?;
         let parameters = survey_parameters(None, &config, &codes);
         runs.push(analysis_run("survey", parameters, None, &table)?);
         let path = compare_dir.join("survey.csv");
@@ -1194,20 +1192,18 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
             },
             None,
         )?;
-        mixed_charts = crosscase_report::write_mixed_charts(&corpus, &surveys, &mixed, &charts_dir)?;
+        mixed_charts = crosscase_report::write_mixed_charts(&corpus, surveys, &mixed, &charts_dir)?;
         Some(path)
     };
     runs.push(feedback_run(
-        &rows,
+        rows,
         &out.join("feedback"),
         &[],
         corpus.settings.language,
     )?);
-    let content_hash = snapshot.content_hash().to_string();
-    let workshops = snapshot.earlier_workshops(snapshot.name(), &content_hash)?;
+    let content_hash = inputs.content_hash.clone();
     let feedback_run_id = *snapshot.record_runs(&runs)?.last().expect("the feedback run");
-    let charts =
-        crosscase_report::write_overview_charts(&corpus, &rows, &ideas, &charts_dir, corpus.settings.language)?;
+    let charts = crosscase_report::write_overview_charts(&corpus, rows, ideas, &charts_dir, corpus.settings.language)?;
     let feedback_dir = out.join("feedback");
     let config = FeedbackConfig {
         out_dir: feedback_dir.clone(),
@@ -1221,17 +1217,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         quote_choices: Vec::new(),
         workshop: None,
     };
-    let (packs, left_out) = crosscase_report::write_feedback(
-        &crosscase_report::FeedbackData {
-            corpus: &corpus,
-            prevalence: &rows,
-            quotes: &quotes,
-            ideas: &ideas,
-            surveys: &surveys,
-            workshops: &workshops,
-        },
-        &config,
-    )?;
+    let (packs, left_out) = crosscase_report::write_feedback(&inputs.data(&corpus), &config)?;
     let report = crate::privacy::report_path(&feedback_dir, None)?;
     crate::privacy::write_left_out(&left_out, &report, &crosscase_model::Roster::default())?;
     crate::privacy::write_quote_list(&packs, &report, &crosscase_model::Roster::default())?;
