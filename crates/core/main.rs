@@ -5,13 +5,11 @@
 
 mod args;
 mod commands;
-mod disclosure;
 mod import_map;
+mod letter_key;
 mod output;
 mod packs;
 mod privacy;
-mod runs;
-mod workshop;
 
 use std::process::ExitCode;
 

@@ -1,13 +1,10 @@
-//! The binary's side of privacy: `crosscase audit` (reading the database and printing what the library's audit
-//! found), and where the privacy report of left-out quotes goes (beside the output folder, never in it).
+//! The binary's side of privacy: the roster a command is given, and where the privacy report of left-out quotes
+//! goes (beside the output folder, never in it).
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use crosscase_ingest::audit::Audit;
 use crosscase_model::{Language, Roster, Screen};
-use crosscase_store::Store;
 
 use crate::commands::{UserError, problems};
 
@@ -16,53 +13,6 @@ pub(crate) fn roster(path: Option<&Path>) -> Result<Roster> {
     match path {
         Some(path) => crosscase_ingest::read_roster(path).map_err(|d| problems(path, d)),
         None => Ok(Roster::default()),
-    }
-}
-
-/// Scans the database and `paths` (folders or files) for personal data and prints where each finding is, masked;
-/// exits with 1 when anything is found.
-pub(crate) fn audit(db: &Path, paths: &[PathBuf], roster_path: Option<&Path>) -> Result<ExitCode> {
-    let screen = Screen::new(roster(roster_path)?);
-    for path in paths {
-        if !path.exists() {
-            return Err(UserError(format!(
-                "{} does not exist; give a folder or file crosscase wrote",
-                path.display()
-            ))
-            .into());
-        }
-    }
-    let store = Store::open_read_only(db)?;
-    let mut audit = Audit::default();
-    for (place, text) in store.text_fields()? {
-        // A field's key (a participant id, a source id) may itself be a name.
-        let place = screen.mask(&place, Language::En);
-        audit.text(&format!("{}: {place}", db.display()), &text, &screen);
-    }
-    drop(store);
-    for path in paths {
-        audit
-            .path(path, &screen)
-            .map_err(|d| problems(path, crosscase_ingest::Diagnostics(vec![d])))?;
-    }
-    for f in &audit.findings {
-        println!("{}: {} {}", f.place, f.kind.as_str(), f.context);
-    }
-    if !audit.not_scanned.is_empty() {
-        eprintln!("Not scanned ({}):", audit.not_scanned.len());
-        for (place, why) in audit.not_scanned.iter().take(10) {
-            eprintln!("  {place}: {why}");
-        }
-    }
-    if audit.findings.is_empty() {
-        eprintln!("No personal data found ({} files read).", audit.files_scanned);
-        Ok(ExitCode::SUCCESS)
-    } else {
-        eprintln!(
-            "{} pieces of personal data found; remove or pseudonymise them before sharing.",
-            audit.findings.len()
-        );
-        Ok(ExitCode::from(1))
     }
 }
 

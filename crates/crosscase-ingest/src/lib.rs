@@ -7,6 +7,7 @@ pub mod audit;
 mod diagnostic;
 mod key;
 pub mod native;
+mod pseudonymisation;
 mod pseudonymise;
 pub mod qda;
 mod quote_choices;
@@ -16,7 +17,10 @@ mod text_file;
 
 pub use diagnostic::{Diagnostic, Diagnostics, shorten};
 pub use key::{KeyError, PseudonymKey, hex, load_or_create_key};
-pub use native::{CODING_BATCH, LoadedProject, OpenedProject, init_project, open_project, read_project, write_project};
+pub use native::{
+    CODING_BATCH, LoadedProject, OpenedProject, folder_is_free, init_project, open_project, read_project, write_project,
+};
+pub use pseudonymisation::{Pseudonymisation, PseudonymisationError};
 pub use pseudonymise::{PseudonymReport, Pseudonymiser, hmac_sha256};
 pub use quote_choices::read_quote_choices;
 pub use roster::read_roster;

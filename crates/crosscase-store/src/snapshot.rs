@@ -58,6 +58,22 @@ impl Snapshot<'_> {
         Ok(self.record_runs(std::slice::from_ref(run))?[0])
     }
 
+    /// [`Snapshot::record_run`] for the run that `run` makes, while `beside` runs on a thread of its own; returns
+    /// both results once both are done. A command renders its output beside the recording (a national comparison
+    /// has 174,000 rows to encode for each) and writes it only once the run is stored.
+    pub fn record_run_beside<T: Send, E: From<StoreError>>(
+        self,
+        run: impl FnOnce() -> Result<AnalysisRun, E>,
+        beside: impl FnOnce() -> T + Send,
+    ) -> (Result<i64, E>, T) {
+        std::thread::scope(|scope| {
+            let other = scope.spawn(beside);
+            let recorded = run().and_then(|r| Ok(self.record_run(&r)?));
+            let done = other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (recorded, done)
+        })
+    }
+
     /// [`Snapshot::record_run`] for several runs made from this one snapshot, recorded together.
     pub fn record_runs(self, runs: &[AnalysisRun]) -> Result<Vec<i64>, StoreError> {
         let mut this = self;

@@ -11,7 +11,7 @@ mod write;
 pub use read::{CODING_BATCH, LoadedProject, OpenedProject, open_project, read_project};
 pub(crate) use read::{hex, line_column};
 pub use surveys::SURVEY_DIR;
-pub use write::{init_project, write_project};
+pub use write::{folder_is_free, init_project, write_project};
 
 /// Separates the participant ids in the `participants` column of `sources.csv`.
 pub const LIST_SEPARATOR: char = '|';

@@ -263,6 +263,12 @@ fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
+/// Whether a project can be written to `dir` without touching anything there: it does not exist, or it is an empty
+/// folder.
+pub fn folder_is_free(dir: &Path) -> bool {
+    !dir.exists() || std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none())
+}
+
 /// Writes an empty, valid project skeleton into `dir`, which must not hold a project already.
 pub fn init_project(dir: &Path, name: &str, language: Language) -> io::Result<()> {
     if dir.join(Table::Settings.file_name()).exists() {

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -10,94 +10,23 @@ use crosscase_model::{Coding, Language, Screen, Source, SourceKind};
 use crosscase_report::{FeedbackConfig, FeedbackData, WorkshopSlides};
 use crosscase_store::{NewWorkshop, Store, Workshop, WorkshopFinding, latest_reactions};
 
-use crate::args::Lang;
-use crate::commands::UserError;
+use super::{UserError, now};
+use crate::args::{RosterArgs, StartArgs, WorkshopArgs, WorkshopCommand};
 
 /// The address the server listens on unless `--listen` says otherwise: this machine only.
 const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8570);
 
-#[derive(clap::Args, Debug)]
-pub struct StartArgs {
-    /// The project database (an SQLite file that `ingest` or `import` wrote).
-    #[arg(long, required = true)]
-    db: Option<PathBuf>,
-    /// The project, when the database holds several.
-    #[arg(long)]
-    project: Option<String>,
-    /// The municipality whose findings the workshop discusses: its kommunkod (`0583` or `583`) or name.
-    #[arg(long, required = true)]
-    municipality: Option<String>,
-    /// The language of the slides and the participants' form (they can switch); the project's own by default.
-    #[arg(long, value_enum)]
-    lang: Option<Lang>,
-    /// Where the server listens: 127.0.0.1:8570 by default (this machine only); e.g. 0.0.0.0:8570 with --join-host
-    /// to let the room's phones in over the local network.
-    #[arg(long, value_name = "ADDR")]
-    listen: Option<SocketAddr>,
-    /// The host name or address participants' phones reach this machine by (shown and in the QR code); by default
-    /// the --listen address.
-    #[arg(long, value_name = "HOST")]
-    join_host: Option<String>,
-    /// A CSV with the participants' real names (column `name`), masked in the slides' quotes.
-    #[arg(long)]
-    roster: Option<PathBuf>,
-}
-
-#[derive(clap::Subcommand, Debug)]
-pub enum WorkshopCommand {
-    /// Per finding of each workshop: how the ratings fall, and the comments with personal data masked.
-    Summarise {
-        /// The project database (an SQLite file that `ingest` or `import` wrote).
-        #[arg(long)]
-        db: PathBuf,
-        /// Only this workshop (its number, as `crosscase workshop` printed it); every workshop by default.
-        #[arg(long)]
-        workshop: Option<i64>,
-        /// A CSV with the participants' real names (column `name`), masked in comments.
-        #[arg(long)]
-        roster: Option<PathBuf>,
-    },
-    /// Write a project folder that is the given one plus the workshop's comments as workshop notes, one per finding,
-    /// coded to the finding's theme; ingest it to carry them into the next analysis and pack.
-    Export {
-        /// The project database (an SQLite file that `ingest` or `import` wrote).
-        #[arg(long)]
-        db: PathBuf,
-        /// The workshop's number, as `crosscase workshop` printed it.
-        #[arg(long)]
-        workshop: i64,
-        /// The project folder the database was ingested from.
-        #[arg(long, value_name = "DIR")]
-        project: PathBuf,
-        /// A new folder for the project with the workshop notes.
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
-        /// A CSV with the participants' real names (column `name`), masked in the notes.
-        #[arg(long)]
-        roster: Option<PathBuf>,
-    },
-    /// Close a workshop: its join code stops working (a running server notices within a second).
-    Close {
-        /// The project database (an SQLite file that `ingest` or `import` wrote).
-        #[arg(long)]
-        db: PathBuf,
-        /// The workshop's number, as `crosscase workshop` printed it.
-        #[arg(long)]
-        workshop: i64,
-    },
-}
-
-pub fn run(command: Option<WorkshopCommand>, start: StartArgs) -> Result<ExitCode> {
+pub fn run(WorkshopArgs { command, start }: WorkshopArgs) -> Result<ExitCode> {
     match command {
         None => serve_workshop(start),
-        Some(WorkshopCommand::Summarise { db, workshop, roster }) => summarise(&db, workshop, roster.as_deref()),
+        Some(WorkshopCommand::Summarise { db, workshop, roster }) => summarise(&db, workshop, &roster),
         Some(WorkshopCommand::Export {
             db,
             workshop,
             project,
             out,
             roster,
-        }) => export(&db, workshop, &project, &out, roster.as_deref()),
+        }) => export(&db, workshop, &project, &out, &roster),
         Some(WorkshopCommand::Close { db, workshop }) => {
             let mut store = Store::open_existing(&db)?;
             let w = find(&store, workshop)?;
@@ -112,13 +41,6 @@ pub fn run(command: Option<WorkshopCommand>, start: StartArgs) -> Result<ExitCod
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-fn now() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    crosscase_model::utc_timestamp(secs)
 }
 
 fn find(store: &Store, id: i64) -> Result<Workshop> {
@@ -158,7 +80,7 @@ fn serve_workshop(args: StartArgs) -> Result<ExitCode> {
         }
         (None, ip) => ip.to_string(),
     };
-    let roster = crate::privacy::roster(args.roster.as_deref())?;
+    let roster = args.roster.load()?;
     let mut store = Store::open_existing(&db)?;
     // Bound first, so that a port that is taken (the user's to change) opens no workshop.
     let bound = crosscase_serve::bind(listen).map_err(|e| UserError(e.to_string()))?;
@@ -171,7 +93,7 @@ fn serve_workshop(args: StartArgs) -> Result<ExitCode> {
     let wanted = vec![kommunkod.clone()];
     let inputs = crate::packs::PackInputs::read(&snapshot, &corpus, &wanted, &[])?;
     let content_hash = inputs.content_hash.clone();
-    let letter_seed = crate::disclosure::letter_seed(&db)?;
+    let letter_seed = crate::letter_key::letter_seed(&db)?;
     let data = inputs.data(&corpus);
     let existing = snapshot.open_workshop_of(&project_name, &kommunkod)?;
     let language = match (&existing, args.lang) {
@@ -337,7 +259,7 @@ fn write_pack(
 
 /// Writes one municipality's pack (`config.municipalities`) into `config.out_dir`, a temporary folder of the
 /// caller's, through `write_feedback`; reads its files into memory and removes the folder.
-fn pack_files(data: &FeedbackData<'_>, config: &FeedbackConfig) -> Result<crosscase_serve::PackFiles> {
+pub(super) fn pack_files(data: &FeedbackData<'_>, config: &FeedbackConfig) -> Result<crosscase_serve::PackFiles> {
     let written = crosscase_report::write_feedback(data, config);
     let read = (|| {
         let (packs, _) = written?;
@@ -364,8 +286,8 @@ fn pack_files(data: &FeedbackData<'_>, config: &FeedbackConfig) -> Result<crossc
 }
 
 /// The findings of a workshop with each participant's latest reaction.
-fn summarise(db: &Path, only: Option<i64>, roster: Option<&Path>) -> Result<ExitCode> {
-    let screen = Screen::new(crate::privacy::roster(roster)?);
+fn summarise(db: &Path, only: Option<i64>, roster: &RosterArgs) -> Result<ExitCode> {
+    let screen = Screen::new(roster.load()?);
     let store = Store::open_existing(db)?;
     let workshops = match only {
         Some(id) => vec![find(&store, id)?],
@@ -419,11 +341,11 @@ fn summarise(db: &Path, only: Option<i64>, roster: Option<&Path>) -> Result<Exit
 }
 
 /// Adds the workshop's comments to the project read from `project_dir` as workshop notes and writes it to `out`.
-fn export(db: &Path, id: i64, project_dir: &Path, out: &Path, roster: Option<&Path>) -> Result<ExitCode> {
-    let screen = Screen::new(crate::privacy::roster(roster)?);
+fn export(db: &Path, id: i64, project_dir: &Path, out: &Path, roster: &RosterArgs) -> Result<ExitCode> {
+    let screen = Screen::new(roster.load()?);
     let store = Store::open_existing(db)?;
     let w = find(&store, id)?;
-    if out.exists() && std::fs::read_dir(out).map_or(true, |mut d| d.next().is_some()) {
+    if !crosscase_ingest::folder_is_free(out) {
         return Err(UserError(format!(
             "{} exists and is not empty; give --out a new folder (the project folder itself is never overwritten)",
             out.display()
@@ -511,196 +433,4 @@ fn export(db: &Path, id: i64, project_dir: &Path, out: &Path, roster: Option<&Pa
         db.display()
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// `crosscase serve`: the matrices the packs' disclosure allows, and the segments behind each shown cell.
-pub fn research(
-    db: &Path,
-    project: Option<&str>,
-    listen: Option<SocketAddr>,
-    roster: Option<&Path>,
-) -> Result<ExitCode> {
-    let screen = Screen::new(crate::privacy::roster(roster)?);
-    let listen = listen.unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8571));
-    let mut store = Store::open_existing(db)?;
-    let snapshot = store.snapshot(project)?;
-    let project_name = snapshot.name().to_string();
-    let project = Some(project_name.as_str());
-    let corpus = snapshot.load_corpus(project)?;
-    // Every municipality's pack can be asked for, so the quotes of all of them are read now, from this snapshot.
-    let inputs = crate::packs::PackInputs::read(&snapshot, &corpus, &[], &[])?;
-    let names = snapshot.wave_and_unit_names(project)?;
-    drop(snapshot);
-    drop(store);
-    let letter_seed = crate::disclosure::letter_seed(db)?;
-    let language = corpus.settings.language;
-    let screened = screen.screened(&corpus, language);
-    let data = FeedbackData {
-        corpus: &screened,
-        quotes: &[],
-        ..inputs.data(&screened)
-    };
-    let (heatmap, groups) = crosscase_report::disclosed_matrices(&data, letter_seed)?;
-    let matrices = research_matrices(&screened, &screen, &names, heatmap, groups);
-    let codes = screened
-        .code_depth()
-        .into_iter()
-        .zip(&screened.codes)
-        .map(|(depth, c)| crosscase_serve::MatrixCode {
-            id: c.id.clone(),
-            label: c.label(language).to_string(),
-            depth,
-        })
-        .collect();
-    let key = crosscase_serve::random_hex(32).map_err(|e| anyhow::anyhow!("cannot draw the research token: {e}"))?;
-    // A pack is written when it is first asked for, exactly as `feedback` writes it (without a recorded run).
-    let inputs = std::sync::Arc::new((corpus.clone(), inputs));
-    let roster_for_packs = screen.roster().clone();
-    let made = std::sync::atomic::AtomicUsize::new(0);
-    let packs: crosscase_serve::PackMaker = std::sync::Arc::new(move |kommunkod: &str| {
-        let (corpus, inputs) = &*inputs;
-        let n = made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let config = FeedbackConfig {
-            out_dir: std::env::temp_dir().join(format!("crosscase-serve-{}-{n}", std::process::id())),
-            language: corpus.settings.language,
-            municipalities: vec![kommunkod.to_string()],
-            roster: roster_for_packs.clone(),
-            progress: None,
-            letter_seed,
-            run: None,
-            quote_choices: Vec::new(),
-            workshop: None,
-        };
-        pack_files(&inputs.data(corpus), &config).map_err(|e| format!("{e:#}"))
-    });
-    let bound = crosscase_serve::bind(listen).map_err(|e| UserError(e.to_string()))?;
-    let addr = bound.local_addr();
-    let host = if addr.ip().is_unspecified() {
-        "127.0.0.1".to_string()
-    } else {
-        addr.ip().to_string()
-    };
-    eprintln!(
-        "Research view of {project_name}: http://{host}:{}/research/",
-        addr.port()
-    );
-    eprintln!(
-        "From another machine (keep this address to the research team): http://{host}:{}/research?token={}",
-        addr.port(),
-        crosscase_serve::research_token(&key)
-    );
-    eprintln!("Stop with Ctrl-C.");
-    crosscase_serve::run_research(
-        bound,
-        crosscase_serve::ResearchConfig {
-            db: db.to_path_buf(),
-            project: project_name,
-            language,
-            codes,
-            municipalities: screened
-                .municipalities
-                .iter()
-                .map(|m| (m.code.clone(), m.name.clone()))
-                .collect(),
-            matrices,
-            screen,
-            key,
-            packs,
-        },
-    )?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// The disclosed matrices as the server shows them: each figure or its reason in words, each column named.
-fn research_matrices(
-    corpus: &crosscase_model::Corpus,
-    screen: &Screen,
-    names: &crosscase_store::WaveAndUnitNames,
-    heatmap: Vec<Vec<crosscase_analysis::pack::Figure>>,
-    groups: Vec<crosscase_analysis::pack::GroupMatrix>,
-) -> Vec<crosscase_serve::Matrix> {
-    use crosscase_analysis::pack::{Figure, GroupBy, Hidden};
-    use crosscase_serve::{Matrix, MatrixBy, MatrixCell, MatrixColumn};
-    let language = corpus.settings.language;
-    let cell = |f: &Figure| match *f {
-        Figure::Shown { count, base } => MatrixCell::Shown { count, base },
-        Figure::Hidden(h) => MatrixCell::Hidden(
-            match h {
-                Hidden::TooFewPeople => "too few people",
-                Hidden::ProtectsAnother => "hidden to protect another cell",
-                Hidden::NoData => "no data",
-            }
-            .to_string(),
-        ),
-    };
-    let cells = |rows: &[Vec<Figure>]| -> Vec<Vec<MatrixCell>> {
-        rows.iter().map(|row| row.iter().map(cell).collect()).collect()
-    };
-    let mut matrices = vec![Matrix {
-        by: MatrixBy::Municipality,
-        title: "Code × municipality".to_string(),
-        columns: corpus
-            .municipalities
-            .iter()
-            .map(|m| MatrixColumn {
-                id: m.code.clone(),
-                label: m.name.clone(),
-                pack: Some(m.code.clone()),
-            })
-            .collect(),
-        cells: cells(&heatmap),
-    }];
-    for g in groups {
-        let columns = g
-            .columns
-            .iter()
-            .map(|col| match g.by {
-                GroupBy::Role => MatrixColumn {
-                    id: col.id.clone(),
-                    label: crosscase_model::Role::ALL
-                        .iter()
-                        .find(|r| r.as_str() == col.id)
-                        .map_or(col.id.clone(), |r| r.label(language).to_string()),
-                    pack: None,
-                },
-                GroupBy::Unit => {
-                    let municipality = col.municipality.map(|m| &corpus.municipalities[m]);
-                    let name = names
-                        .units
-                        .iter()
-                        .find(|(id, _)| *id == col.id)
-                        .map_or(col.id.clone(), |(_, name)| screen.mask(name, language));
-                    MatrixColumn {
-                        id: col.id.clone(),
-                        label: match municipality {
-                            Some(m) => format!("{name} ({})", m.name),
-                            None => name,
-                        },
-                        pack: municipality.map(|m| m.code.clone()),
-                    }
-                }
-                GroupBy::Wave => MatrixColumn {
-                    id: col.id.clone(),
-                    label: corpus
-                        .waves
-                        .iter()
-                        .position(|w| *w == col.id)
-                        .map_or(col.id.clone(), |w| corpus.wave_name(w).to_string()),
-                    pack: None,
-                },
-            })
-            .collect();
-        let (by, title) = match g.by {
-            GroupBy::Role => (MatrixBy::Role, "Code × role"),
-            GroupBy::Unit => (MatrixBy::Unit, "Code × unit"),
-            GroupBy::Wave => (MatrixBy::Wave, "Code × wave"),
-        };
-        matrices.push(Matrix {
-            by,
-            title: title.to_string(),
-            columns,
-            cells: cells(&g.cells),
-        });
-    }
-    matrices
 }

@@ -1,66 +1,17 @@
 //! `crosscase runs`: what was run, when, by which version, on which data; a run's rows again; older runs deleted.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use crosscase_analysis::ResultTable;
 use crosscase_store::{RunSummary, Store};
 
-use crate::args::Format;
-use crate::commands::UserError;
+use super::UserError;
+use crate::args::{Format, RunsArgs, RunsCommand};
 
-/// What `crosscase runs` does.
-#[derive(clap::Subcommand, Debug)]
-pub enum RunsCommand {
-    /// Every recorded run, oldest first: id, kind, when, project, rows, bytes stored, version, data hash, seed.
-    List {
-        /// The project database (an SQLite file that `ingest` or `import` wrote).
-        #[arg(long)]
-        db: PathBuf,
-    },
-    /// One run: its parameters and seed, the data it read, and the command that reproduces it.
-    Show {
-        /// The run's id, as `crosscase runs list` shows it.
-        id: i64,
-        /// The project database (an SQLite file that `ingest` or `import` wrote).
-        #[arg(long)]
-        db: PathBuf,
-    },
-    /// A run's rows, as the command wrote them.
-    Export {
-        /// The run's id, as `crosscase runs list` shows it.
-        id: i64,
-        /// The project database (an SQLite file that `ingest` or `import` wrote).
-        #[arg(long)]
-        db: PathBuf,
-        /// The file to write the rows into.
-        #[arg(long)]
-        out: PathBuf,
-        /// csv, json (JSON lines, byte for byte as the command wrote them), parquet or xlsx (xlsx: a workbook with a sheet
-        /// per kind of row).
-        #[arg(long, value_enum, default_value_t = Format::Csv)]
-        format: Format,
-    },
-    /// Deletes all but the newest K runs of each project and kind (compare, survey, …).
-    Prune {
-        /// The project database (an SQLite file that `ingest` or `import` wrote).
-        #[arg(long)]
-        db: PathBuf,
-        /// How many runs of each kind to keep.
-        #[arg(long, value_name = "K")]
-        keep: u64,
-        /// Only prune runs of this kind.
-        #[arg(long)]
-        kind: Option<String>,
-        /// Then give the space back to the file system (rewrites the database; takes as long as copying it).
-        #[arg(long)]
-        vacuum: bool,
-    },
-}
-
-pub fn run(command: RunsCommand) -> Result<ExitCode> {
+pub fn run(RunsArgs { command }: RunsArgs) -> Result<ExitCode> {
     match command {
         RunsCommand::List { db } => {
             let store = Store::open_existing(&db)?;
