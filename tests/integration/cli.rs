@@ -1321,6 +1321,42 @@ fn every_command_follows_the_conventions() {
             &["compare", "--db", "{tmp}/empty.sqlite", "--permutations", "0"],
             1,
         ),
+        ("survey-empty-project", &["survey", "--db", "{tmp}/empty.sqlite"], 1),
+        ("ideas-empty-project", &["ideas", "--db", "{tmp}/empty.sqlite"], 1),
+        (
+            "serve-empty-project",
+            &["serve", "--db", "{tmp}/empty.sqlite", "--listen", "127.0.0.1:0"],
+            1,
+        ),
+        (
+            "workshop-empty-project",
+            &[
+                "workshop",
+                "--db",
+                "{tmp}/empty.sqlite",
+                "--municipality",
+                "0583",
+                "--listen",
+                "127.0.0.1:0",
+            ],
+            1,
+        ),
+        // Values that cannot be used are named with an example of one that can.
+        (
+            "compare-waves-not-two",
+            &["compare", "--db", "{db}", "--permutations", "0", "--waves", "v2016"],
+            1,
+        ),
+        (
+            "compare-confidence-out-of-range",
+            &["compare", "--db", "{db}", "--confidence", "95"],
+            1,
+        ),
+        (
+            "runs-export-unknown-run",
+            &["runs", "export", "999", "--db", "{db}", "--out", "{tmp}/run.csv"],
+            1,
+        ),
         // An OS error is said once, with the path.
         (
             "feedback-out-under-a-file",

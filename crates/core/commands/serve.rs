@@ -28,6 +28,7 @@ pub fn run(
     let project_name = snapshot.name().to_string();
     let project = Some(project_name.as_str());
     let corpus = snapshot.load_corpus(project)?;
+    super::require_codings(&corpus, db, "serve", false)?;
     // Every municipality's pack can be asked for, so the quotes of all of them are read now, from this snapshot.
     let inputs = crate::packs::PackInputs::read(&snapshot, &corpus, &[], &[])?;
     let names = snapshot.wave_and_unit_names(project)?;

@@ -89,6 +89,7 @@ fn serve_workshop(args: StartArgs) -> Result<ExitCode> {
     let project_name = snapshot.name().to_string();
     let project = Some(project_name.as_str());
     let corpus = snapshot.load_corpus(project)?;
+    super::require_codings(&corpus, &db, "workshop", false)?;
     let kommunkod = crate::commands::resolve_municipalities(&corpus, std::slice::from_ref(&kommunkod))?.remove(0);
     let wanted = vec![kommunkod.clone()];
     let inputs = crate::packs::PackInputs::read(&snapshot, &corpus, &wanted, &[])?;

@@ -26,10 +26,10 @@ pub struct PublishedCell {
     pub key: String,
     pub status: Status,
     /// The count, when shown.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub value: Option<u64>,
     /// What an attacker knows bounds it from above (a published base), when it is not shown.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub max: Option<u64>,
 }
 
@@ -49,7 +49,7 @@ pub struct PublishedFigures {
     pub cells: Vec<PublishedCell>,
     pub relations: Vec<Relation>,
     /// The recorded run the figures come from, when the packs were written from a project database.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub run: Option<RunStamp>,
 }
 
