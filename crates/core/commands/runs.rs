@@ -140,14 +140,7 @@ fn write_rows(json_lines: &str, format: Format, path: &Path) -> Result<()> {
         return std::fs::write(path, json_lines).with_context(|| format!("cannot write {}", path.display()));
     }
     let mut table = ResultTable::new();
-    let rows = json_lines
-        .lines()
-        .map(|line| match exact_row(line) {
-            Some(row) => Ok(row),
-            None => serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line),
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .context("the stored rows are not JSON objects")?;
+    let rows = crosscase_analysis::rows_from_json_lines(json_lines).context("the stored rows are not JSON objects")?;
     table.extend(None, &rows)?;
     let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     let mut w = std::io::BufWriter::new(file);
@@ -160,73 +153,6 @@ fn write_rows(json_lines: &str, format: Format, path: &Path) -> Result<()> {
     }
     w.flush().with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
-}
-
-/// A row as serde_json wrote it, with its floats read by the standard library, which rounds correctly: serde_json's
-/// own float parser (without its `float_roundtrip` feature, which would rebuild polars) can be one bit off, and the
-/// CSV and Parquet of a run must hold the values the command wrote (floats inside arrays, which no run has, are
-/// still read by serde_json). `None` for anything but an object written without white space.
-fn exact_row(line: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
-    let b = line.as_bytes();
-    let mut row = serde_json::Map::new();
-    let mut at = 1;
-    if b.first() != Some(&b'{') {
-        return None;
-    }
-    if line == "{}" {
-        return Some(row);
-    }
-    loop {
-        let end = literal_end(b, at)?;
-        let key: String = serde_json::from_str(&line[at..end]).ok()?;
-        if b.get(end) != Some(&b':') {
-            return None;
-        }
-        let start = end + 1;
-        let end = literal_end(b, start)?;
-        let literal = &line[start..end];
-        let value = match literal.as_bytes()[0] {
-            b'-' | b'0'..=b'9' if literal.bytes().any(|c| matches!(c, b'.' | b'e' | b'E')) => {
-                serde_json::Value::from(literal.parse::<f64>().ok()?)
-            }
-            _ => serde_json::from_str(literal).ok()?,
-        };
-        row.insert(key, value);
-        match b.get(end) {
-            Some(b',') => at = end + 1,
-            Some(b'}') if end + 1 == b.len() => return Some(row),
-            _ => return None,
-        }
-    }
-}
-
-/// Where the JSON value starting at `at` ends: a string, an array or object, or a bare word or number.
-fn literal_end(b: &[u8], at: usize) -> Option<usize> {
-    let (mut depth, mut i, mut in_string) = (0usize, at, false);
-    while i < b.len() {
-        match (in_string, b[i]) {
-            (true, b'\\') => i += 1,
-            (true, b'"') => {
-                in_string = false;
-                if depth == 0 {
-                    return Some(i + 1);
-                }
-            }
-            (true, _) => {}
-            (false, b'"') => in_string = true,
-            (false, b'[' | b'{') => depth += 1,
-            (false, b']' | b'}') if depth > 0 => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i + 1);
-                }
-            }
-            (false, b',' | b'}') if depth == 0 => return (i > at).then_some(i),
-            _ => {}
-        }
-        i += 1;
-    }
-    (!in_string && depth == 0 && i > at).then_some(i)
 }
 
 /// Parameters whose values are one of a command's fixed choices.

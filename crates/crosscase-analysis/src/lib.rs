@@ -13,6 +13,7 @@ mod disclosure;
 mod error;
 mod grouped;
 mod ideas;
+mod json_rows;
 pub mod pack;
 mod prevalence;
 pub mod stats;
@@ -35,6 +36,7 @@ pub use ideas::{
     analyse_ideas, compare_groups, employees, funnel, funnel_rows, idea_groups, implementation_times,
     time_to_implementation,
 };
+pub use json_rows::rows_from_json_lines;
 pub use prevalence::{PrevalenceRow, prevalence};
 pub use survey::{
     IndexRow, ItemRow, MixedRow, PrePostRow, SurveyAnalysis, SurveyConfig, SurveyGrouping, SurveyTestRow,
