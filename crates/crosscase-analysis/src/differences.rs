@@ -473,6 +473,9 @@ pub fn permutation_p(
     const BLOCK: u64 = 16_384;
     let n: u64 = totals.iter().sum();
     let k: u64 = with.iter().sum();
+    if 2 * k.min(n - k) < totals.len() as u64 {
+        return permutation_p_few(totals, with, permutations, rng);
+    }
     let inv: Vec<f64> = totals.iter().map(|&t| 1.0 / t as f64).collect();
     let observed: f64 = with.iter().zip(&inv).map(|(&x, &w)| (x * x) as f64 * w).sum();
     // Ties count as extreme; the tolerance absorbs rounding in the sums.
@@ -512,6 +515,70 @@ pub fn permutation_p(
             .zip(&stat)
             .filter(|&(&s, &t)| t + (s * s) as f64 * inv[last] >= threshold)
             .count() as u64;
+    }
+    let p = (1 + extreme) as f64 / (1 + permutations) as f64;
+    (p, (p * (1.0 - p) / permutations as f64).sqrt())
+}
+
+/// [`permutation_p`] when one side of the table is small: fewer items with the code than half the number of
+/// municipalities, or fewer without it (a code nearly every cluster has). A permuted table is then drawn as a random
+/// subset of that many items among all N (Floyd's algorithm), whose municipalities give the table: the same
+/// multivariate hypergeometric distribution, for a few draws per table instead of one per municipality.
+///
+/// With g_m the counts of the small side (with the code, or without it: g_m = n_m − x_m), Σ x_m² / n_m is
+/// N − 2G + Σ g_m² / n_m in the second case, so the statistic of the small side is compared, with the tolerance
+/// [`permutation_p`] uses for the whole one.
+pub(crate) fn permutation_p_few(
+    totals: &[u64],
+    with: &[u64],
+    permutations: u64,
+    mut rng: crosscase_model::Rng,
+) -> (f64, f64) {
+    let n: u64 = totals.iter().sum();
+    let k: u64 = with.iter().sum();
+    let inv: Vec<f64> = totals.iter().map(|&t| 1.0 / t as f64).collect();
+    let whole: f64 = with.iter().zip(&inv).map(|(&x, &w)| (x * x) as f64 * w).sum();
+    let small: Vec<u64> = if k <= n - k {
+        with.to_vec()
+    } else {
+        totals.iter().zip(with).map(|(&t, &x)| t - x).collect()
+    };
+    let marked: u64 = small.iter().sum();
+    let observed: f64 = small.iter().zip(&inv).map(|(&g, &w)| (g * g) as f64 * w).sum();
+    let threshold = observed - 1e-9 * whole.abs().max(1.0);
+    // Item i belongs to the municipality `owner[i]`: the items are laid out municipality by municipality.
+    let owner: Vec<u32> = totals
+        .iter()
+        .enumerate()
+        .flat_map(|(m, &t)| std::iter::repeat_n(m as u32, t as usize))
+        .collect();
+    let mut taken = vec![0u64; (n as usize).div_ceil(64)];
+    let mut count = vec![0u64; totals.len()];
+    let mut picked: Vec<u64> = Vec::with_capacity(marked as usize);
+    let mut extreme = 0u64;
+    for _ in 0..permutations {
+        let mut t = 0.0f64;
+        for j in n - marked..n {
+            let r = rng.below(j + 1);
+            let item = if taken[(r / 64) as usize] & (1 << (r % 64)) != 0 {
+                j
+            } else {
+                r
+            };
+            taken[(item / 64) as usize] |= 1 << (item % 64);
+            picked.push(item);
+            // One more item at m adds (g + 1)² − g² = 2g + 1 to g², over n_m.
+            let m = owner[item as usize] as usize;
+            t += (2 * count[m] + 1) as f64 * inv[m];
+            count[m] += 1;
+        }
+        if t >= threshold {
+            extreme += 1;
+        }
+        for item in picked.drain(..) {
+            taken[(item / 64) as usize] = 0;
+            count[owner[item as usize] as usize] = 0;
+        }
     }
     let p = (1 + extreme) as f64 / (1 + permutations) as f64;
     (p, (p * (1.0 - p) / permutations as f64).sqrt())

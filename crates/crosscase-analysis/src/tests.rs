@@ -253,6 +253,31 @@ mod differences {
         }
     }
 
+    /// Drawing the small side of the table as a random subset of the items gives the same p-values as the exact
+    /// enumeration: with few items with the code, with few without it (then the statistic of the items without it
+    /// is compared), and on tables where `permutation_p` itself takes that way (one item without the code).
+    #[test]
+    fn permutation_p_from_the_small_side_agrees_with_exact_enumeration() {
+        use crate::differences::permutation_p_few;
+        for (totals, with) in [
+            ([6u64, 8, 10], [2u64, 0, 1]),
+            ([6, 8, 10], [6, 6, 9]),
+            ([3, 4, 30], [3, 0, 5]),
+            ([12, 12, 12], [11, 12, 4]),
+            ([5, 9, 7], [5, 9, 6]),
+        ] {
+            let exact = exact_p(&totals, &with);
+            let (p, se) = permutation_p_few(&totals, &with, 200_000, crosscase_model::Rng::new(5));
+            assert!(
+                (p - exact).abs() < 4.0 * se + 1e-5,
+                "{totals:?} {with:?}: {p} ± {se} vs exact {exact}"
+            );
+            let lf = LnFactorials::new(100);
+            let (q, se) = permutation_p(&totals, &with, 200_000, crosscase_model::Rng::new(6), &lf);
+            assert!((q - exact).abs() < 4.0 * se + 1e-5, "{totals:?} {with:?}: {q} ± {se}");
+        }
+    }
+
     #[test]
     fn picks_fisher_for_a_small_2x2_table_and_says_why() {
         let d = differences(
