@@ -300,7 +300,8 @@ pub struct ExportArgs {
     /// Write the coded project as a REFI-QDA archive that QDA tools open (NVivo, ATLAS.ti, MAXQDA, QualCoder).
     #[arg(long, value_name = "OUT.qdpx")]
     pub qdpx: Option<PathBuf>,
-    /// parquet and csv: one file per table; xlsx: one workbook, crosscase.xlsx, with a sheet per table.
+    /// parquet, csv and json (JSON lines, `<table>.jsonl`): one file per table; xlsx: one workbook, crosscase.xlsx,
+    /// with a sheet per table.
     #[arg(long, value_enum, default_value_t = ExportFormat::Parquet)]
     pub format: ExportFormat,
 }
@@ -481,6 +482,7 @@ pub enum CsvDialect {
 pub enum ExportFormat {
     Parquet,
     Csv,
+    Json,
     Xlsx,
 }
 

@@ -477,7 +477,7 @@ fn export_writes_the_same_tables_in_every_format_and_defuses_formulas() {
         0
     );
     let db = db.to_str().unwrap();
-    for format in ["parquet", "csv", "xlsx"] {
+    for format in ["parquet", "csv", "json", "xlsx"] {
         let run = crosscase(tmp.path(), &["export", "--db", db, "--to", format, "--format", format]);
         assert_eq!(run.code, 0, "{}", run.stderr);
     }
@@ -502,7 +502,17 @@ fn export_writes_the_same_tables_in_every_format_and_defuses_formulas() {
     for t in tables {
         let parquet = std::fs::read(tmp.path().join("parquet").join(format!("{t}.parquet"))).unwrap();
         assert!(parquet.starts_with(b"PAR1"), "{t}");
-        assert!(tmp.path().join("csv").join(format!("{t}.csv")).is_file(), "{t}");
+        // The same rows and columns as JSON lines: every column in every row, missing values null.
+        let csv_text = std::fs::read_to_string(tmp.path().join("csv").join(format!("{t}.csv"))).unwrap();
+        let mut csv = ::csv::Reader::from_reader(csv_text.as_bytes());
+        let header: Vec<String> = csv.headers().unwrap().iter().map(str::to_string).collect();
+        let json = std::fs::read_to_string(tmp.path().join("json").join(format!("{t}.jsonl"))).unwrap();
+        let objects: Vec<serde_json::Map<String, serde_json::Value>> =
+            json.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(objects.len(), csv.records().count(), "{t}");
+        for o in &objects {
+            assert_eq!(o.keys().cloned().collect::<Vec<_>>(), header, "{t}");
+        }
     }
     let codings = std::fs::read_to_string(tmp.path().join("csv/codings.csv")).unwrap();
     assert!(codings.starts_with("source_id,municipality,code,coder,start,end,quote,memo,wave_id,kind\n"));

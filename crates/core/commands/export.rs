@@ -68,15 +68,19 @@ fn write_tables(tables: &[crosscase_model::DataTable], dir: &Path, format: Expor
             create("crosscase.xlsx")?.write_all(&bytes)?;
             written.push("crosscase.xlsx".to_string());
         }
-        ExportFormat::Parquet | ExportFormat::Csv => {
+        ExportFormat::Parquet | ExportFormat::Csv | ExportFormat::Json => {
             for t in tables {
-                let ext = if format == ExportFormat::Csv { "csv" } else { "parquet" };
+                let ext = match format {
+                    ExportFormat::Csv => "csv",
+                    ExportFormat::Json => "jsonl",
+                    _ => "parquet",
+                };
                 let name = format!("{}.{ext}", t.name);
                 let mut w = create(&name)?;
-                if format == ExportFormat::Csv {
-                    crosscase_analysis::write_data_table_csv(t, &mut w)?;
-                } else {
-                    crosscase_analysis::write_data_table_parquet(t, &mut w)?;
+                match format {
+                    ExportFormat::Csv => crosscase_analysis::write_data_table_csv(t, &mut w)?,
+                    ExportFormat::Json => crosscase_analysis::write_data_table_json_lines(t, &mut w)?,
+                    _ => crosscase_analysis::write_data_table_parquet(t, &mut w)?,
                 }
                 w.flush().with_context(|| format!("cannot write {name}"))?;
                 written.push(name);

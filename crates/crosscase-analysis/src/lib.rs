@@ -8,6 +8,7 @@ mod agreement;
 mod breakdown;
 mod clusters;
 mod cooccurrence;
+mod data_table_json;
 mod differences;
 mod disclosure;
 mod error;
@@ -25,6 +26,7 @@ pub use agreement::{AgreementRow, agreement};
 pub use breakdown::{Attribute, BreakdownRow, Count, breakdown};
 pub use clusters::{Clusters, participant_clusters};
 pub use cooccurrence::{CooccurrenceRow, cooccurrence};
+pub use data_table_json::write_data_table_json_lines;
 pub use differences::{
     ContrastRow, CountingUnit, DifferenceConfig, DifferenceRow, Differences, cluster_contrasts, differences,
     permutation_p, repeated_participants,
