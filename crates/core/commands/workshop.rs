@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use crosscase_model::{Coding, Language, Screen, Source, SourceKind};
+use crosscase_model::{Language, Screen};
 use crosscase_report::{FeedbackConfig, FeedbackData, WorkshopSlides};
 use crosscase_store::{NewWorkshop, Store, Workshop, WorkshopFinding, latest_reactions};
 
@@ -366,66 +366,8 @@ fn export(db: &Path, id: i64, project_dir: &Path, out: &Path, roster: &RosterArg
         ))
         .into());
     }
-    let language: Language = w.language.parse().unwrap_or_default();
     let reactions = store.reactions(w.id)?;
-    let latest = latest_reactions(&reactions);
-    let prefix = format!("WS{}-", w.id);
-    // An earlier export of the same workshop is replaced, not doubled.
-    p.sources.retain(|s| !s.id.starts_with(&prefix));
-    p.codings.retain(|c| !c.source.starts_with(&prefix));
-    let mut notes = 0;
-    for (k, f) in w.findings.iter().enumerate() {
-        let comments: Vec<String> = latest
-            .iter()
-            .filter(|r| r.reaction.finding == k)
-            .filter_map(|r| r.reaction.comment.as_deref())
-            .map(|c| screen.mask(c, language))
-            .collect();
-        if comments.is_empty() {
-            continue;
-        }
-        let source_id = format!("{prefix}{}", k + 1);
-        let mut text = String::new();
-        for c in &comments {
-            if !text.is_empty() {
-                text.push_str("\n\n");
-            }
-            let start = text.chars().count() as u64;
-            text.push_str(c);
-            p.codings.push(Coding {
-                source: source_id.clone(),
-                code: f.theme_code.clone(),
-                coder: "workshop".to_string(),
-                start,
-                end: text.chars().count() as u64,
-                quote: c.clone(),
-                memo: None,
-                line: 0,
-            });
-        }
-        p.sources.push(Source {
-            id: source_id,
-            kind: SourceKind::Workshop,
-            municipality: w.kommunkod.clone(),
-            unit: None,
-            // The workshop's date lies after the wave it discusses, whose dates bound its sources': the note belongs
-            // to the wave and names its day in the title.
-            date: None,
-            wave: w.wave.clone(),
-            participants: Vec::new(),
-            setting: None,
-            duration_minutes: None,
-            title: Some(format!(
-                "Workshop {} ({}): {}",
-                w.id,
-                w.created_at.get(..10).unwrap_or(&w.created_at),
-                f.text
-            )),
-            text: Some(text),
-            line: 0,
-        });
-        notes += 1;
-    }
+    let notes = crosscase_store::add_workshop_notes(p, &w, &reactions, &screen);
     crosscase_ingest::write_project(p, out).with_context(|| format!("cannot write {}", out.display()))?;
     eprintln!(
         "Wrote {} with {notes} workshop notes from workshop {id}; run `crosscase ingest {} --db {}` to carry them into the next pack.",

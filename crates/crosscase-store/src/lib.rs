@@ -30,7 +30,8 @@ pub use runs::{AnalysisRun, RunSummary};
 pub use schema::SCHEMA_VERSION;
 pub use snapshot::Snapshot;
 pub use workshops::{
-    CellSegment, NewWorkshop, Reaction, SegmentGroup, StoredReaction, Workshop, WorkshopFinding, latest_reactions,
+    CellSegment, NewWorkshop, Reaction, SegmentGroup, StoredReaction, Workshop, WorkshopFinding, add_workshop_notes,
+    latest_reactions,
 };
 
 use std::path::{Path, PathBuf};

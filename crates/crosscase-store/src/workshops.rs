@@ -272,6 +272,78 @@ impl Store {
     }
 }
 
+/// Adds a workshop's comments to `project` as workshop notes, one source per finding with comments, each comment
+/// coded to the finding's theme (masked by `screen` in the workshop's language); an earlier export of the same
+/// workshop (sources `WS<id>-…`) is replaced, not doubled. Returns the notes added.
+pub fn add_workshop_notes(
+    project: &mut crosscase_model::Project,
+    workshop: &Workshop,
+    reactions: &[StoredReaction],
+    screen: &crosscase_model::Screen,
+) -> usize {
+    use crosscase_model::{Coding, Language, Source, SourceKind};
+    let language: Language = workshop.language.parse().unwrap_or_default();
+    let latest = latest_reactions(reactions);
+    let prefix = format!("WS{}-", workshop.id);
+    // An earlier export of the same workshop is replaced, not doubled.
+    project.sources.retain(|s| !s.id.starts_with(&prefix));
+    project.codings.retain(|c| !c.source.starts_with(&prefix));
+    let mut notes = 0;
+    for (k, f) in workshop.findings.iter().enumerate() {
+        let comments: Vec<String> = latest
+            .iter()
+            .filter(|r| r.reaction.finding == k)
+            .filter_map(|r| r.reaction.comment.as_deref())
+            .map(|c| screen.mask(c, language))
+            .collect();
+        if comments.is_empty() {
+            continue;
+        }
+        let source_id = format!("{prefix}{}", k + 1);
+        let mut text = String::new();
+        for c in &comments {
+            if !text.is_empty() {
+                text.push_str("\n\n");
+            }
+            let start = text.chars().count() as u64;
+            text.push_str(c);
+            project.codings.push(Coding {
+                source: source_id.clone(),
+                code: f.theme_code.clone(),
+                coder: "workshop".to_string(),
+                start,
+                end: text.chars().count() as u64,
+                quote: c.clone(),
+                memo: None,
+                line: 0,
+            });
+        }
+        project.sources.push(Source {
+            id: source_id,
+            kind: SourceKind::Workshop,
+            municipality: workshop.kommunkod.clone(),
+            unit: None,
+            // The workshop's date lies after the wave it discusses, whose dates bound its sources': the note belongs
+            // to the wave and names its day in the title.
+            date: None,
+            wave: workshop.wave.clone(),
+            participants: Vec::new(),
+            setting: None,
+            duration_minutes: None,
+            title: Some(format!(
+                "Workshop {} ({}): {}",
+                workshop.id,
+                workshop.created_at.get(..10).unwrap_or(&workshop.created_at),
+                f.text
+            )),
+            text: Some(text),
+            line: 0,
+        });
+        notes += 1;
+    }
+    notes
+}
+
 /// Each participant's latest reaction to each finding: what summaries and the live counts count.
 pub fn latest_reactions(reactions: &[StoredReaction]) -> Vec<&StoredReaction> {
     let mut latest: std::collections::HashMap<(usize, &str), &StoredReaction> = std::collections::HashMap::new();
