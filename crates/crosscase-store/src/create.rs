@@ -8,8 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::Store;
 use crate::error::StoreError;
+use crate::{Journal, Store};
 
 /// Opens the database at `path` and runs `write` on it; a database that does not exist yet is created under a
 /// temporary name and put at `path` only when `write` succeeded. A failed `write` leaves `path` as it was: an
@@ -31,7 +31,9 @@ pub fn write_database<T, E: From<StoreError>>(
     }
     let temporary = temporary_name(path);
     let written = (|| {
-        let mut store = Store::open(&temporary)?;
+        // Nothing else knows of the temporary file yet, so it is written with its journal in memory (each page
+        // written once, into the file) and turned into a WAL database when it is sealed.
+        let mut store = Store::open_journaled(&temporary, Journal::Memory)?;
         let value = write(&mut store)?;
         store.seal()?;
         Ok::<_, E>(value)
@@ -62,14 +64,26 @@ pub fn write_database<T, E: From<StoreError>>(
 }
 
 impl Store {
-    /// Makes the file alone hold everything, before it is linked into place: the WAL is checkpointed completely
-    /// (a full disk fails the checkpoint with an error) and the connection closed, which removes the WAL and shm
-    /// files; a WAL file still there with content would mean the file lacks part of what was committed.
-    /// The file stays in WAL mode, so that a later writer need not wait for readers to switch it.
+    /// Makes the file alone hold everything, before it is linked into place: the file is put in WAL mode (written
+    /// until now with its journal in memory, see [`Journal::Memory`]), so that a later writer need not wait for
+    /// readers to switch it; the WAL is checkpointed completely (a full disk fails the checkpoint with an error) and
+    /// the connection closed, which removes the WAL and shm files; a WAL file still there with content would mean
+    /// the file lacks part of what was committed.
     fn seal(self) -> Result<(), StoreError> {
-        let (busy, log, done): (i64, i64, i64) = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?;
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA main.journal_mode = WAL", [], |r| r.get(0))?;
+        if mode != "wal" {
+            return Err(unsealed(
+                &self.path,
+                format!("it stayed in journal mode {mode}, not WAL"),
+            ));
+        }
+        // The main database alone has a WAL to checkpoint.
+        let (busy, log, done): (i64, i64, i64) =
+            self.conn.query_row("PRAGMA main.wal_checkpoint(TRUNCATE)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
         if busy != 0 || log != done {
             return Err(unsealed(
                 &self.path,

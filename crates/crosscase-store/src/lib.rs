@@ -48,18 +48,35 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// How a connection journals its writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Journal {
+    /// Write-ahead: readers see the last commit while a writer writes. Every database in use is in this mode.
+    Wal,
+    /// A rollback journal kept in memory, for a new file that no other process knows of (see `write_database`):
+    /// each page is written once, into the file itself, instead of into the WAL and then again by the checkpoint
+    /// that seals the file, and statement journals stay in memory too. A rollback still works; a crash leaves only
+    /// the temporary file, which is never linked into place.
+    Memory,
+}
+
 /// The page cache, in SQLite's unit for sizes in KiB (negative): 64 MiB.
 pub(crate) const CACHE_SIZE: i64 = -65536;
 
 impl Store {
     /// Opens (or creates) the database at `path`, migrating an older schema forward.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_journaled(path, Journal::Wal)
+    }
+
+    /// Opens (or creates) the database at `path` with its writes journaled as `journal` says.
+    pub(crate) fn open_journaled(path: &Path, journal: Journal) -> Result<Store, StoreError> {
         let conn = Connection::open(path).map_err(|e| StoreError::open(path, e))?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
         };
-        store.configure()?;
+        store.configure(journal)?;
         schema::migrate(&mut store.conn, &store.path)?;
         Ok(store)
     }
@@ -93,17 +110,21 @@ impl Store {
         Ok(store)
     }
 
-    fn configure(&mut self) -> Result<(), StoreError> {
+    fn configure(&mut self, journal: Journal) -> Result<(), StoreError> {
         let path = &self.path;
         self.conn
             .busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| StoreError::open(path, e))?;
         // WAL lets comparisons read while an ingest writes; synchronous=FULL makes a commit durable.
+        let journal = match journal {
+            Journal::Wal => "WAL",
+            Journal::Memory => "MEMORY",
+        };
         self.conn
             .execute_batch(&format!(
                 "PRAGMA foreign_keys = ON;
                  PRAGMA page_size = 32768;
-                 PRAGMA journal_mode = WAL;
+                 PRAGMA main.journal_mode = {journal};
                  PRAGMA synchronous = FULL;
                  PRAGMA cache_size = {CACHE_SIZE};
                  PRAGMA threads = 2;"

@@ -279,15 +279,18 @@ fn parse_codings(
         let before = diags.len();
         let mut rp = RowProblems { diags, bad: false };
         let (start_text, end_text) = (t.str_at(row, start), t.str_at(row, end));
-        let quote_text = std::str::from_utf8(t.bytes_at(row, quote)).unwrap_or("");
-        let (start, end) = if start_text.is_empty() && end_text.is_empty() && !quote_text.trim().is_empty() {
+        // The quote is compared with the text as bytes; it is read as text (checked as UTF-8 again, a tenth of the
+        // parser's time when done for every row) only when it is looked up or reported.
+        let quote_bytes = t.bytes_at(row, quote);
+        let quote_text = || std::str::from_utf8(quote_bytes).unwrap_or("");
+        let (start, end) = if start_text.is_empty() && end_text.is_empty() && !quote_text().trim().is_empty() {
             locate_quote(
                 t,
                 row,
                 &path,
                 &texts,
                 t.str_at(row, source),
-                quote_text,
+                quote_text(),
                 occurrence,
                 &mut rp,
             )
@@ -316,7 +319,7 @@ fn parse_codings(
             return;
         }
         problems.clear();
-        if !checker.check_quoted(&mut coding, t.bytes_at(row, quote), keep, &mut problems) {
+        if !checker.check_quoted(&mut coding, quote_bytes, keep, &mut problems) {
             for mut p in problems.drain(..) {
                 // A quote that differs from the text at its offsets: say where it does occur, if anywhere.
                 if p.field == Some("quote")
@@ -327,7 +330,8 @@ fn parse_codings(
                         .skip(coding.start as usize)
                         .take((coding.end - coding.start) as usize)
                         .collect();
-                    p.message.push_str(&super::quotes::mismatch_note(text, &at, quote_text));
+                    p.message
+                        .push_str(&super::quotes::mismatch_note(text, &at, quote_text()));
                 }
                 let column = p.field.and_then(|f| t.column_of(f));
                 let mut d = Diagnostic::file(&path, p.message, p.help).at(p.line, column);
