@@ -40,6 +40,12 @@ fn runs_are_listed_shown_exported_and_pruned() {
         .unwrap()
         .query_row("SELECT content_hash FROM project", [], |r| r.get(0))
         .unwrap();
+    // The comparison's JSON lines, every column on every row, are stored as columns, not as compressed text.
+    let format: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT result_format FROM analysis_run WHERE id = 1", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(format, "columns-zstd");
 
     // list: one line per run, oldest first, with kind, version, data hash and seed.
     let list = crosscase(tmp, &["runs", "list", "--db", arg(&db)]);

@@ -591,7 +591,7 @@ def check_survey(ck, D, binary, db, run_json):
                         v = np.array(values(grs, it, "item"))
                         ck.eq("survey item: n, no_answer", key, (r["n"], r["no_answer"]),
                               (len(v), len(grs) - len(v)))
-                        dist = "|".join(str(int(np.sum(v == s))) for s in range(lo, hi + 1))
+                        dist = [int(np.sum(v == s)) for s in range(lo, hi + 1)]
                         ck.eq("survey item: distribution", key, r["distribution"], dist)
                         ck.num("survey item: mean", key, r["mean"], float(v.mean()) if len(v) else None)
                         ck.num("survey item: median (numpy, R's)", key, r["median"],

@@ -148,7 +148,16 @@ fn write_rows(json_lines: &str, format: Format, path: &Path) -> Result<()> {
         Format::Csv => table.write_csv(&mut w)?,
         Format::Parquet => table.write_parquet(&mut w)?,
         // A sheet per kind of row, as the command writes it (without names: the run's rows are all that is read).
-        Format::Xlsx => w.write_all(&crosscase_report::result_workbook(&table.by_kind("rows"))?)?,
+        // The stored rows carry every column, null where a row has no value, so each sheet keeps only the columns
+        // its kind has values in.
+        Format::Xlsx => {
+            let sheets: Vec<(String, ResultTable)> = table
+                .by_kind("rows")
+                .into_iter()
+                .map(|(kind, t)| (kind, t.without_null_columns()))
+                .collect();
+            w.write_all(&crosscase_report::result_workbook(&sheets)?)?
+        }
         Format::Json => unreachable!("written above"),
     }
     w.flush().with_context(|| format!("cannot write {}", path.display()))?;

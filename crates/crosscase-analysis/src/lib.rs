@@ -45,8 +45,8 @@ pub use survey::{
     analyse_survey, dimension_items, index, mixed_methods,
 };
 pub use table::{
-    Labels, ResultTable, data_table_frame, defuse_formula, excel_sv_number, write_data_table_csv,
-    write_data_table_parquet,
+    Labels, ResultTable, Row, TableCell, data_table_frame, defuse_formula, excel_sv_number, joined_integers,
+    write_data_table_csv, write_data_table_parquet,
 };
 pub use waves::{WaveChangeRow, wave_changes};
 

@@ -70,8 +70,8 @@ pub struct ItemRow {
     pub top_two_high: Option<f64>,
     /// The level of the intervals in this row, e.g. 0.95.
     pub confidence: f64,
-    /// The counts of each scale step, lowest first, separated by `|`.
-    pub distribution: String,
+    /// The count of each scale step, lowest first (in CSV and spreadsheets, which have no lists, joined by `|`).
+    pub distribution: Vec<u64>,
 }
 
 /// One dimension index in one group and wave.
@@ -316,7 +316,7 @@ fn describe(
             top_two_low: ci.map(|c| c.0),
             top_two_high: ci.map(|c| c.1),
             confidence: config.confidence,
-            distribution: counts.iter().map(u64::to_string).collect::<Vec<_>>().join("|"),
+            distribution: counts,
         });
     }
     let mut indices = Vec::new();

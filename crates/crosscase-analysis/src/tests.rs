@@ -859,7 +859,7 @@ mod survey {
         );
         // Top two box: 4 and 5 on a 1–5 scale; R1 and R2.
         assert_eq!(q1.top_two, Some(2.0 / 3.0));
-        assert_eq!(q1.distribution, "0|1|0|1|1");
+        assert_eq!(q1.distribution, [0, 1, 0, 1, 1]);
         let q2 = item("A", "q2");
         assert_eq!((q2.n, q2.no_answer, q2.median), (2, 1, Some(1.5)));
         let index = |group: &str| a.indices.iter().find(|r| r.group == group).unwrap();

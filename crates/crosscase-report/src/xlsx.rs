@@ -5,10 +5,10 @@
 //! model section by section as the page does: every figure with its base, a hidden one as its reason in words,
 //! never as a number.
 
-use crosscase_analysis::ResultTable;
 use crosscase_analysis::pack::{
     Figure, Hidden, Pack, PackModel, PrePostTarget, Ratings, RunStamp, Score, Verdict, WaveChange,
 };
+use crosscase_analysis::{ResultTable, TableCell as ResultCell, joined_integers};
 use crosscase_model::{Corpus, DataTable, Language, SurveyDesign, SurveyRecords, Values, stage_label};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use serde_json::Value;
@@ -147,17 +147,20 @@ pub fn result_workbook(tables: &[(String, ResultTable)]) -> Result<Vec<u8>, Xlsx
         .map(|(name, table)| {
             let columns = table.columns();
             let rows = table
-                .rows()
-                .iter()
+                .records()
                 .map(|r| {
-                    columns
-                        .iter()
-                        .map(|c| match r.get(c) {
-                            None | Some(Value::Null) => Cell::Empty,
-                            Some(Value::Number(n)) => n.as_f64().map_or(Cell::Empty, |x| Cell::Number(x, None)),
-                            Some(Value::Bool(b)) => Cell::Bool(*b),
-                            Some(Value::String(s)) => Cell::Text(s.clone()),
-                            Some(other) => Cell::Text(other.to_string()),
+                    r.iter()
+                        .map(|cell| match cell {
+                            ResultCell::Null => Cell::Empty,
+                            ResultCell::Integer(i) => Cell::Number(*i as f64, None),
+                            ResultCell::Float(x) => Cell::Number(*x, None),
+                            ResultCell::Bool(b) => Cell::Bool(*b),
+                            ResultCell::Text(s) => Cell::Text(s.to_string()),
+                            ResultCell::Json(Value::Number(n)) => {
+                                n.as_f64().map_or(Cell::Empty, |x| Cell::Number(x, None))
+                            }
+                            // A spreadsheet has no lists: counts as `3|5|17`, as in CSV.
+                            other => Cell::Text(joined_integers(other).unwrap_or_else(|| other.to_value().to_string())),
                         })
                         .collect()
                 })

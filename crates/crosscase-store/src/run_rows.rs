@@ -32,7 +32,17 @@ const MAGIC: &[u8; 4] = b"CCR2";
 pub(crate) fn encode(json_lines: &str) -> Result<(&'static str, Vec<u8>), StoreError> {
     if let Some(columns) = Columns::split(json_lines) {
         let raw = columns.to_bytes();
-        if join(&raw).as_deref() == Some(json_lines) {
+        // The rows given back one at a time and compared with the input as they come, rather than joined into a
+        // second copy of it (the JSON lines of a national comparison are over 100 MB).
+        let mut rest = json_lines.as_bytes();
+        let same = join_rows(&raw, |row| match rest.strip_prefix(row) {
+            Some(after) => {
+                rest = after;
+                true
+            }
+            None => false,
+        });
+        if same.is_some() && rest.is_empty() {
             return Ok((COLUMNS, compress(&raw)?));
         }
     }
@@ -82,7 +92,9 @@ struct Column<'a> {
     integers: Vec<u8>,
     floats: Vec<u64>,
     dictionary: Vec<&'a str>,
-    entries: HashMap<&'a str, u32>,
+    entries: HashMap<&'a str, u32, Fx>,
+    /// The last text and its entry: ids repeat on consecutive rows (a code's rows, a kind's).
+    last: Option<(&'a str, u32)>,
     strings: Vec<u8>,
     raw: Vec<u8>,
 }
@@ -95,6 +107,8 @@ struct Columns<'a> {
     key_index: HashMap<&'a str, u32>,
     shapes: Vec<Vec<u32>>,
     shape_index: HashMap<Vec<u32>, u32>,
+    /// The previous row's shape: rows of one kind have the same fields in the same order.
+    last_shape: Option<u32>,
     row_shapes: Vec<u8>,
     rows: u64,
     columns: Vec<Column<'a>>,
@@ -126,14 +140,28 @@ impl<'a> Columns<'a> {
             at += 1;
         } else {
             loop {
-                let (key, next) = string_literal(line, at)?;
+                // The field the previous row had at this place, when this row's is the same (compared as bytes).
+                let expected = self
+                    .last_shape
+                    .and_then(|s| self.shapes[s as usize].get(shape.len()))
+                    .map(|&k| (k, self.keys[k as usize]))
+                    .filter(|(_, key)| {
+                        b.get(at) == Some(&b'"')
+                            && b[at + 1..].starts_with(key.as_bytes())
+                            && b.get(at + 1 + key.len()) == Some(&b'"')
+                    });
+                let (key, next) = match expected {
+                    Some((_, key)) => (key, at + key.len() + 2),
+                    None => string_literal(line, at)?,
+                };
                 at = next;
                 if b.get(at) != Some(&b':') {
                     return None;
                 }
                 at += 1;
-                let k = match self.key_index.get(key) {
-                    Some(&k) => k,
+                let known = expected.map(|(k, _)| k).or_else(|| self.key_index.get(key).copied());
+                let k = match known {
+                    Some(k) => k,
                     None => {
                         let k = self.keys.len() as u32;
                         self.keys.push(key);
@@ -157,15 +185,19 @@ impl<'a> Columns<'a> {
         if at != b.len() {
             return None;
         }
-        let s = match self.shape_index.get(&shape) {
-            Some(&s) => s,
-            None => {
-                let s = self.shapes.len() as u32;
-                self.shapes.push(shape.clone());
-                self.shape_index.insert(shape, s);
-                s
-            }
+        let s = match self.last_shape {
+            Some(s) if self.shapes[s as usize] == shape => s,
+            _ => match self.shape_index.get(&shape) {
+                Some(&s) => s,
+                None => {
+                    let s = self.shapes.len() as u32;
+                    self.shapes.push(shape.clone());
+                    self.shape_index.insert(shape, s);
+                    s
+                }
+            },
         };
+        self.last_shape = Some(s);
         varint(&mut self.row_shapes, s as u64);
         self.rows += 1;
         Some(())
@@ -215,11 +247,18 @@ impl<'a> Column<'a> {
             b't' => (TRUE, literal("true")?),
             b'"' => {
                 let (s, end) = string_literal(line, at)?;
-                let next = self.dictionary.len() as u32;
-                let i = *self.entries.entry(s).or_insert(next);
-                if i == next {
-                    self.dictionary.push(s);
-                }
+                let i = match self.last {
+                    Some((last, i)) if last == s => i,
+                    _ => {
+                        let next = self.dictionary.len() as u32;
+                        let i = *self.entries.entry(s).or_insert(next);
+                        if i == next {
+                            self.dictionary.push(s);
+                        }
+                        self.last = Some((s, i));
+                        i
+                    }
+                };
                 varint(&mut self.strings, i as u64);
                 (STRING, end)
             }
@@ -392,6 +431,17 @@ impl ColumnCursor<'_> {
 
 /// The JSON lines that the column bytes hold; `None` when they are damaged.
 fn join(raw: &[u8]) -> Option<String> {
+    let mut out = Vec::with_capacity(raw.len() * 4);
+    join_rows(raw, |row| {
+        out.extend_from_slice(row);
+        true
+    })?;
+    String::from_utf8(out).ok()
+}
+
+/// Gives `row` each line (with its newline) that the column bytes hold, in order; stops with `None` when they are
+/// damaged or `row` returns false.
+fn join_rows(raw: &[u8], mut row: impl FnMut(&[u8]) -> bool) -> Option<()> {
     let mut r = Reader { b: raw, at: 0 };
     if r.take(4)? != MAGIC {
         return None;
@@ -430,9 +480,10 @@ fn join(raw: &[u8]) -> Option<String> {
             next_float: 0,
         });
     }
-    let mut out = Vec::with_capacity(raw.len() * 4);
+    let mut out = Vec::new();
     for _ in 0..rows {
         let shape = shapes.get(row_shapes.varint()? as usize)?;
+        out.clear();
         out.push(b'{');
         for (i, &k) in shape.iter().enumerate() {
             if i > 0 {
@@ -444,9 +495,42 @@ fn join(raw: &[u8]) -> Option<String> {
             columns[k].write_cell(&mut out)?;
         }
         out.extend_from_slice(b"}\n");
+        if !row(&out) {
+            return None;
+        }
     }
-    String::from_utf8(out).ok()
+    Some(())
 }
+
+/// FxHash (rustc's hasher) for the dictionaries, which hash every text cell of a run that is not the same as the
+/// cell above it: short ids whose hash need not resist attacks (a run's rows are the program's own output), where
+/// the standard library's SipHash is slow.
+#[derive(Clone, Copy, Default)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let word = u64::from_le_bytes(c.try_into().expect("chunks of 8"));
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &byte in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(K);
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.write(&[byte]);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Fx = std::hash::BuildHasherDefault<FxHasher>;
 
 #[cfg(test)]
 mod tests {
@@ -506,6 +590,87 @@ mod tests {
         ]);
         check(&rows, COLUMNS);
         check(&[], COLUMNS);
+    }
+
+    /// A comparison as `ResultTable::write_json_lines` writes it: every row with every column of the table, null
+    /// where its kind has no value. Kept as columns, and compact: the nulls of the other kinds' fields cost a tag
+    /// each, which zstd all but removes.
+    #[test]
+    fn a_comparison_with_every_column_on_every_row_is_kept_as_columns() {
+        use serde_json::json;
+        let columns = [
+            "kind",
+            "code",
+            "municipality",
+            "segments",
+            "sources",
+            "source_share",
+            "test",
+            "p_value",
+            "q_value",
+            "reason",
+            "with_code",
+            "n",
+            "share",
+            "ci_low",
+            "ci_high",
+            "confidence",
+        ];
+        let row = |values: &[(&str, serde_json::Value)]| {
+            let mut row = serde_json::Map::new();
+            for c in columns {
+                let v = values
+                    .iter()
+                    .find(|(k, _)| *k == c)
+                    .map_or(serde_json::Value::Null, |(_, v)| v.clone());
+                row.insert(c.to_string(), v);
+            }
+            serde_json::Value::Object(row)
+        };
+        let mut rows = Vec::new();
+        for code in 0..30 {
+            for m in 0..29 {
+                let share = (m % 4) as f64 / 4.0;
+                rows.push(row(&[
+                    ("kind", json!("prevalence")),
+                    ("code", json!(format!("c{code}"))),
+                    ("municipality", json!(format!("05{m:02}"))),
+                    ("segments", json!(m * code)),
+                    ("sources", json!(m)),
+                    ("source_share", if m == 0 { json!(null) } else { json!(share) }),
+                ]));
+            }
+            rows.push(row(&[
+                ("kind", json!("difference")),
+                ("code", json!(format!("c{code}"))),
+                ("test", json!("permutation")),
+                ("p_value", json!(1.0 / (1 << (code % 10)) as f64)),
+                ("q_value", json!(null)),
+                ("reason", json!("too few per municipality for χ²")),
+            ]));
+            for m in 0..29 {
+                rows.push(row(&[
+                    ("kind", json!("contrast")),
+                    ("code", json!(format!("c{code}"))),
+                    ("municipality", json!(format!("05{m:02}"))),
+                    ("with_code", json!(m)),
+                    ("n", json!(29)),
+                    ("share", json!((m % 8) as f64 / 8.0)),
+                    ("ci_low", json!(-(m as f64) / 64.0)),
+                    ("ci_high", json!(0.2)),
+                    ("confidence", json!(0.95)),
+                ]));
+            }
+        }
+        check(&rows, COLUMNS);
+        let text: String = rows.iter().map(|r| format!("{r}\n")).collect();
+        let (_, bytes) = encode(&text).unwrap();
+        assert!(
+            bytes.len() * 20 < text.len(),
+            "{} bytes stored for {} bytes of JSON lines",
+            bytes.len(),
+            text.len()
+        );
     }
 
     #[test]
