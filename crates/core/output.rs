@@ -81,9 +81,15 @@ fn write_format(table: &ResultTable, output: &OutputArgs, mut out: impl Write) -
         (Format::Parquet, _) => table.write_parquet(out)?,
         (Format::Json, _) => table.write_json_lines(out)?,
         (Format::Xlsx, _) => {
-            // One sheet per kind of row (prevalence, difference, contrast, …), so that no sheet mixes columns that
-            // belong to different rows.
-            let book = crosscase_report::result_workbook(&table.by_kind("rows"))?;
+            // One sheet per kind of row (prevalence, difference, contrast, …), each with the columns its rows have
+            // values in, so that no sheet mixes columns of different rows; `runs export` makes the same sheets
+            // from the stored rows, which carry every column.
+            let sheets: Vec<_> = table
+                .by_kind("rows")
+                .into_iter()
+                .map(|(kind, t)| (kind, t.without_null_columns()))
+                .collect();
+            let book = crosscase_report::result_workbook(&sheets)?;
             out.write_all(&book)?;
             out.flush()?;
         }

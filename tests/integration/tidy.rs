@@ -52,6 +52,26 @@ fn crate_dependencies_form_the_documented_dag() {
             "{krate} depends on {deps:?}; allowed: {allowed:?}"
         );
     }
+    // The binary is glue: it reaches SQLite, data frames and threads only through the libraries.
+    let binary = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "crosscase")
+        .unwrap();
+    let external: BTreeSet<&str> = binary["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"].is_null())
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    for banned in ["rusqlite", "polars", "rayon"] {
+        assert!(
+            !external.contains(banned),
+            "the binary depends on {banned}: {external:?}"
+        );
+    }
     // Every library is listed here: a new crate is a decision to write down.
     let libraries: BTreeSet<&String> = actual.keys().filter(|k| k.as_str() != "crosscase").collect();
     assert_eq!(libraries.len(), ALLOWED.len(), "{libraries:?}");

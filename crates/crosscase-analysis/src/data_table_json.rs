@@ -19,7 +19,11 @@ pub fn write_data_table_json_lines(table: &DataTable, mut out: impl Write) -> Re
             };
             object.insert(c.name.to_string(), value);
         }
-        serde_json::to_writer(&mut out, &object).map_err(|e| AnalysisError::Input(e.to_string()))?;
+        serde_json::to_writer(&mut out, &object).map_err(|e| match e.io_error_kind() {
+            // A full disk or a closed pipe stays an IO error, which the binary reports as such.
+            Some(_) => AnalysisError::Io(e.into()),
+            None => AnalysisError::Input(e.to_string()),
+        })?;
         out.write_all(b"\n")?;
     }
     out.flush()?;

@@ -180,7 +180,10 @@ mod tests {
             .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 1);
-        let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        drop(store);
+        // Read without `Store::open`, which would switch the file to WAL itself: the sealed file is in WAL mode.
+        let plain = rusqlite::Connection::open(&db).unwrap();
+        let mode: String = plain.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
     }
 }
