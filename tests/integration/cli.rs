@@ -1413,6 +1413,42 @@ fn every_command_follows_the_conventions() {
     let script = crosscase(tmp.path(), &["completions", "bash"]).stdout;
     assert!(script.contains("crosscase") && script.contains("feedback") && script.contains("--municipality"));
 
+    // One JSON shape from every command that writes a table: each line has every column of the CSV header, in its
+    // order, with null where the row has no value.
+    for command in [
+        &["compare", "--permutations", "0"][..],
+        &["cooccur"],
+        &["agreement"],
+        &["ideas"],
+        &["survey"],
+    ] {
+        let db = db.display().to_string();
+        let with = |format: &str| {
+            let mut args: Vec<&str> = command.to_vec();
+            args.extend(["--db", db.as_str(), "--format", format]);
+            let run = crosscase(tmp.path(), &args);
+            assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+            run.stdout
+        };
+        let csv = with("csv");
+        let header: Vec<String> = ::csv::Reader::from_reader(csv.as_bytes())
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let json = with("json");
+        assert!(json.lines().count() > 0, "{command:?}");
+        for line in json.lines() {
+            let row: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line).unwrap();
+            assert_eq!(row.keys().cloned().collect::<Vec<_>>(), header, "{command:?}: {line}");
+        }
+        if command[0] == "survey" {
+            // A distribution is a list of counts in JSON, and `a|b|c` in CSV.
+            assert!(json.contains("\"distribution\":["), "{}", &json[..300.min(json.len())]);
+        }
+    }
+
     // Every command's help gives an example, and every option and argument says what it is.
     let top = crosscase(tmp.path(), &["--help"]).stdout;
     let commands: Vec<&str> = top
