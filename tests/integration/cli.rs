@@ -1368,6 +1368,21 @@ fn every_command_follows_the_conventions() {
             &["runs", "export", "999", "--db", "{db}", "--out", "{tmp}/run.csv"],
             1,
         ),
+        (
+            "runs-export-to-a-device",
+            &[
+                "runs",
+                "export",
+                "1",
+                "--db",
+                "{db}",
+                "--out",
+                "/dev/null",
+                "--format",
+                "parquet",
+            ],
+            1,
+        ),
         // An OS error is said once, with the path.
         (
             "feedback-out-under-a-file",

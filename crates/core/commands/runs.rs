@@ -66,6 +66,21 @@ pub fn run(RunsArgs { command }: RunsArgs) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         RunsCommand::Export { id, db, out, format } => {
+            // The rows are written beside `--out` and renamed onto it: a terminal or another special file there
+            // would be replaced, so only a new or a regular file is taken.
+            if std::fs::metadata(&out).is_ok_and(|m| !m.is_file()) {
+                return Err(UserError(format!(
+                    "--out {} is not a file; give a file name, e.g. --out run.{}",
+                    out.display(),
+                    match format {
+                        Format::Csv => "csv",
+                        Format::Json => "jsonl",
+                        Format::Parquet => "parquet",
+                        Format::Xlsx => "xlsx",
+                    }
+                ))
+                .into());
+            }
             let store = Store::open_existing(&db)?;
             summary(&store, id, &db)?;
             let run = store.run(id)?.expect("the summary was found above");
