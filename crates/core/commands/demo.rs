@@ -57,15 +57,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         Some(cfg.seed),
         &table,
     )?);
-    write_table(
-        &table,
-        &OutputArgs {
-            format: Format::Csv,
-            out: Some(csv_path.clone()),
-            csv_dialect: CsvDialect::Standard,
-        },
-        None,
-    )?;
+    write_csv(&table, &csv_path)?;
 
     // Idea-management records, when the project has them: funnel and time to implementation by municipality.
     let ideas_csv = if ideas.ideas.is_empty() {
@@ -74,15 +66,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         let (table, parameters) = ideas_table(ideas, &crosscase_analysis::IdeaConfig::default())?;
         runs.push(analysis_run("ideas", parameters, None, &table)?);
         let path = compare_dir.join("ideas.csv");
-        write_table(
-            &table,
-            &OutputArgs {
-                format: Format::Csv,
-                out: Some(path.clone()),
-                csv_dialect: CsvDialect::Standard,
-            },
-            None,
-        )?;
+        write_csv(&table, &path)?;
         Some(path)
     };
 
@@ -104,15 +88,7 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         let parameters = survey_parameters(None, &config, &codes);
         runs.push(analysis_run("survey", parameters, None, &table)?);
         let path = compare_dir.join("survey.csv");
-        write_table(
-            &table,
-            &OutputArgs {
-                format: Format::Csv,
-                out: Some(path.clone()),
-                csv_dialect: CsvDialect::Standard,
-            },
-            None,
-        )?;
+        write_csv(&table, &path)?;
         mixed_charts = crosscase_report::write_mixed_charts(&corpus, surveys, &mixed, &charts_dir)?;
         Some(path)
     };
@@ -171,4 +147,14 @@ fn demo(data: &Path, out: &Path) -> Result<ExitCode> {
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A result table as the standard CSV, into `path`.
+fn write_csv(table: &crosscase_analysis::ResultTable, path: &Path) -> Result<()> {
+    let output = OutputArgs {
+        format: Format::Csv,
+        out: Some(path.to_path_buf()),
+        csv_dialect: CsvDialect::Standard,
+    };
+    write_table(table, &output, None)
 }
