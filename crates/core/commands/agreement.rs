@@ -6,9 +6,9 @@ use anyhow::Result;
 use crosscase_analysis::ResultTable;
 use crosscase_store::Store;
 
-use super::{UserError, analysis_run, labels, require_codings};
+use super::{UserError, analysis_run, labels, record_and_write, require_codings};
 use crate::args::{AgreementArgs, ProjectArgs};
-use crate::output::{check_output, write_table};
+use crate::output::check_output;
 
 pub fn run(
     AgreementArgs {
@@ -25,8 +25,14 @@ pub fn run(
     let mut table = ResultTable::new();
     table.extend(None, &rows)?;
     let labels = labels(&snapshot, &corpus, &Default::default(), &output)?;
-    let run = snapshot.record_run(&analysis_run("agreement", serde_json::json!({}), None, &table)?)?;
-    write_table(&table, &output, labels.as_ref())?;
-    eprintln!("Stored as run {run} in {}.", db.display());
+    let parameters = serde_json::json!({});
+    record_and_write(
+        snapshot,
+        || analysis_run("agreement", parameters, None, &table),
+        &table,
+        &output,
+        labels.as_ref(),
+        &db,
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -6,9 +6,9 @@ use anyhow::Result;
 use crosscase_analysis::{Attribute, Count, CountingUnit, DifferenceConfig, ResultTable};
 use crosscase_store::Store;
 
-use super::{UserError, analysis_run, labels, require_codings};
+use super::{UserError, analysis_run, labels, record_and_write, require_codings};
 use crate::args::{CompareArgs, ProjectArgs};
-use crate::output::{check_output, render_table, write_rendered};
+use crate::output::check_output;
 
 pub fn run(args: CompareArgs) -> Result<ExitCode> {
     let cfg = args.config()?;
@@ -50,14 +50,14 @@ pub fn run(args: CompareArgs) -> Result<ExitCode> {
         parameters["waves"] = serde_json::json!([from, to]);
     }
     let labels = labels(&snapshot, &corpus, &Default::default(), output)?;
-    // The output is made while the run is recorded, and written only once the run is stored.
-    let (run, rendered) = snapshot.record_run_beside(
+    record_and_write(
+        snapshot,
         || analysis_run("compare", parameters, Some(cfg.seed), &table),
-        || render_table(&table, output, labels.as_ref()),
-    );
-    let (run, rendered) = (run?, rendered?);
-    write_rendered(&rendered, output)?;
-    eprintln!("Stored as run {run} in {}.", db.display());
+        &table,
+        output,
+        labels.as_ref(),
+        db,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

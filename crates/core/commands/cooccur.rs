@@ -6,9 +6,9 @@ use anyhow::Result;
 use crosscase_analysis::ResultTable;
 use crosscase_store::Store;
 
-use super::{analysis_run, labels, require_codings};
+use super::{analysis_run, labels, record_and_write, require_codings};
 use crate::args::{CooccurArgs, ProjectArgs};
-use crate::output::{check_output, write_table};
+use crate::output::check_output;
 
 pub fn run(
     CooccurArgs {
@@ -26,8 +26,13 @@ pub fn run(
     table.extend(None, &crosscase_analysis::cooccurrence(&corpus, within))?;
     let parameters = serde_json::json!({ "within": within });
     let labels = labels(&snapshot, &corpus, &Default::default(), &output)?;
-    let run = snapshot.record_run(&analysis_run("cooccur", parameters, None, &table)?)?;
-    write_table(&table, &output, labels.as_ref())?;
-    eprintln!("Stored as run {run} in {}.", db.display());
+    record_and_write(
+        snapshot,
+        || analysis_run("cooccur", parameters, None, &table),
+        &table,
+        &output,
+        labels.as_ref(),
+        &db,
+    )?;
     Ok(ExitCode::SUCCESS)
 }

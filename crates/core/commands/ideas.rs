@@ -6,9 +6,9 @@ use anyhow::Result;
 use crosscase_analysis::ResultTable;
 use crosscase_store::Store;
 
-use super::{UserError, analysis_run, for_people, labels};
+use super::{UserError, analysis_run, for_people, labels, record_and_write};
 use crate::args::{IdeasArgs, ProjectArgs};
-use crate::output::{check_output, write_table};
+use crate::output::check_output;
 
 pub fn run(args: IdeasArgs) -> Result<ExitCode> {
     let config = args.config();
@@ -29,9 +29,14 @@ pub fn run(args: IdeasArgs) -> Result<ExitCode> {
     } else {
         None
     };
-    let run = snapshot.record_run(&analysis_run("ideas", parameters, None, &table)?)?;
-    write_table(&table, output, labels.as_ref())?;
-    eprintln!("Stored as run {run} in {}.", db.display());
+    record_and_write(
+        snapshot,
+        || analysis_run("ideas", parameters, None, &table),
+        &table,
+        output,
+        labels.as_ref(),
+        db,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -143,6 +143,24 @@ fn analysis_run(
     })
 }
 
+/// Records the run that `run` makes (an analysis command's parameters, seed and rows, from [`analysis_run`]) while
+/// the table is rendered as the output asks, then writes the output, so that a file or stdout gets the rows only
+/// once the run is stored.
+fn record_and_write(
+    snapshot: crosscase_store::Snapshot<'_>,
+    run: impl FnOnce() -> Result<AnalysisRun>,
+    table: &ResultTable,
+    output: &OutputArgs,
+    labels: Option<&crosscase_analysis::Labels>,
+    db: &Path,
+) -> Result<()> {
+    let (run, rendered) = snapshot.record_run_beside(run, || crate::output::render_table(table, output, labels));
+    let (run, rendered) = (run?, rendered?);
+    crate::output::write_rendered(&rendered, output)?;
+    eprintln!("Stored as run {run} in {}.", db.display());
+    Ok(())
+}
+
 /// The run `feedback` records: the prevalence rows the packs' figures are computed from, with the output folder,
 /// municipalities and language asked for (named as the command's options, so that `runs show` can give the command
 /// again); with the content hash and version, that makes the packs reproducible.

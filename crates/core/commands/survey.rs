@@ -6,9 +6,9 @@ use anyhow::Result;
 use crosscase_analysis::ResultTable;
 use crosscase_store::Store;
 
-use super::{UserError, analysis_run, labels};
+use super::{UserError, analysis_run, labels, record_and_write};
 use crate::args::{ProjectArgs, SurveyArgs};
-use crate::output::{check_output, write_table};
+use crate::output::check_output;
 
 pub fn run(args: SurveyArgs) -> Result<ExitCode> {
     let config = args.config();
@@ -54,9 +54,14 @@ pub fn run(args: SurveyArgs) -> Result<ExitCode> {
     }
     let parameters = survey_parameters(instrument.as_deref(), &config, codes);
     let labels = labels(&snapshot, &corpus, &records, output)?;
-    let run = snapshot.record_run(&analysis_run("survey", parameters, None, &table)?)?;
-    write_table(&table, output, labels.as_ref())?;
-    eprintln!("Stored as run {run} in {}.", db.display());
+    record_and_write(
+        snapshot,
+        || analysis_run("survey", parameters, None, &table),
+        &table,
+        output,
+        labels.as_ref(),
+        db,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
