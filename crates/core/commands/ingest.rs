@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use crosscase_ingest::{CODING_BATCH, Pseudonymisation};
-use crosscase_model::QuoteKeeping;
 use crosscase_store::{ImportRecord, IngestOutcome, StreamError};
 
 use super::{now, on_full_disk, problems, pseudonymisation};
@@ -28,8 +27,6 @@ pub(super) fn ingest(dir: &Path, db: &Path, privacy: Option<&Pseudonymisation>) 
     // The store gets a pseudonymised copy; codings are still checked against the texts as the files have them.
     let mut header = None;
     let mut pseudonymiser = None;
-    let mut files = opened.files().to_vec();
-    let mut content_hash = opened.content_hash().to_string();
     if let Some(privacy) = privacy {
         let mut copy = opened.project().clone();
         let mut p = privacy.pseudonymiser();
@@ -40,29 +37,38 @@ pub(super) fn ingest(dir: &Path, db: &Path, privacy: Option<&Pseudonymisation>) 
         );
         header = Some(copy);
         pseudonymiser = Some(p);
-        content_hash = privacy.mark_input(&mut files, &content_hash);
     }
-    let record = ImportRecord {
-        origin: dir.display().to_string(),
-        files,
-        content_hash,
-        crosscase_version: env!("CARGO_PKG_VERSION").to_string(),
-        imported_at: now(),
-        replace_other_content: true,
+    // Asked for when the store needs it: codings.csv is hashed after it is parsed, while the store still writes.
+    let imported_at = now();
+    let record = || {
+        let mut files = opened.files();
+        let mut content_hash = opened.content_hash().to_string();
+        if let Some(privacy) = privacy {
+            content_hash = privacy.mark_input(&mut files, &content_hash);
+        }
+        ImportRecord {
+            origin: dir.display().to_string(),
+            files,
+            content_hash,
+            crosscase_version: env!("CARGO_PKG_VERSION").to_string(),
+            imported_at: imported_at.clone(),
+            replace_other_content: true,
+        }
     };
     // A database this command creates appears only when the project is stored (see `write_database`).
     let summary = crosscase_store::write_database(db, |store| {
         // `header` is what is stored of everything but the codings (the project as read, or its pseudonymised
         // copy), and the pseudonymiser moves each coding with its pseudonymised text.
+        let sources = &opened.project().sources;
         store
             .ingest_streaming(
                 header.as_ref().unwrap_or(opened.project()),
                 &record,
                 opened.coding_rows(),
-                |sink| opened.read_codings(CODING_BATCH, QuoteKeeping::Empty, sink),
-                |coding| {
-                    if let Some(p) = &pseudonymiser {
-                        p.remap(coding);
+                |sink| opened.stream_codings(CODING_BATCH, sink),
+                |row| {
+                    if let (Some(p), Some(source)) = (&pseudonymiser, sources.get(row.source as usize)) {
+                        p.remap_row(&source.id, row);
                     }
                 },
             )

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use crosscase_model::{Coding, Language, PersonalData, Project, Roster, Screen};
+use crosscase_model::{Coding, CodingRow, Language, PersonalData, Project, Roster, Screen};
 use sha2::{Digest, Sha256};
 
 /// HMAC-SHA-256 (RFC 2104).
@@ -191,11 +191,25 @@ impl Pseudonymiser {
 
     /// Moves a coding with its source's text, and pseudonymises its quote and memo.
     pub fn remap(&self, c: &mut Coding) {
-        if let Some(edits) = self.edits.get(&c.source) {
-            c.start = map_offset(edits, c.start, false);
-            c.end = map_offset(edits, c.end, true);
+        self.remap_parts(
+            &c.source,
+            &mut c.start,
+            &mut c.end,
+            [Some(&mut c.quote), c.memo.as_mut()],
+        );
+    }
+
+    /// [`Pseudonymiser::remap`] for a streamed row of the source `source` (its id).
+    pub fn remap_row(&self, source: &str, c: &mut CodingRow) {
+        self.remap_parts(source, &mut c.start, &mut c.end, [c.quote.as_mut(), c.memo.as_mut()]);
+    }
+
+    fn remap_parts(&self, source: &str, start: &mut u64, end: &mut u64, texts: [Option<&mut String>; 2]) {
+        if let Some(edits) = self.edits.get(source) {
+            *start = map_offset(edits, *start, false);
+            *end = map_offset(edits, *end, true);
         }
-        for value in [Some(&mut c.quote), c.memo.as_mut()].into_iter().flatten() {
+        for value in texts.into_iter().flatten() {
             if !value.is_empty() {
                 *value = self.replace(value).0;
             }

@@ -27,8 +27,8 @@ pub use privacy::{
     Finding, PersonalData, Roster, RosterPerson, Screen, ScreenedFields, find_personal_data, mask_personal_data,
 };
 pub use project::{
-    Code, Coding, InputFile, Language, Municipality, Participant, Project, ProjectSettings, Role, Source, SourceKind,
-    SourceSet, Table, Unit, Wave,
+    Code, Coding, CodingBatch, CodingRow, InputFile, Language, Municipality, Participant, Project, ProjectSettings,
+    Role, Source, SourceKind, SourceSet, Table, Unit, Wave,
 };
 pub use qda::{OffsetUnit, QdaCase, QdaCode, QdaCoding, QdaProject, QdaSelection, QdaSet, QdaSource, QdaUser};
 pub use random::Rng;
@@ -37,5 +37,5 @@ pub use survey::{
     check_responses,
 };
 pub use text::{CodePointIndex, slice_code_points, word_count};
-pub use validate::{CodingChecker, Problem, QuoteKeeping, validate};
+pub use validate::{Checked, CodingChecker, CodingParts, Problem, QuoteKeeping, validate};
 pub use workshop::{PastFinding, PastReaction, PastWorkshop, WorkshopRecords};

@@ -315,6 +315,50 @@ pub struct Coding {
     pub line: u64,
 }
 
+/// A checked coding as a streaming ingest hands it to the store: its source and code by their position in the
+/// project's lists, and its coder by the order in which coders first appeared, so that a million codings stream
+/// without an allocation each.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodingRow {
+    /// Position in `Project::sources`.
+    pub source: u32,
+    /// Position in `Project::codes`.
+    pub code: u32,
+    /// Position in the coders named so far (see [`CodingBatch::new_coders`]).
+    pub coder: u32,
+    /// Offset in Unicode code points, inclusive.
+    pub start: u64,
+    /// Offset in Unicode code points, exclusive.
+    pub end: u64,
+    /// The quote as the file gives it, kept only for a source without a text (the store derives the others).
+    pub quote: Option<String>,
+    pub memo: Option<String>,
+    pub line: u64,
+}
+
+/// Rows of codings, in file order, and the coders that rows of this batch name for the first time, in the order of
+/// their numbers: a coder's number is the count of coders named in earlier batches and earlier in this one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CodingBatch {
+    pub rows: Vec<CodingRow>,
+    pub new_coders: Vec<String>,
+}
+
+impl CodingBatch {
+    pub fn with_capacity(rows: usize) -> CodingBatch {
+        CodingBatch {
+            rows: Vec::with_capacity(rows),
+            new_coders: Vec::new(),
+        }
+    }
+
+    /// Empties the batch, keeping what it allocated, so that it can be filled again.
+    pub fn clear(&mut self) {
+        self.rows.clear();
+        self.new_coders.clear();
+    }
+}
+
 /// A whole project as read from its files.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Project {

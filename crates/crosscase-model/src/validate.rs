@@ -555,9 +555,37 @@ impl<'p> CodingChecker<'p> {
         keep: QuoteKeeping,
         problems: &mut Vec<Problem>,
     ) -> bool {
+        let parts = CodingParts {
+            source: &c.source,
+            code: &c.code,
+            coder: &c.coder,
+            start: c.start,
+            end: c.end,
+            line: c.line,
+        };
+        let Some(checked) = self.check_parts(&parts, quote, problems) else {
+            return false;
+        };
+        match checked.text {
+            Some(at) if keep == QuoteKeeping::Fill => c.quote = at.to_string(),
+            Some(_) => {}
+            None => c.quote = String::from_utf8_lossy(quote).into_owned(),
+        }
+        true
+    }
+
+    /// Checks one coding given by its fields, pushing its problems, and returns where its source, code and coder
+    /// are (and the text it covers, when its source has a text), or `None` when it has a problem. `quote` is the
+    /// UTF-8 bytes of the file; an empty one is not compared.
+    pub fn check_parts(
+        &mut self,
+        c: &CodingParts<'_>,
+        quote: &[u8],
+        problems: &mut Vec<Problem>,
+    ) -> Option<Checked<'p>> {
         let before = problems.len();
         let line = c.line;
-        let code = self.codes.get(c.code.as_str()).copied();
+        let code = self.codes.get(c.code).copied();
         if code.is_none() {
             problems.push(Problem::new(
                 Table::Codings,
@@ -565,10 +593,10 @@ impl<'p> CodingChecker<'p> {
                 "code_id",
                 format!("code `{}` is not in codebook.csv", c.code),
                 self.unknown_help
-                    .entry((false, c.code.clone()))
+                    .entry((false, c.code.to_string()))
                     .or_insert_with(|| {
                         unknown_id_help(
-                            &c.code,
+                            c.code,
                             self.codes.keys().copied(),
                             &format!("add `{}` to codebook.csv, or correct the code id", c.code),
                         )
@@ -605,31 +633,32 @@ impl<'p> CodingChecker<'p> {
                 "a coding must cover at least one character",
             ));
         }
-        let Some(&(source, text)) = self.sources.get(c.source.as_str()) else {
+        let Some(&(source, text)) = self.sources.get(c.source) else {
             problems.push(Problem::new(
                 Table::Codings,
                 line,
                 "source_id",
                 format!("source `{}` is not in sources.csv", c.source),
                 self.unknown_help
-                    .entry((true, c.source.clone()))
+                    .entry((true, c.source.to_string()))
                     .or_insert_with(|| {
                         unknown_id_help(
-                            &c.source,
+                            c.source,
                             self.sources.keys().copied(),
                             &format!("add `{}` to sources.csv, or correct the source id", c.source),
                         )
                     })
                     .clone(),
             ));
-            return false;
+            return None;
         };
+        let mut coder = 0;
         if let Some(code) = code {
             let next = self.coders.len() as u32;
-            let coder = match self.coders.get(c.coder.as_str()) {
+            coder = match self.coders.get(c.coder) {
                 Some(&i) => i,
                 None => {
-                    self.coders.insert(c.coder.clone(), next);
+                    self.coders.insert(c.coder.to_string(), next);
                     next
                 }
             };
@@ -646,6 +675,7 @@ impl<'p> CodingChecker<'p> {
                 }
             }
         }
+        let mut covered = None;
         if let Some(raw) = text
             && c.start < c.end
         {
@@ -664,11 +694,7 @@ impl<'p> CodingChecker<'p> {
                     ),
                     "offsets count Unicode characters from 0; check them, or whether the text file was shortened after coding",
                 )),
-                Some(at) if quote.is_empty() || at.as_bytes() == quote => {
-                    if keep == QuoteKeeping::Fill {
-                        c.quote = at.to_string();
-                    }
-                }
+                Some(at) if quote.is_empty() || at.as_bytes() == quote => covered = Some(at),
                 Some(at) => problems.push(Problem::new(
                     Table::Codings,
                     line,
@@ -683,11 +709,38 @@ impl<'p> CodingChecker<'p> {
                     "the text may have changed after coding: correct the offsets, or re-export the codings",
                 )),
             }
-        } else if text.is_none() {
-            c.quote = String::from_utf8_lossy(quote).into_owned();
         }
-        problems.len() == before
+        (problems.len() == before).then_some(Checked {
+            source,
+            code: code.unwrap_or(0),
+            coder,
+            text: covered,
+        })
     }
+}
+
+/// The fields of a coding that [`CodingChecker::check_parts`] checks.
+#[derive(Clone, Copy, Debug)]
+pub struct CodingParts<'a> {
+    pub source: &'a str,
+    pub code: &'a str,
+    pub coder: &'a str,
+    pub start: u64,
+    pub end: u64,
+    pub line: u64,
+}
+
+/// A coding without problems: where its source, code and coder are, and the text it covers.
+#[derive(Clone, Copy, Debug)]
+pub struct Checked<'p> {
+    /// Position of the source in `Project::sources`.
+    pub source: u32,
+    /// Position of the code in `Project::codes`.
+    pub code: u32,
+    /// The coder's number: coders are numbered from 0 in the order the checker first saw them.
+    pub coder: u32,
+    /// The text at the coding's offsets, when its source has a text.
+    pub text: Option<&'p str>,
 }
 
 /// What a checked coding keeps as its quote when its source has a text.

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crosscase_model::{InputFile, Project};
+use crosscase_model::{CodingBatch, CodingRow, InputFile, Project};
 use rusqlite::{Transaction, TransactionBehavior, params};
 
 use crate::error::StoreError;
@@ -64,9 +64,11 @@ pub struct IngestSummary {
 pub struct IngestWriter<'s> {
     tx: Transaction<'s>,
     summary: IngestSummary,
-    /// Source id → (row id, whether the source has a text, so that quotes are derived rather than stored).
-    sources: HashMap<String, (i64, bool)>,
-    codes: HashMap<String, i64>,
+    rows: RowIds,
+    /// The coders streamed rows have named, by number.
+    coders: Vec<String>,
+    /// The import record, when [`Store::begin_ingest`] needed it already (to compare content hashes).
+    record: Option<ImportRecord>,
     /// The code index is rebuilt after a bulk load instead of being maintained row by row.
     rebuild_code_index: bool,
 }
@@ -82,21 +84,24 @@ impl Store {
     /// Stores `project`, replacing any earlier data of the project with the same name, atomically.
     /// A project whose content hash equals the stored one is left as it is.
     pub fn ingest(&mut self, project: &Project, record: &ImportRecord) -> Result<IngestSummary, StoreError> {
-        match self.begin_ingest(project, record, project.codings.len() as u64)? {
+        let record = || record.clone();
+        match self.begin_ingest(project, &record, project.codings.len() as u64)? {
             Ingest::Unchanged(summary) => Ok(summary),
             Ingest::Writing(mut writer) => {
                 writer.add_codings(&project.codings)?;
-                writer.commit()
+                writer.commit(&record)
             }
         }
     }
 
     /// Starts storing `project` (its codings, if any, are ignored: they come through
-    /// [`IngestWriter::add_codings`]). `expected_codings` sizes the load.
+    /// [`IngestWriter::add_codings`] or [`IngestWriter::add_rows`]). `expected_codings` sizes the load. `record`
+    /// is asked for the import record when a stored project has the same name (to compare content hashes), and
+    /// otherwise only at the commit, so that the input can still be hashed while the store writes.
     pub fn begin_ingest(
         &mut self,
         project: &Project,
-        record: &ImportRecord,
+        record: &dyn Fn() -> ImportRecord,
         expected_codings: u64,
     ) -> Result<Ingest<'_>, StoreError> {
         // IMMEDIATE takes the write lock up front, so a concurrent writer waits (busy timeout) instead of failing later.
@@ -122,8 +127,9 @@ impl Store {
                     Err(e)
                 }
             })?;
-        let outcome = match &existing {
-            Some((id, hash)) if *hash == record.content_hash => {
+        let record = existing.as_ref().map(|_| record());
+        let outcome = match (&existing, &record) {
+            (Some((id, hash)), Some(record)) if *hash == record.content_hash => {
                 let codings: i64 = tx.query_row(
                     "SELECT count(*) FROM coding c JOIN source s ON s.id = c.source_id WHERE s.project_id = ?1",
                     [id],
@@ -135,19 +141,18 @@ impl Store {
                     ..summary
                 }));
             }
-            Some(_) if !record.replace_other_content => {
+            (Some(_), Some(record)) if !record.replace_other_content => {
                 return Err(StoreError::NameTaken {
                     name: project.settings.name.clone(),
                 });
             }
-            Some((id, _)) => {
+            (Some((id, _)), _) => {
                 delete_project(&tx, *id)?;
                 IngestOutcome::Replaced
             }
-            None => IngestOutcome::Created,
+            (None, _) => IngestOutcome::Created,
         };
-        let (sources, codes) = insert_project(&tx, project, &record.content_hash)?;
-        insert_import(&tx, &project.settings.name, record)?;
+        let rows = insert_project(&tx, project)?;
         // A bulk load that dwarfs what the table holds is faster with the code index built afterwards, by one sort.
         // The index stays: deleting a code must find its codings without a table scan.
         let held: i64 = tx.query_row("SELECT count(*) FROM coding", [], |r| r.get(0))?;
@@ -158,8 +163,9 @@ impl Store {
         Ok(Ingest::Writing(IngestWriter {
             tx,
             summary: IngestSummary { outcome, ..summary },
-            sources,
-            codes,
+            rows,
+            coders: Vec::new(),
+            record,
             rebuild_code_index,
         }))
     }
@@ -169,39 +175,58 @@ impl IngestWriter<'_> {
     /// Writes a batch of codings. A coding naming a source or code that is not in the project is an error
     /// (validation catches these before; this guards the database against a caller that skipped it).
     pub fn add_codings(&mut self, codings: &[crosscase_model::Coding]) -> Result<(), StoreError> {
-        // Rows go in groups of CODINGS_PER_INSERT per statement: each execution of a statement opens and closes its
-        // cursors (and the foreign-key checks' cursors), which costs as much as a row, and copies the pages it
-        // changes into its statement journal; the rest go one by one (a one-row statement keeps no journal).
-        let insert = |rows: usize| {
-            format!(
-                "INSERT INTO coding (source_id, code_id, coder, start, end, quote, memo) VALUES {}",
-                vec!["(?, ?, ?, ?, ?, ?, ?)"; rows].join(", ")
-            )
-        };
-        let mut many = self.tx.prepare_cached(&insert(CODINGS_PER_INSERT))?;
-        let mut one = self.tx.prepare_cached(&insert(1))?;
         let mut rows = RowResolver {
-            sources: &self.sources,
-            codes: &self.codes,
+            sources: &self.rows.sources,
+            codes: &self.rows.codes,
             last: None,
         };
-        let mut groups = codings.chunks_exact(CODINGS_PER_INSERT);
-        for group in &mut groups {
-            for (i, c) in group.iter().enumerate() {
-                rows.bind(&mut many, i, c)?;
-            }
-            many.raw_execute()?;
-        }
-        for c in groups.remainder() {
-            rows.bind(&mut one, 0, c)?;
-            one.raw_execute()?;
-        }
+        insert_codings(&self.tx, codings, |stmt, i, c| rows.bind(stmt, i, c))?;
         self.summary.codings += codings.len() as u64;
         Ok(())
     }
 
-    /// Makes the project's new data durable.
-    pub fn commit(self) -> Result<IngestSummary, StoreError> {
+    /// Writes a batch of streamed rows, whose sources and codes are given by position in the project's lists and
+    /// coders by number (see [`CodingBatch`]). A row naming one that the project or the batches so far do not have
+    /// is an error.
+    pub fn add_rows(&mut self, batch: &CodingBatch) -> Result<(), StoreError> {
+        self.coders.extend(batch.new_coders.iter().cloned());
+        let (rows, coders) = (&self.rows, &self.coders);
+        insert_codings(&self.tx, &batch.rows, |stmt, i, c: &CodingRow| {
+            let unknown = |what: &str, at: u32| StoreError::Invalid {
+                message: format!(
+                    "the coding on line {} names {what} number {at}, which the project does not have",
+                    c.line
+                ),
+            };
+            let &(source_id, has_text) = rows
+                .source_rows
+                .get(c.source as usize)
+                .ok_or_else(|| unknown("source", c.source))?;
+            let code_id = *rows
+                .code_rows
+                .get(c.code as usize)
+                .ok_or_else(|| unknown("code", c.code))?;
+            let coder = coders.get(c.coder as usize).ok_or_else(|| unknown("coder", c.coder))?;
+            let quote = if has_text { None } else { c.quote.as_deref() };
+            bind_coding(
+                stmt,
+                i,
+                [source_id, code_id],
+                coder,
+                [c.start, c.end],
+                quote,
+                c.memo.as_deref(),
+            )
+        })?;
+        self.summary.codings += batch.rows.len() as u64;
+        Ok(())
+    }
+
+    /// Records the import (`record` is asked for it unless [`Store::begin_ingest`] already did) and makes the
+    /// project's new data durable.
+    pub fn commit(mut self, record: &dyn Fn() -> ImportRecord) -> Result<IngestSummary, StoreError> {
+        let record = self.record.take().unwrap_or_else(record);
+        insert_import(&self.tx, self.rows.project_id, &record)?;
         if self.rebuild_code_index {
             // With a small cache the sorter hands sorted runs to its worker thread (PRAGMA threads) instead of
             // sorting all keys in one list on this thread: measured 0.1 s faster per million codings.
@@ -255,16 +280,68 @@ impl<'c> RowResolver<'_, 'c> {
         c: &'c crosscase_model::Coding,
     ) -> Result<(), StoreError> {
         let (source_id, code_id, quote) = self.resolve(c)?;
-        let at = row * 7;
-        stmt.raw_bind_parameter(at + 1, source_id)?;
-        stmt.raw_bind_parameter(at + 2, code_id)?;
-        stmt.raw_bind_parameter(at + 3, &c.coder)?;
-        stmt.raw_bind_parameter(at + 4, c.start as i64)?;
-        stmt.raw_bind_parameter(at + 5, c.end as i64)?;
-        stmt.raw_bind_parameter(at + 6, quote)?;
-        stmt.raw_bind_parameter(at + 7, &c.memo)?;
-        Ok(())
+        bind_coding(
+            stmt,
+            row,
+            [source_id, code_id],
+            &c.coder,
+            [c.start, c.end],
+            quote,
+            c.memo.as_deref(),
+        )
     }
+}
+
+/// Inserts `rows` into `coding`, `bind` binding each as the `i`-th row (from 0) of an insert statement's values.
+fn insert_codings<'r, R>(
+    tx: &Transaction<'_>,
+    rows: &'r [R],
+    mut bind: impl FnMut(&mut rusqlite::Statement<'_>, usize, &'r R) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    // Rows go in groups of CODINGS_PER_INSERT per statement: each execution of a statement opens and closes its
+    // cursors (and the foreign-key checks' cursors), which costs as much as a row, and copies the pages it changes
+    // into its statement journal; the rest go one by one (a one-row statement keeps no journal).
+    let insert = |rows: usize| {
+        format!(
+            "INSERT INTO coding (source_id, code_id, coder, start, end, quote, memo) VALUES {}",
+            vec!["(?, ?, ?, ?, ?, ?, ?)"; rows].join(", ")
+        )
+    };
+    let mut many = tx.prepare_cached(&insert(CODINGS_PER_INSERT))?;
+    let mut one = tx.prepare_cached(&insert(1))?;
+    let mut groups = rows.chunks_exact(CODINGS_PER_INSERT);
+    for group in &mut groups {
+        for (i, r) in group.iter().enumerate() {
+            bind(&mut many, i, r)?;
+        }
+        many.raw_execute()?;
+    }
+    for r in groups.remainder() {
+        bind(&mut one, 0, r)?;
+        one.raw_execute()?;
+    }
+    Ok(())
+}
+
+/// Binds one coding's columns as the `row`-th row (from 0) of an insert statement's values.
+fn bind_coding(
+    stmt: &mut rusqlite::Statement<'_>,
+    row: usize,
+    [source_id, code_id]: [i64; 2],
+    coder: &str,
+    [start, end]: [u64; 2],
+    quote: Option<&str>,
+    memo: Option<&str>,
+) -> Result<(), StoreError> {
+    let at = row * 7;
+    stmt.raw_bind_parameter(at + 1, source_id)?;
+    stmt.raw_bind_parameter(at + 2, code_id)?;
+    stmt.raw_bind_parameter(at + 3, coder)?;
+    stmt.raw_bind_parameter(at + 4, start as i64)?;
+    stmt.raw_bind_parameter(at + 5, end as i64)?;
+    stmt.raw_bind_parameter(at + 6, quote)?;
+    stmt.raw_bind_parameter(at + 7, memo)?;
+    Ok(())
 }
 
 fn delete_project(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
@@ -296,7 +373,13 @@ fn delete_project(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn insert_import(tx: &Transaction<'_>, name: &str, r: &ImportRecord) -> Result<(), StoreError> {
+/// Records the import of project `project_id`, and gives the project its content hash.
+fn insert_import(tx: &Transaction<'_>, project_id: i64, r: &ImportRecord) -> Result<(), StoreError> {
+    let name: String = tx.query_row(
+        "UPDATE project SET content_hash = ?1 WHERE id = ?2 RETURNING name",
+        params![r.content_hash, project_id],
+        |row| row.get(0),
+    )?;
     tx.execute(
         "INSERT INTO import (project_name, imported_at, crosscase_version, origin, content_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![name, r.imported_at, r.crosscase_version, r.origin, r.content_hash],
@@ -320,11 +403,18 @@ fn row_id<K: std::borrow::Borrow<str> + std::hash::Hash + Eq>(
     })
 }
 
-/// Row ids of the project's sources (with whether each has a text) and codes, by id.
-type RowIds = (HashMap<String, (i64, bool)>, HashMap<String, i64>);
+/// Row ids of the project, and of its sources (with whether each has a text, so that quotes are derived rather than
+/// stored) and codes, by id and by position in the project's lists.
+struct RowIds {
+    project_id: i64,
+    sources: HashMap<String, (i64, bool)>,
+    codes: HashMap<String, i64>,
+    source_rows: Vec<(i64, bool)>,
+    code_rows: Vec<i64>,
+}
 
-/// Inserts everything of the project but its codings.
-fn insert_project(tx: &Transaction<'_>, p: &Project, content_hash: &str) -> Result<RowIds, StoreError> {
+/// Inserts everything of the project but its codings. The content hash is set when the import is recorded.
+fn insert_project(tx: &Transaction<'_>, p: &Project) -> Result<RowIds, StoreError> {
     // Counting words reads every text; it runs on all cores while nothing else can use them.
     let words: Vec<i64> = {
         use rayon::prelude::*;
@@ -344,7 +434,7 @@ fn insert_project(tx: &Transaction<'_>, p: &Project, content_hash: &str) -> Resu
             s.disclosure_threshold,
             s.free_site_ids,
             s.primary_coder,
-            content_hash,
+            "",
             s.idea_stages.implemented,
             s.idea_stages.observed_until.map(|d| d.to_string()),
         ],
@@ -476,7 +566,15 @@ fn insert_project(tx: &Transaction<'_>, p: &Project, content_hash: &str) -> Resu
     };
     insert_ideas(tx, p, &places)?;
     insert_surveys(tx, p, &places)?;
-    Ok((source, code))
+    let source_rows = p.sources.iter().map(|s| source[&s.id]).collect();
+    let code_rows = p.codes.iter().map(|c| code[&c.id]).collect();
+    Ok(RowIds {
+        project_id,
+        sources: source,
+        codes: code,
+        source_rows,
+        code_rows,
+    })
 }
 
 /// Row ids that the idea records refer to.
@@ -611,25 +709,38 @@ fn insert_ideas(tx: &Transaction<'_>, p: &Project, at: &Places<'_>) -> Result<()
 const BATCHES_AHEAD: usize = 64;
 
 impl Store {
-    /// Stores `project` (its codings, if any, are ignored) with the codings `read` produces, in one transaction.
+    /// Stores `project` (its codings, if any, are ignored) with the codings `read` produces, in one transaction;
+    /// `record` gives the import record (see [`Store::begin_ingest`] for when it is asked for).
     ///
-    /// `read` runs on a thread of its own and starts first, handing batches to its sink up to [`BATCHES_AHEAD`]
-    /// ahead while the store writes the sources, so that parsing overlaps writing rather than waiting for it; the
-    /// sink returns `false` once the store wants no more (an unchanged project, or a failed write), and `read`
-    /// should stop then. Each coding passes through `each` (e.g. pseudonymisation) before it is written, and written
-    /// batches are freed on another thread, since the writer is the slower side. Nothing is committed unless both
-    /// the reading and every write succeed.
+    /// `read` runs on a thread of its own and starts first, handing full batches to its sink up to
+    /// [`BATCHES_AHEAD`] ahead while the store writes the sources, so that parsing overlaps writing rather than
+    /// waiting for it; the sink gives back an empty batch to fill next (one already written, whose memory is
+    /// reused), or `None` once the store wants no more (an unchanged project, or a failed write), and `read` should
+    /// stop then. Each row passes through `each` (e.g. pseudonymisation) before it is written. Nothing is committed
+    /// unless both the reading and every write succeed.
     pub fn ingest_streaming<E: Send>(
         &mut self,
         project: &Project,
-        record: &ImportRecord,
+        record: &dyn Fn() -> ImportRecord,
         expected_codings: u64,
-        read: impl FnOnce(&mut dyn FnMut(Vec<crosscase_model::Coding>) -> bool) -> Result<u64, E> + Send,
-        mut each: impl FnMut(&mut crosscase_model::Coding),
+        read: impl FnOnce(&mut dyn FnMut(CodingBatch) -> Option<CodingBatch>) -> Result<u64, E> + Send,
+        mut each: impl FnMut(&mut CodingRow),
     ) -> Result<IngestSummary, StreamError<E>> {
-        let (send, receive) = std::sync::mpsc::sync_channel(BATCHES_AHEAD);
+        let (send, receive) = std::sync::mpsc::sync_channel::<CodingBatch>(BATCHES_AHEAD);
+        // Written batches go back to the reader to be filled again.
+        let (give_back, given_back) = std::sync::mpsc::channel::<CodingBatch>();
         std::thread::scope(|scope| {
-            let reading = scope.spawn(move || read(&mut |batch| send.send(batch).is_ok()));
+            let reading = scope.spawn(move || {
+                read(&mut |full| {
+                    let capacity = full.rows.capacity();
+                    send.send(full).ok()?;
+                    Some(
+                        given_back
+                            .try_recv()
+                            .unwrap_or_else(|_| CodingBatch::with_capacity(capacity)),
+                    )
+                })
+            });
             let mut writer = match self.begin_ingest(project, record, expected_codings) {
                 Ok(Ingest::Writing(writer)) => writer,
                 // Hanging up stops the reader: an unchanged project was valid when it was stored.
@@ -644,25 +755,23 @@ impl Store {
                     return Err(StreamError::Store(e));
                 }
             };
-            let (discard, discarded) = std::sync::mpsc::channel::<Vec<crosscase_model::Coding>>();
-            scope.spawn(move || discarded.into_iter().for_each(drop));
             let mut written = Ok(());
             for mut batch in receive.iter() {
-                batch.iter_mut().for_each(&mut each);
-                written = writer.add_codings(&batch);
-                let _ = discard.send(batch);
+                batch.rows.iter_mut().for_each(&mut each);
+                written = writer.add_rows(&batch);
                 if written.is_err() {
                     // Hanging up stops the reader: nothing more will be written.
                     break;
                 }
+                batch.clear();
+                let _ = give_back.send(batch);
             }
             drop(receive);
-            drop(discard);
             // A panic in the reader is a bug; resume it here rather than hide it.
             let read = reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             read.map_err(StreamError::Read)?;
             written.map_err(StreamError::Store)?;
-            writer.commit().map_err(StreamError::Store)
+            writer.commit(record).map_err(StreamError::Store)
         })
     }
 }

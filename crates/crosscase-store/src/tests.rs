@@ -2,7 +2,7 @@
 
 use crosscase_model::{Code, Coding, Municipality, Participant, Project, ProjectSettings, Role, Source, SourceKind};
 
-use crate::{ImportRecord, IngestOutcome, SCHEMA_VERSION, Store, StoreError};
+use crate::{ImportRecord, IngestOutcome, SCHEMA_VERSION, Store, StoreError, StreamError};
 
 fn project(codings: usize) -> Project {
     let mut p = Project::empty(ProjectSettings::new("t"));
@@ -682,4 +682,121 @@ fn earlier_workshops_are_the_newest_held_on_another_version() {
             .workshops
             .is_empty()
     );
+}
+
+/// The stored codings of a project, as the table holds them.
+fn stored_codings(store: &Store) -> Vec<(i64, i64, String, i64, i64, Option<String>, Option<String>)> {
+    let mut stmt = store
+        .conn
+        .prepare("SELECT source_id, code_id, coder, start, end, quote, memo FROM coding ORDER BY id")
+        .unwrap();
+    stmt.query_map([], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+        ))
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+/// Rows streamed in batches, coders named in the batch that first uses them, store what the whole codings store;
+/// a row naming a coder no batch has named stops the ingest and leaves nothing behind.
+#[test]
+fn streamed_rows_store_what_whole_codings_store() {
+    use crosscase_model::{CodingBatch, CodingRow};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut whole = project(0);
+    let mut no_text = whole.sources[0].clone();
+    no_text.id = "S2".into();
+    no_text.text = None;
+    whole.sources.push(no_text);
+    let coding = |source: &str, coder: &str, start: u64, quote: &str, memo: Option<&str>| Coding {
+        source: source.into(),
+        code: "a.b".into(),
+        coder: coder.into(),
+        start,
+        end: start + 3,
+        quote: quote.into(),
+        memo: memo.map(str::to_string),
+        line: 2,
+    };
+    whole.codings = vec![
+        coding("S1", "AL", 0, "ett", None),
+        coding("S2", "BE", 0, "hej", Some("anteckning")),
+        coding("S1", "BE", 4, "två", None),
+        coding("S2", "AL", 4, "där", None),
+    ];
+    let mut a = Store::open(&tmp.path().join("a.sqlite")).unwrap();
+    a.ingest(&whole, &record("h")).unwrap();
+
+    let row = |source: u32, coder: u32, start: u64, quote: Option<&str>, memo: Option<&str>| CodingRow {
+        source,
+        code: 1,
+        coder,
+        start,
+        end: start + 3,
+        quote: quote.map(str::to_string),
+        memo: memo.map(str::to_string),
+        line: 2,
+    };
+    let batches = vec![
+        CodingBatch {
+            rows: vec![row(0, 0, 0, None, None), row(1, 1, 0, Some("hej"), Some("anteckning"))],
+            new_coders: vec!["AL".into(), "BE".into()],
+        },
+        CodingBatch {
+            rows: vec![row(0, 1, 4, None, None), row(1, 0, 4, Some("där"), None)],
+            new_coders: vec![],
+        },
+    ];
+    let header = Project {
+        codings: Vec::new(),
+        ..whole.clone()
+    };
+    let stream = |store: &mut Store, batches: Vec<CodingBatch>| {
+        store.ingest_streaming::<()>(
+            &header,
+            &|| record("h"),
+            4,
+            |sink| {
+                for batch in batches {
+                    if sink(batch).is_none() {
+                        break;
+                    }
+                }
+                Ok(4)
+            },
+            |_| {},
+        )
+    };
+    let mut b = Store::open(&tmp.path().join("b.sqlite")).unwrap();
+    let summary = stream(&mut b, batches.clone()).unwrap();
+    assert_eq!((summary.outcome, summary.codings), (IngestOutcome::Created, 4));
+    assert_eq!(stored_codings(&b), stored_codings(&a));
+    assert_eq!(stored_codings(&b)[1].5.as_deref(), Some("hej"));
+    assert_eq!(stored_codings(&b)[0].5, None);
+    let hash = |s: &Store| -> String {
+        s.conn
+            .query_row("SELECT content_hash FROM project", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(hash(&b), "h");
+    assert_eq!(count(&b, "import"), 1);
+
+    let mut bad = batches;
+    bad[1].rows[0].coder = 2;
+    let mut c = Store::open(&tmp.path().join("c.sqlite")).unwrap();
+    let failed = stream(&mut c, bad);
+    assert!(
+        matches!(&failed, Err(StreamError::Store(StoreError::Invalid { message })) if message.contains("coder number 2")),
+        "{failed:?}"
+    );
+    assert_eq!((count(&c, "project"), count(&c, "coding")), (0, 0));
 }

@@ -441,3 +441,88 @@ fn reports_instrument_problems() {
         ],
     );
 }
+
+/// The rows a streaming ingest gets, in small batches, are the codings read whole: sources and codes by position,
+/// coders by number with each name given once in the batch that first uses it, quotes kept only for a source
+/// without a text; and the project's files and content hash are those of a whole read.
+#[test]
+fn streamed_rows_are_the_codings_read_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("texts")).unwrap();
+    let codings = "source_id,code_id,coder,start,end,quote,memo\n\
+                   S1,kultur.risk,AL,0,6,Tranås,\n\
+                   S1,kultur,BE,0,6,,en anteckning\n\
+                   S2,kultur,AL,0,3,ett citat,\n\
+                   S1,kultur,CK,7,9,är,\n\
+                   S1,kultur,AL,7,9,,\n";
+    for (name, content) in DEFAULT_FILES {
+        let content = if name == "codings.csv" { codings } else { content };
+        std::fs::write(dir.join(name), content).unwrap();
+    }
+    let whole = read_project(dir).unwrap();
+    let opened = open_project(dir).unwrap();
+    let (mut rows, mut coders, mut batches) = (Vec::new(), Vec::new(), 0);
+    let count = opened
+        .stream_codings(2, |mut batch| {
+            batches += 1;
+            assert!(batch.rows.len() <= 2);
+            rows.append(&mut batch.rows);
+            coders.append(&mut batch.new_coders);
+            Some(batch)
+        })
+        .unwrap();
+    assert_eq!((count, batches), (5, 3));
+    assert_eq!(coders, ["AL", "BE", "CK"]);
+    let p = opened.project();
+    let streamed: Vec<(&str, &str, &str, u64, u64, Option<&str>, Option<&str>)> = rows
+        .iter()
+        .map(|r| {
+            let source = &p.sources[r.source as usize];
+            (
+                source.id.as_str(),
+                p.codes[r.code as usize].id.as_str(),
+                coders[r.coder as usize].as_str(),
+                r.start,
+                r.end,
+                r.quote.as_deref(),
+                r.memo.as_deref(),
+            )
+        })
+        .collect();
+    let expected: Vec<_> = whole
+        .project
+        .codings
+        .iter()
+        .map(|c| {
+            let has_text = whole
+                .project
+                .sources
+                .iter()
+                .any(|s| s.id == c.source && s.text.is_some());
+            (
+                c.source.as_str(),
+                c.code.as_str(),
+                c.coder.as_str(),
+                c.start,
+                c.end,
+                (!has_text).then_some(c.quote.as_str()),
+                c.memo.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(streamed, expected);
+    assert_eq!(expected[2].5, Some("ett citat"));
+    assert_eq!(opened.files(), whole.files);
+    assert!(opened.files().iter().any(|f| f.path == "codings.csv"));
+    assert_eq!(opened.content_hash(), whole.content_hash);
+
+    // A sink that stops listening ends the reading at once, without an error.
+    let mut taken = 0;
+    let read = opened.stream_codings(2, |_| {
+        taken += 1;
+        None
+    });
+    assert!(read.is_ok());
+    assert_eq!(taken, 1);
+}
