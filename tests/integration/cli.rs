@@ -1134,10 +1134,11 @@ fn stated_counts(text: &str) -> Vec<(u64, String)> {
     for (i, t) in tokens.iter().enumerate() {
         let next = |k: usize| tokens.get(i + k).map(String::as_str).unwrap_or("");
         let context = tokens[i.saturating_sub(3)..(i + 4).min(tokens.len())].join(" ");
-        if t == "n" && next(1) == "=" {
-            if let Some(n) = number(next(2)) {
-                found.push((n, context.clone()));
-            }
+        if t == "n"
+            && next(1) == "="
+            && let Some(n) = number(next(2))
+        {
+            found.push((n, context.clone()));
         }
         if let Some(n) = number(t) {
             if (next(1) == "av" || next(1) == "of") && number(next(2)).is_some() {

@@ -259,7 +259,7 @@ mod tests {
             let start = 10 * rng.below(6);
             codings.source.push(s);
             codings.code.push(rng.below(codes.len() as u64) as u32);
-            codings.coder.push(u32::from(s % 3 == 0 && rng.below(2) == 0));
+            codings.coder.push(u32::from(s.is_multiple_of(3) && rng.below(2) == 0));
             codings.start.push(start);
             codings.end.push(start + 5 + 5 * rng.below(2));
         }

@@ -18,7 +18,8 @@ mod text_file;
 pub use diagnostic::{Diagnostic, Diagnostics, shorten};
 pub use key::{KeyError, PseudonymKey, hex, load_or_create_key};
 pub use native::{
-    CODING_BATCH, LoadedProject, OpenedProject, folder_is_free, init_project, open_project, read_project, write_project,
+    CODING_BATCH, LoadedProject, OpenedProject, ProjectTables, ReadFiles, folder_is_free, init_project, open_project,
+    open_tables, read_project, write_project,
 };
 pub use pseudonymisation::{Pseudonymisation, PseudonymisationError};
 pub use pseudonymise::{PseudonymReport, Pseudonymiser, hmac_sha256};

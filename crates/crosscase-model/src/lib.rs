@@ -36,6 +36,6 @@ pub use survey::{
     Dimension, Instrument, SurveyDesign, SurveyItem, SurveyProblem, SurveyRecords, SurveyResponse, check_instrument,
     check_responses,
 };
-pub use text::{CodePointIndex, slice_code_points, word_count};
+pub use text::{CodePointIndex, SourceText, SourceTexts, slice_code_points, word_count};
 pub use validate::{Checked, CodingChecker, CodingParts, Problem, QuoteKeeping, validate};
 pub use workshop::{PastFinding, PastReaction, PastWorkshop, WorkshopRecords};

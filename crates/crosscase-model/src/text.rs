@@ -31,7 +31,7 @@ impl<'a> CodePointIndex<'a> {
         let mut walk = |at: usize, part: &[u8], len: &mut usize| {
             for (i, &byte) in part.iter().enumerate() {
                 if !is_continuation(byte) {
-                    if *len % STRIDE == 0 {
+                    if (*len).is_multiple_of(STRIDE) {
                         checkpoints.push((at + i) as u32);
                     }
                     *len += 1;
@@ -43,7 +43,7 @@ impl<'a> CodePointIndex<'a> {
         for chunk in &mut chunks {
             let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
             let starts = 8 - (w & !(w << 1) & HIGH).count_ones() as usize;
-            if len % STRIDE == 0 || len % STRIDE + starts > STRIDE {
+            if len.is_multiple_of(STRIDE) || len % STRIDE + starts > STRIDE {
                 walk(at, chunk, &mut len);
             } else {
                 len += starts;
@@ -253,6 +253,71 @@ mod tests {
         ] {
             let expected: String = chars[s..e].iter().collect();
             assert_eq!(idx.slice(s as u64, e as u64), Some(expected.as_str()), "{s}..{e}");
+        }
+    }
+}
+
+/// A source's text as read for a streaming ingest, with its word count (counted where it was read).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SourceText {
+    /// The source has no text.
+    None,
+    Text {
+        text: String,
+        words: u64,
+    },
+    /// The text could not be read; the reader reports why.
+    Unreadable,
+}
+
+/// The texts of a project's sources while they are read, one slot a source in the order of `Project::sources`: the
+/// reader fills each slot once, and a store that writes the sources takes each text when it is there, waiting for it
+/// if need be, so that writing begins while the texts are still being read. [`SourceTexts::close`] marks every slot
+/// still empty as unreadable, so that nobody waits for a text that will not come.
+#[derive(Debug)]
+pub struct SourceTexts {
+    slots: Vec<std::sync::OnceLock<SourceText>>,
+}
+
+impl SourceTexts {
+    pub fn new(sources: usize) -> SourceTexts {
+        SourceTexts {
+            slots: (0..sources).map(|_| std::sync::OnceLock::new()).collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Fills slot `i`; a slot already filled keeps what it has.
+    pub fn set(&self, i: usize, text: SourceText) {
+        if let Some(slot) = self.slots.get(i) {
+            let _ = slot.set(text);
+        }
+    }
+
+    /// The text of source `i`, waiting until it is read; a slot out of range is unreadable.
+    pub fn wait(&self, i: usize) -> &SourceText {
+        self.slots.get(i).map_or(&SourceText::Unreadable, |slot| slot.wait())
+    }
+
+    /// The text of source `i` if it is read and readable.
+    pub fn text(&self, i: usize) -> Option<&str> {
+        match self.slots.get(i).and_then(|slot| slot.get()) {
+            Some(SourceText::Text { text, .. }) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// Marks every slot still empty as unreadable.
+    pub fn close(&self) {
+        for slot in &self.slots {
+            let _ = slot.set(SourceText::Unreadable);
         }
     }
 }

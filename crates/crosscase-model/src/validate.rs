@@ -518,10 +518,18 @@ pub struct CodingChecker<'p> {
 impl<'p> CodingChecker<'p> {
     /// A checker for codings of `project` (its own `codings` are not looked at).
     pub fn new(project: &'p Project) -> CodingChecker<'p> {
+        let texts: Vec<Option<&str>> = project.sources.iter().map(|s| s.text.as_deref()).collect();
+        CodingChecker::with_texts(project, &texts)
+    }
+
+    /// A checker for codings of `project` whose sources' texts are `texts` (in the order of `project.sources`)
+    /// rather than their `text` fields.
+    pub fn with_texts(project: &'p Project, texts: &[Option<&'p str>]) -> CodingChecker<'p> {
         let mut sources = FxHashMap::default();
         sources.reserve(project.sources.len());
         for (i, s) in project.sources.iter().enumerate() {
-            sources.entry(s.id.as_str()).or_insert((i as u32, s.text.as_deref()));
+            let text = texts.get(i).copied().flatten();
+            sources.entry(s.id.as_str()).or_insert((i as u32, text));
         }
         let mut codes = FxHashMap::default();
         codes.reserve(project.codes.len());

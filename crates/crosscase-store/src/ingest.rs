@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crosscase_model::{CodingBatch, CodingRow, InputFile, Project};
+use crosscase_model::{CodingBatch, CodingRow, InputFile, Project, SourceText, SourceTexts};
 use rusqlite::{Transaction, TransactionBehavior, params};
 
 use crate::error::StoreError;
@@ -77,7 +77,7 @@ pub struct IngestWriter<'s> {
 pub enum Ingest<'s> {
     /// The same content was ingested before; nothing was written.
     Unchanged(IngestSummary),
-    Writing(IngestWriter<'s>),
+    Writing(Box<IngestWriter<'s>>),
 }
 
 impl Store {
@@ -85,7 +85,7 @@ impl Store {
     /// A project whose content hash equals the stored one is left as it is.
     pub fn ingest(&mut self, project: &Project, record: &ImportRecord) -> Result<IngestSummary, StoreError> {
         let record = || record.clone();
-        match self.begin_ingest(project, &record, project.codings.len() as u64)? {
+        match self.begin_ingest(project, None, &record, project.codings.len() as u64)? {
             Ingest::Unchanged(summary) => Ok(summary),
             Ingest::Writing(mut writer) => {
                 writer.add_codings(&project.codings)?;
@@ -97,10 +97,12 @@ impl Store {
     /// Starts storing `project` (its codings, if any, are ignored: they come through
     /// [`IngestWriter::add_codings`] or [`IngestWriter::add_rows`]). `expected_codings` sizes the load. `record`
     /// is asked for the import record when a stored project has the same name (to compare content hashes), and
-    /// otherwise only at the commit, so that the input can still be hashed while the store writes.
+    /// otherwise only at the commit, so that the input can still be hashed while the store writes. With `texts`, the
+    /// sources' texts are taken from there as they are read (see [`SourceTexts`]) rather than from `project`.
     pub fn begin_ingest(
         &mut self,
         project: &Project,
+        texts: Option<&SourceTexts>,
         record: &dyn Fn() -> ImportRecord,
         expected_codings: u64,
     ) -> Result<Ingest<'_>, StoreError> {
@@ -152,7 +154,7 @@ impl Store {
             }
             (None, _) => IngestOutcome::Created,
         };
-        let rows = insert_project(&tx, project)?;
+        let rows = insert_project(&tx, project, texts)?;
         // A bulk load that dwarfs what the table holds is faster with the code index built afterwards, by one sort.
         // The index stays: deleting a code must find its codings without a table scan.
         let held: i64 = tx.query_row("SELECT count(*) FROM coding", [], |r| r.get(0))?;
@@ -160,14 +162,14 @@ impl Store {
         if rebuild_code_index {
             tx.execute_batch("DROP INDEX coding_code")?;
         }
-        Ok(Ingest::Writing(IngestWriter {
+        Ok(Ingest::Writing(Box::new(IngestWriter {
             tx,
             summary: IngestSummary { outcome, ..summary },
             rows,
             coders: Vec::new(),
             record,
             rebuild_code_index,
-        }))
+        })))
     }
 }
 
@@ -414,14 +416,18 @@ struct RowIds {
 }
 
 /// Inserts everything of the project but its codings. The content hash is set when the import is recorded.
-fn insert_project(tx: &Transaction<'_>, p: &Project) -> Result<RowIds, StoreError> {
-    // Counting words reads every text; it runs on all cores while nothing else can use them.
-    let words: Vec<i64> = {
-        use rayon::prelude::*;
-        p.sources
-            .par_iter()
-            .map(|s| s.text.as_deref().map_or(0, |t| crosscase_model::word_count(t) as i64))
-            .collect()
+fn insert_project(tx: &Transaction<'_>, p: &Project, texts: Option<&SourceTexts>) -> Result<RowIds, StoreError> {
+    // Counting words reads every text; it runs on all cores while nothing else can use them (texts being read count
+    // their words where they are read).
+    let words: Vec<i64> = match texts {
+        Some(_) => Vec::new(),
+        None => {
+            use rayon::prelude::*;
+            p.sources
+                .par_iter()
+                .map(|s| s.text.as_deref().map_or(0, |t| crosscase_model::word_count(t) as i64))
+                .collect()
+        }
     };
     let s = &p.settings;
     tx.execute(
@@ -525,7 +531,17 @@ fn insert_project(tx: &Transaction<'_>, p: &Project) -> Result<RowIds, StoreErro
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
     let mut link = tx.prepare("INSERT INTO source_participant (source_id, participant_id) VALUES (?1, ?2)")?;
-    for (s, words) in p.sources.iter().zip(words) {
+    for (i, s) in p.sources.iter().enumerate() {
+        let (text, words) = match texts.map(|t| t.wait(i)) {
+            None => (s.text.as_deref(), words[i]),
+            Some(SourceText::None) => (None, 0),
+            Some(SourceText::Text { text, words }) => (Some(text.as_str()), *words as i64),
+            Some(SourceText::Unreadable) => {
+                return Err(StoreError::Invalid {
+                    message: format!("the text of source `{}` was not read", s.id),
+                });
+            }
+        };
         stmt.execute(params![
             project_id,
             s.id,
@@ -537,11 +553,11 @@ fn insert_project(tx: &Transaction<'_>, p: &Project) -> Result<RowIds, StoreErro
             s.setting,
             s.duration_minutes,
             s.title,
-            s.text,
+            text,
             words,
         ])?;
         let id = tx.last_insert_rowid();
-        source.insert(s.id.clone(), (id, s.text.is_some()));
+        source.insert(s.id.clone(), (id, text.is_some()));
         for x in &s.participants {
             link.execute(params![id, row_id(&participant, x, "participant")?])?;
         }
@@ -710,10 +726,11 @@ const BATCHES_AHEAD: usize = 64;
 
 impl Store {
     /// Stores `project` (its codings, if any, are ignored) with the codings `read` produces, in one transaction;
-    /// `record` gives the import record (see [`Store::begin_ingest`] for when it is asked for).
+    /// `record` gives the import record (see [`Store::begin_ingest`] for when it is asked for), and `texts`, when
+    /// given, the sources' texts as `read` reads them (it must fill or close every slot, also when it fails).
     ///
     /// `read` runs on a thread of its own and starts first, handing full batches to its sink up to
-    /// [`BATCHES_AHEAD`] ahead while the store writes the sources, so that parsing overlaps writing rather than
+    /// [`BATCHES_AHEAD`] ahead while the store writes the sources, so that reading overlaps writing rather than
     /// waiting for it; the sink gives back an empty batch to fill next (one already written, whose memory is
     /// reused), or `None` once the store wants no more (an unchanged project, or a failed write), and `read` should
     /// stop then. Each row passes through `each` (e.g. pseudonymisation) before it is written. Nothing is committed
@@ -721,6 +738,7 @@ impl Store {
     pub fn ingest_streaming<E: Send>(
         &mut self,
         project: &Project,
+        texts: Option<&SourceTexts>,
         record: &dyn Fn() -> ImportRecord,
         expected_codings: u64,
         read: impl FnOnce(&mut dyn FnMut(CodingBatch) -> Option<CodingBatch>) -> Result<u64, E> + Send,
@@ -741,7 +759,7 @@ impl Store {
                     )
                 })
             });
-            let mut writer = match self.begin_ingest(project, record, expected_codings) {
+            let mut writer = match self.begin_ingest(project, texts, record, expected_codings) {
                 Ok(Ingest::Writing(writer)) => writer,
                 // Hanging up stops the reader: an unchanged project was valid when it was stored.
                 Ok(Ingest::Unchanged(summary)) => {
@@ -749,9 +767,11 @@ impl Store {
                     let _ = reading.join();
                     return Ok(summary);
                 }
+                // The reader's problems come first: a write may fail because of them (a text that was not read).
                 Err(e) => {
                     drop(receive);
-                    let _ = reading.join();
+                    let read = reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    read.map_err(StreamError::Read)?;
                     return Err(StreamError::Store(e));
                 }
             };

@@ -684,8 +684,11 @@ fn earlier_workshops_are_the_newest_held_on_another_version() {
     );
 }
 
+/// A stored coding: source and code row ids, coder, start, end, quote and memo.
+type StoredCoding = (i64, i64, String, i64, i64, Option<String>, Option<String>);
+
 /// The stored codings of a project, as the table holds them.
-fn stored_codings(store: &Store) -> Vec<(i64, i64, String, i64, i64, Option<String>, Option<String>)> {
+fn stored_codings(store: &Store) -> Vec<StoredCoding> {
     let mut stmt = store
         .conn
         .prepare("SELECT source_id, code_id, coder, start, end, quote, memo FROM coding ORDER BY id")
@@ -763,6 +766,7 @@ fn streamed_rows_store_what_whole_codings_store() {
     let stream = |store: &mut Store, batches: Vec<CodingBatch>| {
         store.ingest_streaming::<()>(
             &header,
+            None,
             &|| record("h"),
             4,
             |sink| {

@@ -8,7 +8,9 @@ mod read;
 mod surveys;
 mod write;
 
-pub use read::{CODING_BATCH, LoadedProject, OpenedProject, open_project, read_project};
+pub use read::{
+    CODING_BATCH, LoadedProject, OpenedProject, ProjectTables, ReadFiles, open_project, open_tables, read_project,
+};
 pub(crate) use read::{hex, line_column};
 pub use surveys::SURVEY_DIR;
 pub use write::{folder_is_free, init_project, write_project};

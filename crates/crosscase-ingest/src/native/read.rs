@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use crosscase_model::{
     Checked, Code, Coding, CodingBatch, CodingParts, CodingRow, Date, Headcount, Idea, IdeaEvent, InputFile,
     KommunRegister, Language, Municipality, Participant, Project, ProjectSettings, QuoteKeeping, Role, Source,
-    SourceKind, Table, Unit, Wave,
+    SourceKind, SourceText, SourceTexts, Table, Unit, Wave,
 };
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -104,9 +104,8 @@ pub struct OpenedProject {
 /// Codings per batch handed on by [`OpenedProject::read_codings`] in a streaming ingest.
 pub const CODING_BATCH: usize = 16_384;
 
-/// Reads, hashes and validates everything of the project in `dir` but its codings. When there is a problem, the
-/// codings are checked too, so that one run reports every problem.
-pub fn open_project(dir: &Path) -> Result<OpenedProject, Diagnostics> {
+/// Reads project.toml and every table of the project in `dir` (the sources' `text` fields hold their texts' paths).
+fn read_tables(dir: &Path) -> Result<(Reader<'_>, Project), Diagnostics> {
     let mut reader = Reader {
         dir,
         diags: Vec::new(),
@@ -132,6 +131,13 @@ pub fn open_project(dir: &Path) -> Result<OpenedProject, Diagnostics> {
     }
     let mut project = Project::empty(settings.unwrap_or_else(|| ProjectSettings::new("")));
     reader.tables(&mut project);
+    Ok((reader, project))
+}
+
+/// Reads, hashes and validates everything of the project in `dir` but its codings. When there is a problem, the
+/// codings are checked too, so that one run reports every problem.
+pub fn open_project(dir: &Path) -> Result<OpenedProject, Diagnostics> {
+    let (mut reader, mut project) = read_tables(dir)?;
     let codings = reader.texts(&mut project);
     let codings_text = codings.as_ref().map(CodingsFile::text);
 
@@ -162,7 +168,7 @@ pub fn open_project(dir: &Path) -> Result<OpenedProject, Diagnostics> {
                 rows: Vec::new(),
                 keep: QuoteKeeping::Empty,
             };
-            let (diags, _) = parse_codings(dir, text, &project, usize::MAX, nothing, Some);
+            let (diags, _) = parse_codings(dir, text, &project, &texts_of(&project), usize::MAX, nothing, Some);
             let diags: Vec<Diagnostic> = diags
                 .into_iter()
                 .filter(|d| !reader.follows_from_broken_file(Table::Codings, &d.message, &d.help))
@@ -200,16 +206,8 @@ impl OpenedProject {
     /// file, is hashed when this is first asked for, so that a streaming ingest can hash it after parsing it, while
     /// the store still writes.
     pub fn content_hash(&self) -> &str {
-        self.content_hash.get_or_init(|| {
-            let mut hasher = Sha256::new();
-            for f in &self.files() {
-                hasher.update(f.path.as_bytes());
-                hasher.update([0]);
-                hasher.update(f.sha256.as_bytes());
-                hasher.update([b'\n']);
-            }
-            hex(&hasher.finalize())
-        })
+        self.content_hash
+            .get_or_init(|| ReadFiles::new(self.files()).content_hash)
     }
 
     /// Things that are not wrong but worth knowing, such as columns crosscase does not read.
@@ -234,10 +232,19 @@ impl OpenedProject {
             rows: Vec::with_capacity(batch.min(CODING_BATCH)),
             keep,
         };
-        let (diags, count) = parse_codings(&self.dir, self.codings.text(), &self.project, batch, first, |full| {
-            let next = Vec::with_capacity(batch.min(CODING_BATCH));
-            sink(full.rows).then_some(Codings { rows: next, keep })
-        });
+        let texts = texts_of(&self.project);
+        let (diags, count) = parse_codings(
+            &self.dir,
+            self.codings.text(),
+            &self.project,
+            &texts,
+            batch,
+            first,
+            |full| {
+                let next = Vec::with_capacity(batch.min(CODING_BATCH));
+                sink(full.rows).then_some(Codings { rows: next, keep })
+            },
+        );
         if diags.is_empty() {
             Ok(count)
         } else {
@@ -255,12 +262,204 @@ impl OpenedProject {
         sink: impl FnMut(CodingBatch) -> Option<CodingBatch>,
     ) -> Result<u64, Diagnostics> {
         let first = CodingBatch::with_capacity(batch.min(CODING_BATCH));
-        let (diags, count) = parse_codings(&self.dir, self.codings.text(), &self.project, batch, first, sink);
+        let texts = texts_of(&self.project);
+        let (diags, count) = parse_codings(
+            &self.dir,
+            self.codings.text(),
+            &self.project,
+            &texts,
+            batch,
+            first,
+            sink,
+        );
         if !diags.is_empty() {
             return Err(sorted(diags));
         }
         self.content_hash();
         Ok(count)
+    }
+}
+
+/// A project folder whose project.toml and tables are read and checked, with its texts and codings.csv still to
+/// read ([`ProjectTables::stream`]): so that a store can begin writing the project (its municipalities, codes and
+/// sources, each source as soon as its text is read) while the rest is read. A problem found on the way is reported
+/// as [`open_project`] and [`OpenedProject::read_codings`] report it, all problems at once, by reading the project
+/// again; that costs time only when the project has a problem.
+#[derive(Debug)]
+pub struct ProjectTables<'d> {
+    dir: &'d Path,
+    /// The project without codings, and without texts: they go to the [`SourceTexts`] given to `stream`.
+    project: Project,
+    /// The sources' text_file values, by source.
+    text_paths: Vec<Option<String>>,
+    /// The 1-based column of text_file in sources.csv.
+    text_column: Option<u64>,
+    /// Files read so far (project.toml and the tables).
+    files: Vec<InputFile>,
+    warnings: Vec<Diagnostic>,
+    /// What `stream` read, once it has hashed it (`None` when it found a problem).
+    read: OnceLock<Option<ReadFiles>>,
+}
+
+/// Every file of a project, by path, with its hash, and the hash over them all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadFiles {
+    pub files: Vec<InputFile>,
+    /// SHA-256 over all files' paths and hashes: equal hashes mean an unchanged project.
+    pub content_hash: String,
+}
+
+impl ReadFiles {
+    fn new(mut files: Vec<InputFile>) -> ReadFiles {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut hasher = Sha256::new();
+        for f in &files {
+            hasher.update(f.path.as_bytes());
+            hasher.update([0]);
+            hasher.update(f.sha256.as_bytes());
+            hasher.update([b'\n']);
+        }
+        let content_hash = hex(&hasher.finalize());
+        ReadFiles { files, content_hash }
+    }
+}
+
+/// Reads project.toml and the tables of the project in `dir` and checks them; texts and codings are read by
+/// [`ProjectTables::stream`]. Returns every problem of the project at once when there is any.
+pub fn open_tables(dir: &Path) -> Result<ProjectTables<'_>, Diagnostics> {
+    let (mut reader, mut project) = read_tables(dir)?;
+    let clean = !reader.unreadable
+        && reader.diags.is_empty()
+        && crosscase_model::validate(&project, &KommunRegister::sweden()).is_empty()
+        && {
+            reader.check_survey_responses(&project);
+            reader.diags.is_empty()
+        };
+    if !clean {
+        return Err(every_problem(dir));
+    }
+    let text_paths = project.sources.iter_mut().map(|s| s.text.take()).collect();
+    Ok(ProjectTables {
+        dir,
+        project,
+        text_paths,
+        text_column: reader.columns.get(&(Table::Sources, "text_file")).copied(),
+        files: reader.files,
+        warnings: reader.warnings,
+        read: OnceLock::new(),
+    })
+}
+
+/// Every problem of the project in `dir`, as [`open_project`] and [`OpenedProject::read_codings`] find them.
+fn every_problem(dir: &Path) -> Diagnostics {
+    let read = open_project(dir).and_then(|opened| opened.read_codings(usize::MAX, QuoteKeeping::Empty, |_| true));
+    match read {
+        Err(diags) => diags,
+        Ok(_) => Diagnostics(vec![Diagnostic::file(
+            dir,
+            "the project's files changed while they were read",
+            "run the command again once nothing writes into the project folder",
+        )]),
+    }
+}
+
+impl ProjectTables<'_> {
+    /// The project without codings and without texts.
+    pub fn project(&self) -> &Project {
+        &self.project
+    }
+
+    /// Things that are not wrong but worth knowing, such as columns crosscase does not read (codings.csv's come
+    /// from [`ProjectTables::stream`]).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// How many codings codings.csv holds, estimated from its size (at least 32 bytes a line) before it is read:
+    /// enough to size a load.
+    pub fn expected_codings(&self) -> u64 {
+        std::fs::metadata(self.dir.join(Table::Codings.file_name())).map_or(0, |m| m.len() / 32)
+    }
+
+    /// The project's files and their hash, once [`ProjectTables::stream`] has read and hashed them (waiting for
+    /// that); `None` when it found a problem. The hash is made beside the parsing of the codings.
+    pub fn read_files(&self) -> Option<&ReadFiles> {
+        self.read.wait().as_ref()
+    }
+
+    /// Reads the texts into `texts` (in parallel, each slot as soon as its text is read; every slot is filled or
+    /// closed when this returns) and codings.csv, then parses and checks the codings, handing batches of up to
+    /// `batch` rows to `sink` as [`OpenedProject::stream_codings`] does; warnings about codings.csv go to `warn`.
+    /// Returns the number of codings, or every problem of the project. Called again (a store that writes twice),
+    /// it reads and checks again, and the texts and files are those read first.
+    pub fn stream(
+        &self,
+        texts: &SourceTexts,
+        batch: usize,
+        warn: &mut dyn FnMut(&Diagnostic),
+        sink: impl FnMut(CodingBatch) -> Option<CodingBatch>,
+    ) -> Result<u64, Diagnostics> {
+        /// Nobody waits for a text or the files that will not come.
+        struct Close<'a>(&'a SourceTexts, &'a OnceLock<Option<ReadFiles>>);
+        impl Drop for Close<'_> {
+            fn drop(&mut self) {
+                self.0.close();
+                let _ = self.1.set(None);
+            }
+        }
+        let _close = Close(texts, &self.read);
+        let dir = self.dir;
+        let sources_path = dir.join(Table::Sources.file_name());
+        let folder = Folder::new(dir);
+        let (read, codings) = rayon::join(
+            || {
+                self.project
+                    .sources
+                    .par_iter()
+                    .zip(&self.text_paths)
+                    .enumerate()
+                    .map(|(i, (s, path))| {
+                        let read = read_text(dir, &folder, &sources_path, s, path.as_deref(), self.text_column);
+                        let (slot, record) = match read {
+                            Ok(Some((text, record))) => {
+                                let words = crosscase_model::word_count(&text) as u64;
+                                (SourceText::Text { text, words }, Ok(Some(record)))
+                            }
+                            Ok(None) => (SourceText::None, Ok(None)),
+                            Err(d) => (SourceText::Unreadable, Err(d)),
+                        };
+                        texts.set(i, slot);
+                        record
+                    })
+                    .collect::<Result<Vec<Option<InputFile>>, Diagnostic>>()
+            },
+            || CodingsFile::read(dir),
+        );
+        let (Ok(records), Ok(codings)) = (read, codings) else {
+            return Err(every_problem(dir));
+        };
+        let path = dir.join(Table::Codings.file_name());
+        for w in super::csv_table::unknown_column_warnings(Table::Codings, &path, codings.text()) {
+            warn(&w);
+        }
+        let source_texts: Vec<Option<&str>> = (0..self.project.sources.len()).map(|i| texts.text(i)).collect();
+        let first = CodingBatch::with_capacity(batch.min(CODING_BATCH));
+        let (diags, count) = std::thread::scope(|scope| {
+            // codings.csv is hashed on another thread while it is parsed, so that the hash is there for a store
+            // that needs it before it writes (a stored project of the same name) as soon as it can be.
+            scope.spawn(|| {
+                let mut files = self.files.clone();
+                files.extend(records.into_iter().flatten());
+                files.push(codings.record().clone());
+                let _ = self.read.set(Some(ReadFiles::new(files)));
+            });
+            parse_codings(dir, codings.text(), &self.project, &source_texts, batch, first, sink)
+        });
+        if diags.is_empty() {
+            Ok(count)
+        } else {
+            Err(sorted(diags))
+        }
     }
 }
 
@@ -276,6 +475,11 @@ fn sorted(mut diags: Vec<Diagnostic>) -> Diagnostics {
     };
     diags.sort_by_key(rank);
     Diagnostics(diags)
+}
+
+/// The texts of a project's sources, in their order.
+fn texts_of(project: &Project) -> Vec<Option<&str>> {
+    project.sources.iter().map(|s| s.text.as_deref()).collect()
 }
 
 /// Where [`parse_codings`] puts the codings it checked: a batch it hands on when full.
@@ -342,16 +546,17 @@ impl CodingOut for CodingBatch {
 
 /// Parses codings.csv and checks each coding against `project`; full batches go to `sink`, which gives back the
 /// batch to fill next (or `None` to stop reading), until the first problem.
-fn parse_codings<B: CodingOut>(
+fn parse_codings<'p, B: CodingOut>(
     dir: &Path,
     text: &str,
-    project: &Project,
+    project: &'p Project,
+    source_texts: &[Option<&'p str>],
     batch: usize,
     first: B,
     mut sink: impl FnMut(B) -> Option<B>,
 ) -> (Vec<Diagnostic>, u64) {
     let path = dir.join(Table::Codings.file_name());
-    let mut checker = crosscase_model::CodingChecker::new(project);
+    let mut checker = crosscase_model::CodingChecker::with_texts(project, source_texts);
     let mut diags = Vec::new();
     let mut pending = Some(first);
     let mut problems = Vec::new();
@@ -364,7 +569,8 @@ fn parse_codings<B: CodingOut>(
     let texts: HashMap<&str, Option<&str>> = project
         .sources
         .iter()
-        .map(|s| (s.id.as_str(), s.text.as_deref()))
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), source_texts.get(i).copied().flatten()))
         .collect();
     let parsed = CsvTable::parse(Table::Codings, &path, text, &mut diags, |t, row, diags| {
         let [source, code, coder, start, end, quote, memo, occurrence] = *at.get_or_insert_with(|| {
@@ -950,7 +1156,7 @@ impl Reader<'_> {
         let codings = match codings {
             Ok(codings) => Some(codings),
             Err(read) => {
-                self.take_file(read, true);
+                self.take_file(*read, true);
                 None
             }
         };
@@ -977,44 +1183,54 @@ fn read_texts(dir: &Path, sources: &[Source], column: Option<u64>) -> Vec<TextRe
     let folder = Folder::new(dir);
     sources
         .par_iter()
-        .map(|s| {
-            let (rel, explicit) = match &s.text {
-                Some(rel) => (rel.replace('\\', "/"), true),
-                None => (default_text_path(&s.id), false),
-            };
-            if !is_safe_relative(&rel) {
-                return Err(Diagnostic::file(
-                    &sources_path,
-                    format!("text_file `{rel}` points outside the project folder"),
-                    "give a path inside the project folder, such as texts/I001.txt",
-                )
-                .at(s.line, column)
-                .field("text_file"));
-            }
-            let path = dir.join(&rel);
-            match folder.read(Path::new(&rel)) {
-                Ok(bytes) => {
-                    let record = file_record(&rel, &bytes);
-                    decode_utf8(&path, bytes).map(|text| Some((text, record)))
-                }
-                Err(Refused::Missing) if !explicit => Ok(None),
-                Err(Refused::Missing) => Err(Diagnostic::file(
-                    &sources_path,
-                    format!("the text file `{rel}` of source `{}` does not exist", s.id),
-                    "check the path in text_file, or leave it empty if the source has no text",
-                )
-                .at(s.line, column)
-                .field("text_file")),
-                Err(e) => Err(Diagnostic::file(
-                    &sources_path,
-                    format!("the text file `{rel}` of source `{}` is not read: {e}", s.id),
-                    e.help(),
-                )
-                .at(s.line, column)
-                .field("text_file")),
-            }
-        })
+        .map(|s| read_text(dir, &folder, &sources_path, s, s.text.as_deref(), column))
         .collect()
+}
+
+/// Reads the text of source `s` from `path` (its text_file, or the default path when it has none).
+fn read_text(
+    dir: &Path,
+    folder: &Folder<'_>,
+    sources_path: &Path,
+    s: &Source,
+    path: Option<&str>,
+    column: Option<u64>,
+) -> TextRead {
+    let (rel, explicit) = match path {
+        Some(rel) => (rel.replace('\\', "/"), true),
+        None => (default_text_path(&s.id), false),
+    };
+    if !is_safe_relative(&rel) {
+        return Err(Diagnostic::file(
+            sources_path,
+            format!("text_file `{rel}` points outside the project folder"),
+            "give a path inside the project folder, such as texts/I001.txt",
+        )
+        .at(s.line, column)
+        .field("text_file"));
+    }
+    let path = dir.join(&rel);
+    match folder.read(Path::new(&rel)) {
+        Ok(bytes) => {
+            let record = file_record(&rel, &bytes);
+            decode_utf8(&path, bytes).map(|text| Some((text, record)))
+        }
+        Err(Refused::Missing) if !explicit => Ok(None),
+        Err(Refused::Missing) => Err(Diagnostic::file(
+            sources_path,
+            format!("the text file `{rel}` of source `{}` does not exist", s.id),
+            "check the path in text_file, or leave it empty if the source has no text",
+        )
+        .at(s.line, column)
+        .field("text_file")),
+        Err(e) => Err(Diagnostic::file(
+            sources_path,
+            format!("the text file `{rel}` of source `{}` is not read: {e}", s.id),
+            e.help(),
+        )
+        .at(s.line, column)
+        .field("text_file")),
+    }
 }
 
 /// A project file as read: its text and record, or why not.
@@ -1037,19 +1253,16 @@ struct CodingsFile {
 
 impl CodingsFile {
     /// Reads codings.csv, or says why not (as [`read_file`] would).
-    fn read(dir: &Path) -> Result<CodingsFile, FileRead> {
+    fn read(dir: &Path) -> Result<CodingsFile, Box<FileRead>> {
         let rel = Table::Codings.file_name();
-        let bytes = match read_file_bytes(dir, rel) {
-            Ok(bytes) => bytes,
-            Err(read) => return Err(read),
-        };
+        let bytes = read_file_bytes(dir, rel)?;
         match check_utf8(&dir.join(rel), &bytes) {
             Ok(start) => Ok(CodingsFile {
                 bytes,
                 start,
                 record: OnceLock::new(),
             }),
-            Err(d) => Err(FileRead::Unreadable(d, Some(file_record(rel, &bytes)))),
+            Err(d) => Err(Box::new(FileRead::Unreadable(d, Some(file_record(rel, &bytes))))),
         }
     }
 
@@ -1065,19 +1278,19 @@ impl CodingsFile {
 }
 
 /// Reads one file of the project as bytes, or says why not.
-fn read_file_bytes(dir: &Path, rel: &str) -> Result<Vec<u8>, FileRead> {
+fn read_file_bytes(dir: &Path, rel: &str) -> Result<Vec<u8>, Box<FileRead>> {
     let path = dir.join(rel);
     match read_inside(dir, Path::new(rel)) {
         Ok(b) => Ok(b),
-        Err(Refused::Missing) => Err(FileRead::Missing(Diagnostic::file(
+        Err(Refused::Missing) => Err(Box::new(FileRead::Missing(Diagnostic::file(
             &path,
             "the file is missing",
             "every project has this file; `crosscase init` writes an empty one with its header",
-        ))),
-        Err(e) => Err(FileRead::Unreadable(
+        )))),
+        Err(e) => Err(Box::new(FileRead::Unreadable(
             Diagnostic::file(&path, format!("the file is not read: {e}"), e.help()),
             None,
-        )),
+        ))),
     }
 }
 
@@ -1086,7 +1299,7 @@ fn read_file(dir: &Path, rel: &str) -> FileRead {
     let path = dir.join(rel);
     let bytes = match read_file_bytes(dir, rel) {
         Ok(bytes) => bytes,
-        Err(read) => return read,
+        Err(read) => return *read,
     };
     let record = file_record(rel, &bytes);
     match decode_utf8(&path, bytes) {

@@ -1,6 +1,7 @@
 //! Reading small native projects, each checked against the exact problems expected.
 
 use super::*;
+use crosscase_model::{SourceText, SourceTexts};
 
 const TOML: &str = "name = \"t\"\n";
 const MUNICIPALITIES: &str = "kommunkod,name\n0583,Motala\n0687,Tranås\n";
@@ -475,7 +476,7 @@ fn streamed_rows_are_the_codings_read_whole() {
     assert_eq!((count, batches), (5, 3));
     assert_eq!(coders, ["AL", "BE", "CK"]);
     let p = opened.project();
-    let streamed: Vec<(&str, &str, &str, u64, u64, Option<&str>, Option<&str>)> = rows
+    let streamed: Vec<_> = rows
         .iter()
         .map(|r| {
             let source = &p.sources[r.source as usize];
@@ -525,4 +526,49 @@ fn streamed_rows_are_the_codings_read_whole() {
     });
     assert!(read.is_ok());
     assert_eq!(taken, 1);
+}
+
+/// Streaming from the tables (texts read into slots while a store could already write) gives the rows, texts, files
+/// and hash of a whole read; a text that cannot be read gives the problems a whole read reports, and leaves no slot
+/// for anyone to wait on.
+#[test]
+fn streaming_from_the_tables_reads_what_a_whole_read_reads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("texts")).unwrap();
+    for (name, content) in DEFAULT_FILES {
+        std::fs::write(dir.join(name), content).unwrap();
+    }
+    let whole = read_project(dir).unwrap();
+    let tables = open_tables(dir).unwrap();
+    assert!(tables.project().sources.iter().all(|s| s.text.is_none()));
+    let texts = SourceTexts::new(tables.project().sources.len());
+    let mut rows = Vec::new();
+    let count = tables
+        .stream(&texts, 2, &mut |w| panic!("no warning expected: {w}"), |mut batch| {
+            rows.append(&mut batch.rows);
+            Some(batch)
+        })
+        .unwrap();
+    assert_eq!((count, rows.len()), (1, 1));
+    assert_eq!(texts.text(0), whole.project.sources[0].text.as_deref());
+    assert_eq!(texts.wait(1), &SourceText::None);
+    assert_eq!(
+        texts.wait(0),
+        &SourceText::Text {
+            text: "Tranås är en kommun.".into(),
+            words: 4
+        }
+    );
+    let read = tables.read_files().unwrap();
+    assert_eq!((&read.files, &read.content_hash), (&whole.files, &whole.content_hash));
+
+    std::fs::write(dir.join("texts/S1.txt"), b"Tran\xE5s").unwrap();
+    let expected = read_project(dir).unwrap_err().to_string();
+    let tables = open_tables(dir).unwrap();
+    let texts = SourceTexts::new(2);
+    let failed = tables.stream(&texts, 2, &mut |_| {}, |_| panic!("nothing to hand on"));
+    assert_eq!(failed.unwrap_err().to_string(), expected);
+    assert_eq!(texts.wait(0), &SourceText::Unreadable);
+    assert_eq!(tables.read_files(), None);
 }

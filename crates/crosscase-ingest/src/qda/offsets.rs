@@ -185,10 +185,10 @@ fn place(text_index: &CodePointIndex<'_>, conv: &Converter, raw: &[Raw<'_>]) -> 
                 if boundary(text_index, s) && boundary(text_index, e) {
                     fit.boundaries += 1;
                 }
-                if let Some(q) = r.quote {
-                    if text_index.slice(s, e) == Some(q) {
-                        fit.quotes_matching += 1;
-                    }
+                if let Some(q) = r.quote
+                    && text_index.slice(s, e) == Some(q)
+                {
+                    fit.quotes_matching += 1;
                 }
             }
             range

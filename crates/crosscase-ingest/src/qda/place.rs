@@ -727,10 +727,10 @@ fn build(
     for (m, p) in merged.iter().zip(&placed) {
         let Some(p) = p else { continue };
         for id in &m.participants {
-            if let Some(part) = participants.get_mut(id) {
-                if part.municipality.is_empty() {
-                    part.municipality = p.municipality.clone();
-                }
+            if let Some(part) = participants.get_mut(id)
+                && part.municipality.is_empty()
+            {
+                part.municipality = p.municipality.clone();
             }
         }
     }

@@ -40,13 +40,13 @@ impl TextStore<'_> {
         let name = rest.replace('\\', "/");
         let file_name = name.rsplit('/').next().unwrap_or(&name).to_string();
         let mut candidates = vec![format!("sources/{name}"), format!("sources/{file_name}"), name.clone()];
-        if scheme == "relative" {
-            if let Some(base) = base_path.filter(|b| !b.is_empty()) {
-                let base = base.replace('\\', "/");
-                let base_name = base.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
-                if !base_name.is_empty() {
-                    candidates.push(format!("{base_name}/{name}"));
-                }
+        if scheme == "relative"
+            && let Some(base) = base_path.filter(|b| !b.is_empty())
+        {
+            let base = base.replace('\\', "/");
+            let base_name = base.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
+            if !base_name.is_empty() {
+                candidates.push(format!("{base_name}/{name}"));
             }
         }
         match self {

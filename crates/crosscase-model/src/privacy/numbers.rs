@@ -24,7 +24,7 @@ fn luhn_ok(ten: &[u8]) -> bool {
             if v > 9 { v - 9 } else { v }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// A real date; a coordination number (samordningsnummer) adds 60 to the day. Without the century, 29 February is
@@ -34,7 +34,7 @@ fn date_ok(century: Option<u32>, yy: u32, mm: u32, dd: u32) -> bool {
     let leap = match century {
         Some(c) => {
             let y = c * 100 + yy;
-            y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+            y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400))
         }
         None => true,
     };
