@@ -17,6 +17,10 @@
 //! With foreign keys enforced SQLite cannot use its transfer optimisation (copying records without decoding them),
 //! so the copy checks every reference as ingest does.
 //!
+//! Ingest and copy take turns (five of each; `CROSSCASE_BENCH_RUNS` for another number), so that a machine whose
+//! speed drifts slows both alike; the benchmark prints each pair, the ratio of the best runs and the median of the
+//! pairs' ratios.
+//!
 //! Run with `just bench` (or `cargo bench --bench ingest`). Set `CROSSCASE_BENCH_CODINGS` for another size.
 
 mod support;

@@ -116,15 +116,15 @@ fn read_resolved(real: &Path) -> Result<Vec<u8>, Refused> {
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // Through `Take`, which reads into the capacity given without asking the file its size and position again
-    // (`File::read_to_end` does, two more system calls a file).
+    // (`File::read_to_end` does, with two system calls; through `Take` one more read finds the end instead).
     file.take(u64::MAX).read_to_end(&mut bytes).map_err(Refused::Io)?;
     Ok(bytes)
 }
 
 /// A folder many files are read from (a project's texts), checked as [`read_inside`] checks each file, with the
 /// real paths of the folder and of the folders on the way resolved once rather than for every file: a file that is
-/// not itself a symbolic link has the real path of its folder, with its name. Measured on 10,000 texts: 14 system
-/// calls a file before, 6 after.
+/// not itself a symbolic link has the real path of its folder, with its name. Measured on 10,000 texts: 15 system
+/// calls a file before (six of them `readlink`), 7 after.
 pub(crate) struct Folder<'a> {
     root: &'a Path,
     /// Real paths of the root (under the empty path) and of folders inside it, by their path relative to the root.
