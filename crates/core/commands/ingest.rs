@@ -35,9 +35,6 @@ pub(super) fn ingest(dir: &Path, db: &Path, privacy: Option<&Pseudonymisation>) 
             // The store begins writing once the tables are read and checked, each source as soon as its text is
             // read, while codings.csv is read and parsed on another thread.
             let tables = crosscase_ingest::open_tables(dir).map_err(|d| problems(dir, d))?;
-            for w in tables.warnings() {
-                eprintln!("warning: {w}");
-            }
             let texts = SourceTexts::new(tables.project().sources.len());
             // Asked for at the commit, or before writing when a stored project has the same name. The files are
             // missing only when reading found a problem, and then nothing is stored.

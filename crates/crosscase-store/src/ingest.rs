@@ -761,10 +761,12 @@ impl Store {
             });
             let mut writer = match self.begin_ingest(project, texts, record, expected_codings) {
                 Ok(Ingest::Writing(writer)) => writer,
-                // Hanging up stops the reader: an unchanged project was valid when it was stored.
+                // Hanging up stops the reader: an unchanged project was valid when it was stored (what the reader
+                // found before it stopped still comes first).
                 Ok(Ingest::Unchanged(summary)) => {
                     drop(receive);
-                    let _ = reading.join();
+                    let read = reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    read.map_err(StreamError::Read)?;
                     return Ok(summary);
                 }
                 // The reader's problems come first: a write may fail because of them (a text that was not read).

@@ -804,3 +804,46 @@ fn streamed_rows_store_what_whole_codings_store() {
     );
     assert_eq!((count(&c, "project"), count(&c, "coding")), (0, 0));
 }
+
+/// With texts streamed in, each source is written with the text and word count of its slot; a reader that fails
+/// (its text unreadable) is the error reported, not the store's failure to write that source, and nothing is stored.
+#[test]
+fn sources_are_written_from_their_slots_and_the_readers_problem_comes_first() {
+    use crosscase_model::{SourceText, SourceTexts};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut header = project(0);
+    header.sources[0].text = None;
+    let ingest = |store: &mut Store, slot: SourceText, read: Result<u64, &'static str>| {
+        let texts = SourceTexts::new(1);
+        store.ingest_streaming(
+            &header,
+            Some(&texts),
+            &|| record("h"),
+            0,
+            |_| {
+                texts.set(0, slot);
+                read
+            },
+            |_| {},
+        )
+    };
+    let slot = SourceText::Text {
+        text: "ett två tre".into(),
+        words: 3,
+    };
+    let mut a = Store::open(&tmp.path().join("a.sqlite")).unwrap();
+    ingest(&mut a, slot, Ok(0)).unwrap();
+    let (text, words): (String, i64) = a
+        .conn
+        .query_row("SELECT text, words FROM source", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!((text.as_str(), words), ("ett två tre", 3));
+
+    let mut b = Store::open(&tmp.path().join("b.sqlite")).unwrap();
+    let failed = ingest(&mut b, SourceText::Unreadable, Err("the text is not UTF-8"));
+    assert!(
+        matches!(failed, Err(StreamError::Read("the text is not UTF-8"))),
+        "{failed:?}"
+    );
+    assert_eq!(count(&b, "project"), 0);
+}

@@ -369,16 +369,10 @@ impl ProjectTables<'_> {
         &self.project
     }
 
-    /// Things that are not wrong but worth knowing, such as columns crosscase does not read (codings.csv's come
-    /// from [`ProjectTables::stream`]).
-    pub fn warnings(&self) -> &[Diagnostic] {
-        &self.warnings
-    }
-
-    /// How many codings codings.csv holds, estimated from its size (at least 32 bytes a line) before it is read:
-    /// enough to size a load.
+    /// At most how many codings codings.csv holds, estimated from its size before it is read (a line has at least
+    /// 10 bytes: five one-character fields, their commas and the line's end): enough to size a load.
     pub fn expected_codings(&self) -> u64 {
-        std::fs::metadata(self.dir.join(Table::Codings.file_name())).map_or(0, |m| m.len() / 32)
+        std::fs::metadata(self.dir.join(Table::Codings.file_name())).map_or(0, |m| m.len() / 10)
     }
 
     /// The project's files and their hash, once [`ProjectTables::stream`] has read and hashed them (waiting for
@@ -389,7 +383,9 @@ impl ProjectTables<'_> {
 
     /// Reads the texts into `texts` (in parallel, each slot as soon as its text is read; every slot is filled or
     /// closed when this returns) and codings.csv, then parses and checks the codings, handing batches of up to
-    /// `batch` rows to `sink` as [`OpenedProject::stream_codings`] does; warnings about codings.csv go to `warn`.
+    /// `batch` rows to `sink` as [`OpenedProject::stream_codings`] does. Warnings (columns crosscase does not read)
+    /// go to `warn` once the texts and codings.csv are read, before the codings are checked, as [`open_project`]
+    /// gives them.
     /// Returns the number of codings, or every problem of the project. Called again (a store that writes twice),
     /// it reads and checks again, and the texts and files are those read first.
     pub fn stream(
@@ -439,8 +435,12 @@ impl ProjectTables<'_> {
             return Err(every_problem(dir));
         };
         let path = dir.join(Table::Codings.file_name());
-        for w in super::csv_table::unknown_column_warnings(Table::Codings, &path, codings.text()) {
-            warn(&w);
+        for w in self.warnings.iter().chain(&super::csv_table::unknown_column_warnings(
+            Table::Codings,
+            &path,
+            codings.text(),
+        )) {
+            warn(w);
         }
         let source_texts: Vec<Option<&str>> = (0..self.project.sources.len()).map(|i| texts.text(i)).collect();
         let first = CodingBatch::with_capacity(batch.min(CODING_BATCH));
@@ -448,6 +448,15 @@ impl ProjectTables<'_> {
             // codings.csv is hashed on another thread while it is parsed, so that the hash is there for a store
             // that needs it before it writes (a stored project of the same name) as soon as it can be.
             scope.spawn(|| {
+                // Should hashing panic, a store waiting for the files is told there are none rather than left
+                // waiting while the parser fills the channel.
+                struct Unset<'a>(&'a OnceLock<Option<ReadFiles>>);
+                impl Drop for Unset<'_> {
+                    fn drop(&mut self) {
+                        let _ = self.0.set(None);
+                    }
+                }
+                let _unset = Unset(&self.read);
                 let mut files = self.files.clone();
                 files.extend(records.into_iter().flatten());
                 files.push(codings.record().clone());

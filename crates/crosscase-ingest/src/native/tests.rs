@@ -1,7 +1,7 @@
 //! Reading small native projects, each checked against the exact problems expected.
 
 use super::*;
-use crosscase_model::{SourceText, SourceTexts};
+use crosscase_model::{CodingBatch, SourceText, SourceTexts};
 
 const TOML: &str = "name = \"t\"\n";
 const MUNICIPALITIES: &str = "kommunkod,name\n0583,Motala\n0687,Tranås\n";
@@ -571,4 +571,40 @@ fn streaming_from_the_tables_reads_what_a_whole_read_reads() {
     assert_eq!(failed.unwrap_err().to_string(), expected);
     assert_eq!(texts.wait(0), &SourceText::Unreadable);
     assert_eq!(tables.read_files(), None);
+}
+
+/// The files' hash is there for a store that asks before it writes (a stored project of the same name), also while
+/// nobody takes the batches and the reader is held up on a full channel.
+#[test]
+fn the_hash_comes_while_the_batches_wait() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("texts")).unwrap();
+    let mut codings = String::from("source_id,code_id,coder,start,end,quote\n");
+    for i in 0..200 {
+        codings.push_str(&format!("S1,kultur,C{i},0,6,Tranås\n"));
+    }
+    for (name, content) in DEFAULT_FILES {
+        let content = if name == "codings.csv" { &codings } else { content };
+        std::fs::write(dir.join(name), content).unwrap();
+    }
+    let whole = read_project(dir).unwrap();
+    let tables = open_tables(dir).unwrap();
+    let texts = SourceTexts::new(tables.project().sources.len());
+    let (send, receive) = std::sync::mpsc::sync_channel::<CodingBatch>(4);
+    let (count, hash) = std::thread::scope(|scope| {
+        let reading = scope.spawn(|| {
+            tables.stream(&texts, 1, &mut |_| {}, |batch| {
+                send.send(batch).ok()?;
+                Some(CodingBatch::with_capacity(1))
+            })
+        });
+        // Nothing is taken from the channel until the hash is there.
+        let hash = tables.read_files().map(|r| r.content_hash.clone());
+        let taken = receive.iter().take(200).count();
+        assert_eq!(reading.join().unwrap().unwrap(), 200);
+        (taken, hash)
+    });
+    assert_eq!(count, 200);
+    assert_eq!(hash, Some(whole.content_hash));
 }
