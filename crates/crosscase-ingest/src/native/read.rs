@@ -232,24 +232,10 @@ impl OpenedProject {
             rows: Vec::with_capacity(batch.min(CODING_BATCH)),
             keep,
         };
-        let texts = texts_of(&self.project);
-        let (diags, count) = parse_codings(
-            &self.dir,
-            self.codings.text(),
-            &self.project,
-            &texts,
-            batch,
-            first,
-            |full| {
-                let next = Vec::with_capacity(batch.min(CODING_BATCH));
-                sink(full.rows).then_some(Codings { rows: next, keep })
-            },
-        );
-        if diags.is_empty() {
-            Ok(count)
-        } else {
-            Err(sorted(diags))
-        }
+        self.parse(batch, first, |full| {
+            let next = Vec::with_capacity(batch.min(CODING_BATCH));
+            sink(full.rows).then_some(Codings { rows: next, keep })
+        })
     }
 
     /// Like [`OpenedProject::read_codings`], as the rows a store writes ([`CodingRow`]: no allocation per coding):
@@ -261,7 +247,18 @@ impl OpenedProject {
         batch: usize,
         sink: impl FnMut(CodingBatch) -> Option<CodingBatch>,
     ) -> Result<u64, Diagnostics> {
-        let first = CodingBatch::with_capacity(batch.min(CODING_BATCH));
+        let count = self.parse(batch, CodingBatch::with_capacity(batch.min(CODING_BATCH)), sink)?;
+        self.content_hash();
+        Ok(count)
+    }
+
+    /// Parses and checks the codings into batches of `batch` (see [`parse_codings`]).
+    fn parse<B: CodingOut>(
+        &self,
+        batch: usize,
+        first: B,
+        sink: impl FnMut(B) -> Option<B>,
+    ) -> Result<u64, Diagnostics> {
         let texts = texts_of(&self.project);
         let (diags, count) = parse_codings(
             &self.dir,
@@ -272,11 +269,11 @@ impl OpenedProject {
             first,
             sink,
         );
-        if !diags.is_empty() {
-            return Err(sorted(diags));
+        if diags.is_empty() {
+            Ok(count)
+        } else {
+            Err(sorted(diags))
         }
-        self.content_hash();
-        Ok(count)
     }
 }
 
