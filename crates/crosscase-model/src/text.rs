@@ -286,14 +286,6 @@ impl SourceTexts {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.slots.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
-    }
-
     /// Fills slot `i`; a slot already filled keeps what it has.
     pub fn set(&self, i: usize, text: SourceText) {
         if let Some(slot) = self.slots.get(i) {

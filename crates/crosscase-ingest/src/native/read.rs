@@ -269,11 +269,7 @@ impl OpenedProject {
             first,
             sink,
         );
-        if diags.is_empty() {
-            Ok(count)
-        } else {
-            Err(sorted(diags))
-        }
+        checked(diags, count)
     }
 }
 
@@ -461,11 +457,16 @@ impl ProjectTables<'_> {
             });
             parse_codings(dir, codings.text(), &self.project, &source_texts, batch, first, sink)
         });
-        if diags.is_empty() {
-            Ok(count)
-        } else {
-            Err(sorted(diags))
-        }
+        checked(diags, count)
+    }
+}
+
+/// The number of codings read, or every problem found, in reading order.
+fn checked(diags: Vec<Diagnostic>, count: u64) -> Result<u64, Diagnostics> {
+    if diags.is_empty() {
+        Ok(count)
+    } else {
+        Err(sorted(diags))
     }
 }
 
